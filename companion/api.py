@@ -1,0 +1,161 @@
+"""HTTP API v1: health, analyze, redact, feedback, stats, policy (JSON only)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+from . import API_VERSION, __version__
+from .errors import APIError
+from .stats import FEEDBACK_ACTIONS
+
+bp = Blueprint("v1", __name__, url_prefix="/v1")
+
+LANGUAGES = ("ko", "en", "auto")
+_ENTITY_TYPE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
+_MAX_SITE = 2048
+_MAX_REPLACEMENT = 200
+
+
+def _state():
+    return current_app.extensions["secondlook"]
+
+
+def _engine():
+    holder = _state().engine
+    if not holder.ready:
+        raise APIError(503, "the detection engine is still loading" if holder.error is None
+                       else "the detection engine failed to load")
+    return holder.engine
+
+
+def _json_body() -> dict[str, Any]:
+    raw = request.get_data(cache=False)
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise APIError(400, "request body is not valid UTF-8") from None
+    except (ValueError, RecursionError):
+        raise APIError(400, "request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise APIError(400, "request body must be a JSON object")
+    return body
+
+
+_JSON_NAMES = {str: "a string", list: "an array", dict: "an object"}
+
+
+def _field(body: dict[str, Any], name: str, kind: type, required: bool = False) -> Any:
+    """``body[name]`` if it has JSON type ``kind``; None when absent or null and optional."""
+    if body.get(name) is None:
+        if required:
+            raise APIError(400, f'missing field "{name}"')
+        return None
+    value = body[name]
+    if not isinstance(value, kind):
+        raise APIError(400, f'field "{name}" must be {_JSON_NAMES[kind]}')
+    return value
+
+
+def _text(body: dict[str, Any]) -> str:
+    text = _field(body, "text", str, required=True)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise APIError(400, 'field "text" is not valid Unicode (lone surrogate)') from None
+    limit = _state().config.server.max_chars
+    if len(text) > limit:
+        raise APIError(413, f"text is longer than {limit} characters")
+    return text
+
+
+def _string_list(body: dict[str, Any], name: str) -> list[str] | None:
+    value = _field(body, name, list)
+    if value is not None and not all(isinstance(v, str) for v in value):
+        raise APIError(400, f'field "{name}" must be an array of strings')
+    return value
+
+
+@bp.get("/health")
+def health():
+    holder = _state().engine
+    if not holder.ready:
+        status = "starting" if holder.error is None else "failed"
+        response = jsonify({"status": status})
+        response.status_code = 503
+        return response
+    return jsonify({
+        "status": "ok",
+        "version": __version__,
+        "api": API_VERSION,
+        "engine": {"ready": True, "languages": list(holder.engine.languages), "load_ms": holder.load_ms},
+    })
+
+
+@bp.post("/analyze")
+def analyze():
+    body = _json_body()
+    text = _text(body)
+    language = _field(body, "language", str) or "auto"
+    if language not in LANGUAGES:
+        raise APIError(400, 'field "language" must be one of "ko", "en", "auto"')
+    site = _field(body, "site", str)
+    if site is not None and len(site) > _MAX_SITE:
+        raise APIError(400, f'field "site" must be at most {_MAX_SITE} characters')
+    engine = _engine()
+    started = time.perf_counter()
+    result = engine.analyze(text, language)
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+    _state().stats.record_analysis(elapsed_ms)
+    return jsonify({**result, "elapsed_ms": elapsed_ms})
+
+
+@bp.post("/redact")
+def redact():
+    from .engine import UnknownFindingError
+
+    body = _json_body()
+    text = _text(body)
+    accept = _string_list(body, "accept")
+    replacements = _field(body, "replacements", dict)
+    if replacements is not None:
+        for value in replacements.values():
+            if not isinstance(value, str):
+                raise APIError(400, 'field "replacements" must map finding ids to strings')
+            if len(value) > _MAX_REPLACEMENT:
+                raise APIError(400, f"a replacement must be at most {_MAX_REPLACEMENT} characters")
+    engine = _engine()
+    try:
+        result = engine.redact(text, accept=accept, replacements=replacements)
+    except UnknownFindingError as exc:
+        raise APIError(400, f"unknown finding id(s): {', '.join(sorted(exc.ids))[:300]}",
+                       "unknown_finding") from None
+    return jsonify(result)
+
+
+@bp.post("/feedback")
+def feedback():
+    body = _json_body()
+    entity_type = _field(body, "entity_type", str, required=True)
+    action = _field(body, "action", str, required=True)
+    if not _ENTITY_TYPE.match(entity_type):
+        raise APIError(400, 'field "entity_type" must be an entity type such as "PERSON"')
+    if action not in FEEDBACK_ACTIONS:
+        raise APIError(400, 'field "action" must be one of "accepted", "edited", "dismissed"')
+    if not _state().stats.record_feedback(entity_type, action):
+        raise APIError(400, "too many distinct entity types")
+    return jsonify({"ok": True})
+
+
+@bp.get("/stats")
+def stats():
+    return jsonify(_state().stats.snapshot())
+
+
+@bp.get("/policy")
+def policy():
+    return jsonify(_state().config.policy.as_json())

@@ -1,0 +1,231 @@
+"""The ``secondlook`` command line.
+
+Exit status for every command: 0 success; 1 ``check`` found medium risk or above;
+2 usage, configuration or start-up errors, with a one-line message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import __version__
+from .config import (RISK_LEVELS, Config, ConfigError, load_config, read_toml,
+                     resolve_config_path, validate_document)
+
+EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+class CLIError(Exception):
+    """A one-line message for stderr; the command exits with status 2."""
+
+
+# --- serve ------------------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import StartupError, configure_logging, serve
+
+    config = load_config(args.config, overrides={"server.host": args.host, "server.port": args.port})
+    configure_logging()
+    try:
+        serve(config)
+    except StartupError as exc:
+        raise CLIError(str(exc)) from None
+    return EXIT_OK
+
+
+# --- check ------------------------------------------------------------------------------
+
+def _read_input(source: str) -> str:
+    if source == "-":
+        data = sys.stdin.buffer.read()
+        name = "standard input"
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise CLIError(f"{source}: cannot read ({exc.strerror})") from None
+        name = source
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CLIError(f"{name}: not UTF-8 text") from None
+
+
+def _one_line(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def format_table(result: dict[str, Any]) -> str:
+    rows = [("at", "category", "type", "text", "suggestion", "why")]
+    for f in result["findings"]:
+        rows.append((f"{f['start']}-{f['end']}", f["category"], f["entity_type"],
+                     _one_line(f["text"], 24), _one_line(f.get("suggestion", ""), 20),
+                     _one_line(f.get("reason", ""), 48)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)) + "  " + r[-1] for r in rows]
+    if len(rows) == 1:
+        lines = ["no findings"]
+    risk = result["risk"]
+    lines.append("")
+    lines.append(f"risk: {risk['level']}")
+    lines.extend(f"  - {reason}" for reason in risk.get("reasons", []))
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .engine_holder import EngineHolder
+
+    config = load_config(args.config)
+    text = _read_input(args.file)
+    holder = EngineHolder(config.detection)
+    try:
+        holder.load()
+    except Exception:
+        raise CLIError(f"the detection engine failed to load: {holder.error}") from None
+    result = holder.engine.analyze(text, args.language)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(format_table(result))
+    level = RISK_LEVELS.index(result["risk"]["level"])
+    return EXIT_FOUND if level >= RISK_LEVELS.index("medium") else EXIT_OK
+
+
+# --- config -----------------------------------------------------------------------------
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def format_config(config: Config) -> str:
+    lines: list[str] = []
+    for section, table in config.as_dict().items():
+        lines.append(f"[{section}]")
+        for key, value in table.items():
+            if key == "token" and value:
+                value = value[:4] + "…"  # enough to recognise, not to use
+            lines.append(f"{key} = {toml_value(value)}  # {config.sources.get(f'{section}.{key}', 'default')}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    path = args.file or args.config
+    if args.action == "show":
+        print(format_config(load_config(path)), end="")
+        return EXIT_OK
+    file_path, _ = resolve_config_path(path, os.environ)
+    if not file_path.exists():
+        raise CLIError(f"{file_path}: file not found")
+    validate_document(read_toml(file_path), str(file_path))
+    load_config(file_path)  # also checks cross-file references such as the roster
+    print(f"{file_path}: valid")
+    return EXIT_OK
+
+
+# --- token ------------------------------------------------------------------------------
+
+def set_toml_key(text: str, section: str, key: str, value: str) -> str:
+    """Set ``key`` in ``[section]`` of a TOML text, keeping every other line as it is."""
+    lines = text.splitlines()
+    header = f"[{section}]"
+    start = next((i for i, line in enumerate(lines) if line.strip() == header), None)
+    assignment = f"{key} = {toml_value(value)}"
+    if start is None:
+        tail = [""] if lines and lines[-1].strip() else []
+        return "\n".join(lines + tail + [header, assignment]) + "\n"
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
+    for i in range(start + 1, end):
+        if lines[i].split("=", 1)[0].strip() == key:
+            lines[i] = assignment
+            break
+    else:
+        lines.insert(start + 1, assignment)
+    return "\n".join(lines) + "\n"
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    file_path, _ = resolve_config_path(args.config, os.environ)
+    if config.server.token and config.sources.get("server.token") == str(file_path):
+        print(config.server.token)
+        return EXIT_OK
+    token = secrets.token_urlsafe(32)
+    original = file_path.read_text(encoding="utf-8") if file_path.exists() else ""
+    updated = set_toml_key(original, "server", "token", token)
+    validate_document(tomllib.loads(updated), str(file_path))  # never write a broken file
+    file_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file_path.with_name(file_path.name + ".tmp")
+    tmp.write_text(updated, encoding="utf-8")
+    if os.name == "posix":
+        os.chmod(tmp, 0o600)
+    os.replace(tmp, file_path)
+    print(token)
+    print(f"written to {file_path}", file=sys.stderr)
+    return EXIT_OK
+
+
+# --- entry point ------------------------------------------------------------------------
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, status 2
+        self.exit(EXIT_ERROR, f"{self.prog}: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="secondlook", description="SecondLook companion: local draft review service")
+    parser.add_argument("--version", action="version", version=f"secondlook {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = sub.add_parser("serve", help="serve the HTTP API on a loopback address")
+    serve.add_argument("--host", help="loopback address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="TCP port (default 47813)")
+    serve.add_argument("--config", metavar="FILE", help="config file")
+    serve.set_defaults(func=cmd_serve)
+
+    check = sub.add_parser("check", help="analyse a text file or stdin and print the findings")
+    check.add_argument("file", nargs="?", default="-", metavar="FILE|-")
+    check.add_argument("--json", action="store_true", help="print the API's JSON")
+    check.add_argument("--language", choices=("ko", "en", "auto"), default="auto")
+    check.add_argument("--config", metavar="FILE", help="config file")
+    check.set_defaults(func=cmd_check)
+
+    config = sub.add_parser("config", help="show the effective configuration or validate a file")
+    config.add_argument("action", choices=("show", "validate"))
+    config.add_argument("file", nargs="?", metavar="FILE")
+    config.add_argument("--config", metavar="FILE", help="config file")
+    config.set_defaults(func=cmd_config)
+
+    token = sub.add_parser("token", help="create (or print) the API token in the user's config file")
+    token.add_argument("--config", metavar="FILE", help="config file")
+    token.set_defaults(func=cmd_token)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigError, CLIError) as exc:
+        print(f"secondlook: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,337 @@
+"""Configuration: defaults < config file < environment < command-line flags.
+
+One TOML file with the sections ``[server]``, ``[policy]`` and ``[detection]``. Every
+key is declared once in ``FIELDS`` with its type check; an unknown key, a wrong type or
+a bad value raises :class:`ConfigError` naming the file, the key and what is expected,
+so nothing ever starts with a half-read configuration.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 47813
+#: Stable Chromium extension ID, fixed by the ``key`` in extension/manifest.json.
+EXTENSION_ID = "pclkjgikpembfdmkiembljjihfnbldjb"
+RISK_LEVELS = ("none", "low", "medium", "high", "critical")
+CATEGORIES = ("name", "contact", "id", "affiliation", "detail", "harm")
+#: The main Korean medical communities and hospital-staff boards (documented in README).
+DEFAULT_SITES = (
+    "https://*.medigate.net/*",
+    "https://*.medistaff.co.kr/*",
+    "https://*.nurscape.net/*",
+    "https://*.teamblind.com/*",
+    "https://cafe.naver.com/*",
+)
+ENV_CONFIG = "SECONDLOOK_CONFIG"
+ENV_TOKEN = "SECONDLOOK_TOKEN"
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the person who has to fix it."""
+
+
+# --- value checks -----------------------------------------------------------------------
+
+Check = Callable[[Any], Any]  # returns the normalised value or raises ValueError(expectation)
+
+_MATCH_PATTERN = re.compile(
+    r"^(?:<all_urls>|(?:\*|https?|wss?|file|ftp)://(?:\*|\*\.[^/*:]+|[^/*:]+)(?::(?:\d{1,5}|\*))?/.*)$"
+)
+_EXTENSION_ID = re.compile(r"^[a-p]{32}$")
+_TOKEN = re.compile(r"^[\x21-\x7e]{16,256}$")
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("a string")
+    return value
+
+
+def _loopback_host(value: Any) -> str:
+    host = _string(value)
+    if host == "localhost":
+        return host
+    try:
+        if ipaddress.ip_address(host.strip("[]")).is_loopback:
+            return host.strip("[]")
+    except ValueError:
+        pass
+    raise ValueError("a loopback address (127.0.0.1, ::1 or localhost); SecondLook never listens on the network")
+
+
+def _int_between(low: int, high: int) -> Check:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"an integer from {low} to {high}")
+        return value
+    return check
+
+
+def _fraction(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError("a number from 0 to 1")
+    return float(value)
+
+
+def _token(value: Any) -> str:
+    token = _string(value)
+    if token and not _TOKEN.match(token):
+        raise ValueError("empty (no token) or 16-256 printable ASCII characters without spaces")
+    return token
+
+
+def _one_of(*choices: str) -> Check:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError("one of " + ", ".join(f'"{c}"' for c in choices))
+        return value
+    return check
+
+
+def _list_of(item: Check, what: str, allow_empty: bool = True) -> Check:
+    def check(value: Any) -> tuple:
+        if not isinstance(value, list) or (not allow_empty and not value):
+            raise ValueError(f"a {'non-empty ' if not allow_empty else ''}list of {what}")
+        try:
+            return tuple(item(v) for v in value)
+        except ValueError as exc:
+            raise ValueError(f"a list of {what} ({exc})") from None
+    return check
+
+
+def _pattern(regex: re.Pattern, what: str) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not regex.match(value):
+            raise ValueError(what)
+        return value
+    return check
+
+
+def _term(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("non-empty strings")
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class Field:
+    section: str
+    key: str
+    default: Any
+    check: Check
+    doc: str
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("server", "host", DEFAULT_HOST, _loopback_host, "loopback address to listen on"),
+    Field("server", "port", DEFAULT_PORT, _int_between(1, 65535), "TCP port"),
+    Field("server", "max_chars", 20000, _int_between(1, 1_000_000), "longest draft accepted, in code points"),
+    Field("server", "token", "", _token, "bearer token required on every request but /v1/health; empty: none"),
+    Field("policy", "sites", DEFAULT_SITES,
+          _list_of(_pattern(_MATCH_PATTERN, 'a URL match pattern such as "https://*.example.com/*"'), "match patterns"),
+          "URL match patterns where the extension is active"),
+    Field("policy", "mode", "warn", _one_of("warn", "block"), "block hides 'post anyway' when risk is high or critical"),
+    Field("policy", "warn_level", "medium", _one_of(*RISK_LEVELS[1:]), "risk level at which a post is stopped for review"),
+    Field("policy", "fail_mode", "open", _one_of("open", "closed"), "what the extension does when the companion is unreachable"),
+    Field("policy", "allowed_extension_ids", (EXTENSION_ID,),
+          _list_of(_pattern(_EXTENSION_ID, "a 32-letter Chromium extension ID (a-p)"), "extension IDs"),
+          "Chromium extension IDs whose origin may call the API"),
+    Field("detection", "categories", CATEGORIES, _list_of(_one_of(*CATEGORIES), "categories", allow_empty=False),
+          "finding categories to report"),
+    Field("detection", "threshold", 0.4, _fraction, "minimum finding score"),
+    Field("detection", "roster", "", _string, "file of names (one a line) that must always be caught"),
+    Field("detection", "allow", (), _list_of(_term, "terms"), "terms never flagged"),
+)
+SECTIONS = {f.section for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str
+    port: int
+    max_chars: int
+    token: str
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    sites: tuple[str, ...]
+    mode: str
+    warn_level: str
+    fail_mode: str
+    allowed_extension_ids: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "sites": list(self.sites),
+            "mode": self.mode,
+            "warn_level": self.warn_level,
+            "fail_mode": self.fail_mode,
+            "allowed_extension_ids": list(self.allowed_extension_ids),
+        }
+
+
+@dataclass(frozen=True)
+class DetectionConfig:
+    categories: tuple[str, ...]
+    threshold: float
+    roster: Path | None
+    allow: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    server: ServerConfig
+    policy: PolicyConfig
+    detection: DetectionConfig
+    path: Path | None = None
+    #: "section.key" -> where the value came from: "default", a file path, "env" or "flag".
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for f in FIELDS:
+            value = getattr(getattr(self, f.section), f.key)
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Path):
+                value = str(value)
+            elif value is None:
+                value = ""
+            out.setdefault(f.section, {})[f.key] = value
+        return out
+
+
+# --- locating and reading ---------------------------------------------------------------
+
+def user_config_dir() -> Path:
+    """The platform's per-user configuration folder for SecondLook."""
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming") / "SecondLook"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "SecondLook"
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "secondlook"
+
+
+def resolve_config_path(path: str | os.PathLike | None, env: Mapping[str, str]) -> tuple[Path, bool]:
+    """The config file to read and whether it was named explicitly (then it must exist)."""
+    if path:
+        return Path(path), True
+    if env.get(ENV_CONFIG):
+        return Path(env[ENV_CONFIG]), True
+    return user_config_dir() / "config.toml", False
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning every failure into a ConfigError that names the file."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, expected a TOML file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: permission denied") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def validate_document(doc: Mapping[str, Any], origin: str) -> dict[tuple[str, str], Any]:
+    """Check a parsed TOML document against FIELDS; return {(section, key): value}."""
+    by_key = {(f.section, f.key): f for f in FIELDS}
+    values: dict[tuple[str, str], Any] = {}
+    for section, table in doc.items():
+        if section not in SECTIONS:
+            raise ConfigError(f"{origin}: unknown section [{section}] (expected one of "
+                              + ", ".join(f"[{s}]" for s in sorted(SECTIONS)) + ")")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{origin}: {section} must be a table [{section}]")
+        for key, value in table.items():
+            spec = by_key.get((section, key))
+            if spec is None:
+                known = ", ".join(f.key for f in FIELDS if f.section == section)
+                raise ConfigError(f"{origin}: unknown key {section}.{key} (known keys: {known})")
+            values[(section, key)] = check_value(spec, value, origin)
+    return values
+
+
+def check_value(spec: Field, value: Any, origin: str) -> Any:
+    try:
+        return spec.check(value)
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: {spec.section}.{spec.key} must be {exc}") from None
+
+
+def _roster_path(raw: str, base: Path | None, origin: str) -> Path | None:
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    if not path.is_file():
+        raise ConfigError(f"{origin}: detection.roster must be a readable file of names; {path} does not exist")
+    try:
+        path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise ConfigError(f"{origin}: detection.roster must be a readable UTF-8 file; cannot read {path}") from None
+    return path
+
+
+def load_config(
+    path: str | os.PathLike | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Build the effective configuration.
+
+    ``overrides`` maps "section.key" to command-line values (already typed); they win over
+    everything but are still checked.
+    """
+    env = os.environ if env is None else env
+    file_path, explicit = resolve_config_path(path, env)
+    values: dict[tuple[str, str], Any] = {(f.section, f.key): f.default for f in FIELDS}
+    sources = {f"{f.section}.{f.key}": "default" for f in FIELDS}
+    roster_origin = "default"
+    loaded_from: Path | None = None
+    if explicit or file_path.exists():
+        for key, value in validate_document(read_toml(file_path), str(file_path)).items():
+            values[key] = value
+            sources[".".join(key)] = str(file_path)
+        loaded_from = file_path
+        roster_origin = str(file_path)
+    if env.get(ENV_TOKEN):
+        spec = next(f for f in FIELDS if (f.section, f.key) == ("server", "token"))
+        values[("server", "token")] = check_value(spec, env[ENV_TOKEN], f"${ENV_TOKEN}")
+        sources["server.token"] = "env"
+    by_name = {f"{f.section}.{f.key}": f for f in FIELDS}
+    for name, value in (overrides or {}).items():
+        if value is None:
+            continue
+        values[(by_name[name].section, by_name[name].key)] = check_value(by_name[name], value, "command line")
+        sources[name] = "flag"
+    roster = _roster_path(values[("detection", "roster")],
+                          loaded_from.parent if loaded_from else None, roster_origin)
+
+    def section(name: str) -> dict[str, Any]:
+        return {k: v for (s, k), v in values.items() if s == name}
+
+    return Config(
+        server=ServerConfig(**section("server")),
+        policy=PolicyConfig(**section("policy")),
+        detection=DetectionConfig(**{**section("detection"), "roster": roster}),
+        path=loaded_from,
+        sources=sources,
+    )
