@@ -1,0 +1,147 @@
+"""The detection pipeline: normalise → analyse → group and score → suggest → redact."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+
+from .findings import CATEGORIES, IDENTITY, RANK, Finding, category_of, finding_id, text_digest, utf16_offsets
+from .language import detect_language
+from .lexicon import Lexicon, load_lexicon
+from .nlp import MecabNlpEngine
+from .normalize import normalize
+from .persons import combination_subject, group_persons, keep_pointing
+from .recognizers.roster import read_roster
+from .redact import Redactor, non_overlapping
+from .registry import LANGUAGES, build_registry
+from .risk import assess
+from .suggest import assign_labels, suggest
+
+#: Presidio results below this never become findings (Presidio's KR ID recognizers emit
+#: low-confidence guesses for any digit run until context raises them).
+MIN_SCORE = 0.4
+
+
+class UnknownFindingError(ValueError):
+    """Finding ids that are not findings of the text given to ``Engine.redact``."""
+
+    def __init__(self, ids: list[str]) -> None:
+        super().__init__("unknown finding ids: " + ", ".join(ids))
+        self.ids = list(ids)
+
+
+class Engine:
+    def __init__(self, detection: Any = None) -> None:
+        self.categories = tuple(getattr(detection, "categories", None) or CATEGORIES)
+        self.threshold = float(getattr(detection, "threshold", 0.0) or 0.0)
+        self.allow = frozenset(a.strip() for a in (getattr(detection, "allow", None) or ()) if a.strip())
+        self.lexicon: Lexicon = load_lexicon()
+        roster = read_roster(getattr(detection, "roster", None))
+        self.nlp_engine = MecabNlpEngine(LANGUAGES)
+        self.nlp_engine.load()
+        self.registry = build_registry(self.lexicon, roster)
+        self.analyzer = AnalyzerEngine(
+            registry=self.registry, nlp_engine=self.nlp_engine, supported_languages=list(LANGUAGES),
+            context_aware_enhancer=LemmaContextAwareEnhancer(context_prefix_count=5, context_suffix_count=3))
+        self.redactor = Redactor()
+        self.languages = list(LANGUAGES)
+        self.analyze("김성호 교수 010-1234-5678")  # warm up every code path once at load
+
+    # ---- pipeline --------------------------------------------------------------------------
+    def _findings(self, text: str, language: str) -> tuple[list[Finding], dict, str]:
+        norm = normalize(text)
+        lang = detect_language(norm.text) if language in ("auto", "", None) else language
+        if lang not in LANGUAGES:
+            lang = "ko"
+        raw: list[RecognizerResult] = self.analyzer.analyze(norm.text, language=lang, score_threshold=MIN_SCORE)
+        found: list[Finding] = []
+        for r in raw:
+            category = category_of(r.entity_type)
+            if category is None or category not in self.categories or r.score < self.threshold:
+                continue
+            start, end = norm.to_original(r.start, r.end)
+            start, end = _trim(text, start, end)
+            if end <= start:
+                continue
+            f = Finding(r.entity_type, category, start, end, round(float(r.score), 2), text[start:end])
+            if self._allowed(f.text):
+                continue
+            found.append(f)
+        identity = _merge_affiliations(non_overlapping([f for f in found if f.category in IDENTITY]), text)
+        harm = non_overlapping([f for f in found if f.category == "harm"])
+
+        names = [f for f in identity if f.category == "name"]
+        persons = group_persons(names, self.lexicon.surnames)
+        context = [f for f in identity if f.category in ("affiliation", "detail")]
+        combo = [] if names else combination_subject(context)
+        pointing = keep_pointing(context, names or combo)
+        kept = [f for f in identity if f.category in ("name", "contact", "id")] + pointing
+        findings = sorted(kept + harm, key=lambda f: (f.start, f.end))
+        risk = assess(findings, persons, combo, lang)
+        assign_labels(persons, text)
+        suggest(findings, persons, text, lang)
+        digest = text_digest(text)
+        for f in findings:
+            f.id = finding_id(digest, f)
+        return findings, risk, lang
+
+    def _allowed(self, term: str) -> bool:
+        return bool(self.allow) and (term in self.allow or term.strip() in self.allow)
+
+    def analyze(self, text: str, language: str = "auto") -> dict:
+        findings, risk, lang = self._findings(text, language)
+        redacted, _ = self.redactor.apply(text, findings)
+        utf16 = utf16_offsets(text)
+        out = []
+        for f in findings:
+            item = {"id": f.id, "category": f.category, "entity_type": f.entity_type, "start": f.start, "end": f.end,
+                    "start_utf16": utf16[f.start], "end_utf16": utf16[f.end], "text": f.text, "score": f.score,
+                    "reason": f.reason, "suggestion": f.suggestion}
+            if f.person:
+                item["person"] = f.person
+            out.append(item)
+        return {"findings": out, "risk": risk, "redacted_text": redacted, "language": lang}
+
+    def redact(self, text: str, accept: list[str] | None = None, replacements: dict[str, str] | None = None) -> dict:
+        findings, _, _ = self._findings(text, "auto")
+        by_id = {f.id: f for f in findings}
+        asked = list(accept) if accept is not None else list(by_id)
+        unknown = [i for i in list(asked) + list(replacements or {}) if i not in by_id]
+        if unknown:
+            raise UnknownFindingError(sorted(set(unknown)))
+        redacted, applied = self.redactor.apply(text, [by_id[i] for i in asked], replacements)
+        return {"redacted_text": redacted, "applied": applied}
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+_GAP = re.compile(r"\s{1,2}")
+
+
+def _merge_affiliations(findings: list[Finding], text: str) -> list[Finding]:
+    """세브란스 + 흉부외과 → one affiliation finding "세브란스 흉부외과" (one suggestion for the place)."""
+    out: list[Finding] = []
+    for f in findings:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.category == f.category == "affiliation"
+                and _GAP.fullmatch(text[prev.end:f.start] or " ") and f.start - prev.end <= 2):
+            entity = prev.entity_type if prev.entity_type == f.entity_type else "AFFILIATION"
+            if prev.entity_type == "HOSPITAL":
+                entity = "HOSPITAL"
+            out[-1] = Finding(entity, "affiliation", prev.start, f.end, max(prev.score, f.score), text[prev.start:f.end])
+        else:
+            out.append(f)
+    return out
+
+
+def build_engine(detection: Any = None) -> Engine:
+    """Build the engine once (loads mecab, compiles every recognizer); slow-ish, call at start-up."""
+    return Engine(detection)

@@ -1,0 +1,64 @@
+"""Korean word lists shipped as data files under ``companion/engine/data``.
+
+Every list is read once at engine build time into frozensets; recognizers hold references.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_DATA = "companion.engine.data"
+
+
+def read_list(name: str) -> tuple[str, ...]:
+    """Lines of a data file, comments (#) and blanks skipped; whitespace-separated items allowed."""
+    text = resources.files(_DATA).joinpath(name).read_text(encoding="utf-8")
+    items: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        items.append(line)
+    return tuple(items)
+
+
+def read_words(name: str) -> frozenset[str]:
+    """Like :func:`read_list` but splits each line on whitespace (for syllable tables)."""
+    return frozenset(w for line in read_list(name) for w in line.split())
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    surnames: frozenset[str]
+    given_syllables: frozenset[str]
+    titles: tuple[str, ...]
+    particles: tuple[str, ...]
+    common_words: frozenset[str]
+    public_figures: frozenset[str]
+    hospitals: tuple[str, ...]
+    departments: tuple[str, ...]
+    roles: tuple[str, ...]
+    romanized_surnames: frozenset[str]
+    chat_abbreviations: frozenset[str]
+    function_syllables: frozenset[str]
+    ambiguous_before_title: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    return Lexicon(
+        surnames=frozenset(read_list("surnames.txt")),
+        given_syllables=read_words("given_syllables.txt"),
+        titles=tuple(sorted(set(read_list("titles.txt")), key=len, reverse=True)),
+        particles=tuple(sorted(set(read_list("particles.txt")), key=len, reverse=True)),
+        common_words=frozenset(read_list("common_words.txt")),
+        public_figures=frozenset(read_list("public_figures.txt")),
+        hospitals=tuple(sorted(set(read_list("hospitals.txt")), key=len, reverse=True)),
+        departments=tuple(sorted(set(read_list("departments.txt")), key=len, reverse=True)),
+        roles=tuple(sorted(set(read_list("roles.txt")), key=len, reverse=True)),
+        romanized_surnames=read_words("romanized_surnames.txt"),
+        chat_abbreviations=read_words("chat_abbreviations.txt"),
+        function_syllables=read_words("function_syllables.txt"),
+        ambiguous_before_title=read_words("ambiguous_before_title.txt"),
+    )

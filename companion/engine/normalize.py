@@ -1,0 +1,94 @@
+"""Step 1 of the pipeline: normalise a draft and keep a map back to the original offsets.
+
+Recognizers see one canonical spelling: NFC (decomposed jamo composed), zero-width and other
+invisible format characters removed, full-width ASCII folded to ASCII, and runs of Hangul digit
+words (공일공 팔이칠삼 …) spelled as digits. Every normalised character remembers the span of
+original characters it came from, so a finding on the normalised text maps back exactly.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f")
+_HANGUL_DIGITS = {"공": "0", "영": "0", "빵": "0", "일": "1", "이": "2", "삼": "3", "사": "4",
+                  "오": "5", "육": "6", "륙": "6", "칠": "7", "팔": "8", "구": "9"}
+# A phone-like run of Hangul digit words: at least nine digit syllables, separators allowed.
+_DIGIT_CLASS = "[" + "".join(_HANGUL_DIGITS) + "]"
+_HANGUL_NUMBER = re.compile(
+    rf"{_DIGIT_CLASS}{{3}}(?:[\s\-.]?{_DIGIT_CLASS}{{3,4}}){{2}}")
+_NEEDS_WORK = re.compile(r"[\u1100-\u11ff\u0300-\u036f\uff01-\uff5e\u3000\u200b-\u200f\u2060\ufeff\u00ad\u180e]")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    original: str
+    text: str
+    #: original start offset of each normalised character, plus len(original) at the end
+    starts: tuple[int, ...] | None
+    #: original end offset of each normalised character
+    ends: tuple[int, ...] | None
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised span [start, end) to the original text."""
+        if self.starts is None:
+            return start, end
+        if end <= start:
+            pos = self.starts[start]
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+def _is_starter(ch: str) -> bool:
+    code = ord(ch)
+    if 0x1160 <= code <= 0x11FF:  # medial vowels and final consonants join the syllable before
+        return False
+    return unicodedata.combining(ch) == 0
+
+
+def normalize(original: str) -> Normalized:
+    """Normalise ``original``; cheap (no copy of maps) when nothing needs changing."""
+    hangul_numbers = list(_HANGUL_NUMBER.finditer(original))
+    if not hangul_numbers and not _NEEDS_WORK.search(original) and unicodedata.is_normalized("NFC", original):
+        return Normalized(original, original, None, None)
+
+    digit_positions: set[int] = set()
+    for match in hangul_numbers:
+        digits = [i for i in range(match.start(), match.end()) if original[i] in _HANGUL_DIGITS]
+        if len(digits) >= 9 and original[digits[0]] in "공영빵" and original[digits[1]] == "일":
+            digit_positions.update(digits)
+
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(original)
+    while i < n:
+        ch = original[i]
+        if ch in _INVISIBLE:
+            i += 1
+            continue
+        # one cluster: a starter and the combining marks / jamo that follow it
+        j = i + 1
+        while j < n and not _is_starter(original[j]) and original[j] not in _INVISIBLE:
+            j += 1
+        cluster = original[i:j]
+        if i in digit_positions:
+            piece = _HANGUL_DIGITS[ch]
+        elif len(cluster) == 1:
+            code = ord(ch)
+            if 0xFF01 <= code <= 0xFF5E:
+                piece = chr(code - 0xFEE0)
+            elif code == 0x3000:
+                piece = " "
+            else:
+                piece = ch
+        else:
+            piece = unicodedata.normalize("NFC", cluster)
+        for p in piece:
+            out.append(p)
+            starts.append(i)
+            ends.append(j)
+        i = j
+    starts.append(n)
+    return Normalized(original, "".join(out), tuple(starts), tuple(ends))

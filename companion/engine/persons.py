@@ -1,0 +1,109 @@
+"""Step 3a: group name mentions into persons and decide who the draft identifies.
+
+Mentions of one person share a key: 김성호 … 김 교수 … 김OO share the surname when only one
+full name has it; 성호쌤 joins 김성호; ㄱㅅㅎ joins the full name with those initials.
+Affiliations and details are findings only when they point at an identified person: a
+hospital in a post about no one is not a finding. A draft with no name can still identify
+someone through a combination (hospital or department + a unique role or training year).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .findings import Finding
+
+_CHOSUNG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_STRONG_NAME = {"PERSON_FULL_NAME", "PERSON_ROSTER", "PERSON_GIVEN_NAME", "PERSON_CHOSUNG", "PERSON_ROMANIZED",
+                "PERSON_MASKED_NAME", "PERSON_SURNAME_TITLE", "PERSON_INITIAL"}
+_NARROWING = {"UNIQUE_ROLE", "TRAINING_YEAR", "ROLE"}
+#: how far (code points) an affiliation/detail may sit from a mention of the person it describes
+WINDOW = 160
+
+
+@dataclass
+class Person:
+    key: str
+    label: str = ""  # placeholder letter, assigned by ``suggest``
+    mentions: list[Finding] = field(default_factory=list)
+
+
+def _chosung(name: str) -> str:
+    out = []
+    for ch in name:
+        code = ord(ch) - 0xAC00
+        if not 0 <= code < 11172:
+            return ""
+        out.append(_CHOSUNG[code // 588])
+    return "".join(out)
+
+
+def _clean(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum() and ch not in "OXㅇ○◯")
+
+
+def group_persons(names: list[Finding], surnames: frozenset[str]) -> list[Person]:
+    persons: dict[str, Person] = {}
+    full: dict[str, str] = {}  # full name -> key
+
+    def add(key: str, f: Finding) -> None:
+        persons.setdefault(key, Person(key)).mentions.append(f)
+        f.person = key
+
+    for f in names:
+        if f.entity_type in ("PERSON_FULL_NAME", "PERSON_ROSTER"):
+            name = _clean(f.text)
+            full.setdefault(name, f"p{len(full) + 1}")
+    for f in sorted(names, key=lambda f: f.start):
+        name = _clean(f.text)
+        if f.entity_type in ("PERSON_FULL_NAME", "PERSON_ROSTER"):
+            add(full[name], f)
+            continue
+        if f.entity_type == "PERSON_GIVEN_NAME":
+            owners = [k for n, k in full.items() if n.endswith(name)]
+            add(owners[0] if owners else "g:" + name, f)
+            continue
+        if f.entity_type == "PERSON_CHOSUNG":
+            owners = [k for n, k in full.items() if _chosung(n) == name]
+            add(owners[0] if len(owners) == 1 else "c:" + name, f)
+            continue
+        if f.entity_type == "PERSON_ROMANIZED":
+            add("r:" + name.lower().split()[0] if " " not in f.text.strip() else "r:" + name.lower(), f)
+            continue
+        surname = next((name[:n] for n in (2, 1) if name[:n] in surnames), "")
+        if surname:
+            owners = [k for n, k in full.items() if n.startswith(surname)]
+            add(owners[0] if len(owners) == 1 else "s:" + surname, f)
+        else:
+            add("i:" + name.upper(), f)
+    # a bare romanized surname (Dr. Park) joins the one romanized full name with that surname
+    for key in [k for k in persons if k.startswith("r:") and len(k.split()) == 1]:
+        matches = [k for k in persons if k.startswith(key + " ") or (k.startswith("r:") and k.endswith(" " + key[2:]))]
+        if len(matches) == 1:
+            for f in persons.pop(key).mentions:
+                f.person = matches[0]
+                persons[matches[0]].mentions.append(f)
+    return list(persons.values())
+
+
+def combination_subject(findings: list[Finding]) -> list[Finding]:
+    """Affiliation + narrowing detail near each other with no name: the combination identifies."""
+    places = [f for f in findings if f.category == "affiliation"]
+    narrowing = [f for f in findings if f.entity_type in _NARROWING]
+    hits: list[Finding] = []
+    for p in places:
+        for d in narrowing:
+            if 0 <= d.start - p.end <= 40 or 0 <= p.start - d.end <= 10:
+                if d.entity_type == "UNIQUE_ROLE" or p.entity_type in ("HOSPITAL", "WARD"):
+                    hits.extend([p, d])
+    return hits
+
+
+def keep_pointing(findings: list[Finding], anchors: list[Finding]) -> list[Finding]:
+    """Affiliation/detail findings within WINDOW of an anchor (a name or an identifying combination)."""
+    if not anchors:
+        return []
+    kept = []
+    for f in findings:
+        if any(abs(f.start - a.start) <= WINDOW or abs(f.end - a.end) <= WINDOW for a in anchors):
+            kept.append(f)
+    return kept

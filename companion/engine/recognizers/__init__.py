@@ -1,0 +1,1 @@
+"""Presidio recognizers for Korean (and English) drafts, one module per family."""

@@ -1,0 +1,39 @@
+"""Where a person works: hospitals (gazetteer, abbreviations, any "…병원/의료원/의원/보건소"),
+departments and units, wards and floors. Emitted here freely; the engine keeps them only
+when the draft points at someone (see ``persons``)."""
+from __future__ import annotations
+
+import re
+
+from ..lexicon import Lexicon, read_words
+from .regex_base import GroupRegexRecognizer, Rule
+
+
+def _gazetteer(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in words)
+
+
+def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
+    generic = read_words("generic_place_words.txt")
+    korean_depts = [d for d in lexicon.departments if re.search(r"[가-힣]", d)]
+    upper_depts = [d for d in lexicon.departments if re.fullmatch(r"[A-Z]{2,5}", d)]
+    english_depts = [d for d in lexicon.departments if d not in korean_depts and d not in upper_depts]
+
+    def generic_hospital(text: str, start: int, end: int) -> bool:
+        name = re.sub(r"(대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)$", "", text[start:end]).strip()
+        return not name or name in generic or name.split()[-1] in generic
+
+    rules = [
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{_gazetteer(lexicon.hospitals)})(?![A-Za-z])"), 0.7),
+        Rule("HOSPITAL", re.compile(
+            r"(?<![가-힣])(?:[가-힣]{2,6}\s)?[가-힣○O]{1,10}(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"),
+            0.65, veto=generic_hospital),
+        Rule("HOSPITAL", re.compile(r"\b(?:[A-Z][\w.']*\s){1,4}(?:Hospital|Medical Center|Medical Centre|Clinic|Health System)\b"), 0.7),
+        Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,4}대(?:학교)?(?=\s(?:" + _gazetteer(tuple(korean_depts)) + r"))"), 0.6,
+             veto=lambda t, s, e: t[s:e] in generic or t[s:e][:-1] in generic),
+        Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])(?:{_gazetteer(tuple(korean_depts))})(?:\s?병동)?"), 0.55),
+        Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{_gazetteer(tuple(upper_depts))})(?![A-Za-z])"), 0.5),
+        Rule("DEPARTMENT", re.compile(rf"\b(?:{_gazetteer(tuple(english_depts))})\b", re.I), 0.45),
+        Rule("WARD", re.compile(r"(?<!\d)\d{1,3}\s?병동|(?:본관|신관|별관|동관|서관|암병원|[A-Z]동)\s?\d{1,2}\s?층(?:\s?[가-힣]*병동)?|(?<!\d)\d{1,2}층\s?[가-힣]*병동"), 0.6),
+    ]
+    return GroupRegexRecognizer("AffiliationRecognizer", rules, supported_language=language)

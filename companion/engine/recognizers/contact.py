@@ -1,0 +1,68 @@
+"""Ways to reach a person: phones, e-mail (plain and disguised), messenger/SNS IDs, addresses."""
+from __future__ import annotations
+
+import re
+
+import tldextract
+from presidio_analyzer.predefined_recognizers import EmailRecognizer, PhoneRecognizer
+
+from .regex_base import GroupRegexRecognizer, Rule
+
+# tldextract's bundled public-suffix snapshot only: no network fetch, no cache writes.
+_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+# Public numbers: call centres (15xx/16xx/18xx-xxxx) and short codes are never a person's contact.
+_PUBLIC_CONTEXT = re.compile(r"(대표\s?번호|대표\s?전화|고객\s?센터|콜\s?센터|상담\s?(?:전화|센터)|민원|안내|예약\s?(?:센터|실|번호)|문의\s?(?:전화)?|hotline|helpline|call\s?cent)", re.I)
+
+
+def _public_number(text: str, start: int, end: int) -> bool:
+    return _PUBLIC_CONTEXT.search(text, max(0, start - 20), start) is not None
+
+
+class OfflineEmailRecognizer(EmailRecognizer):
+    """Presidio's e-mail recognizer with tldextract pinned to its bundled snapshot."""
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return bool(_TLD(pattern_text).fqdn)
+
+
+_HANDLE_CONTEXT = (r"(?:카톡|카카오톡|카카오|카톡\s?아이디|라인|인스타(?:그램)?|텔레그램|트위터|페북|페이스북|스레드|"
+                   r"kakao(?:talk)?|instagram|insta|IG|line|telegram|twitter|X|SNS|DM|아이디|ID|계정|핸들)")
+_ADDRESS = (r"(?:[가-힣]+(?:시|도)\s)?[가-힣]+(?:시|구|군)\s[가-힣0-9]+(?:동|읍|면|로|길)\s?\d+(?:-\d+)?(?:번지)?"
+            r"(?:\s?[가-힣A-Za-z0-9]*(?:아파트|빌라|오피스텔|맨션))?(?:\s?\d+동)?(?:\s?\d+호)?")
+
+
+def contact_recognizers(language: str) -> list:
+    phone_sep = r"[\s.\-)]{0,2}"
+    rules = [
+        Rule("KR_MOBILE_PHONE", re.compile(
+            rf"(?<![\d\w])(?:\+82[\s\-]?\(?0?\)?1[016789]|01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9),
+        Rule("EMAIL_ADDRESS", re.compile(
+            r"(?<![\w.])[A-Za-z0-9][\w.+-]*\s?(?:\(at\)|\[at\]|\{at\}|\sat\s|골뱅이|＠|@)\s?[A-Za-z0-9-]+"
+            r"(?:\s?(?:\.|\(dot\)|\[dot\]|\sdot\s|점)\s?[A-Za-z0-9-]+)+", re.I), 0.85),
+        Rule("EMAIL_ADDRESS", re.compile(
+            r"(?<![\w.])[A-Za-z0-9][\w.+-]*\s?(?:골뱅이|@)\s?[A-Za-z0-9-]+\s?(?:점컴|닷컴|점넷)"), 0.85),
+        Rule("MESSENGER_ID", re.compile(
+            rf"{_HANDLE_CONTEXT}\s?(?:아이디|ID|id|계정)?\s?(?:는|은|:|：|=)?\s?(?P<v>@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@\w])"),
+            0.75, veto=lambda text, s, e: not re.search(r"[\d_.@]", text[s:e])),
+        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![\w@])"), 0.6),
+        Rule("HOME_ADDRESS", re.compile(_ADDRESS), 0.6),
+    ]
+    return [
+        GroupRegexRecognizer("KoreanContactRecognizer", rules, supported_language=language),
+        OfflineEmailRecognizer(supported_language=language),
+        _KrPhoneRecognizer(language),
+    ]
+
+
+class _KrPhoneRecognizer(PhoneRecognizer):
+    """Presidio's phone recognizer for the KR region only, public numbers vetoed."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(supported_language=language, supported_regions=("KR",),
+                         context=["전화", "번호", "연락", "폰", "핸드폰", "휴대폰", "phone", "call"])
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = super().analyze(text, entities, nlp_artifacts)
+        return [r for r in results
+                if not _public_number(text, r.start, r.end) and not re.fullmatch(r"1[5-8]\d\d-?\d{4}", text[r.start:r.end])]

@@ -1,0 +1,30 @@
+"""Facts that narrow a post down to one person: training year, roles, "the only …",
+age/sex, rooms, dated events. Kept by the engine only when they point at someone."""
+from __future__ import annotations
+
+import re
+
+from ..lexicon import Lexicon
+from .regex_base import GroupRegexRecognizer, Rule
+
+_TIME = (r"(?:재작년|작년|올해|지난해|올\s?초|지난달|지난주|저번\s?주|저번\s?달|이번\s?달|다음\s?달|다음\s?주|(?:19|20)\d\d\s?년)"
+         r"(?:\s?(?:\d{1,2}\s?월|[월화수목금토일]요일|봄|여름|가을|겨울|초|말|\d{1,2}\s?일))*")
+
+
+def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
+    korean_roles = "|".join(re.escape(r) for r in lexicon.roles if re.search(r"[가-힣]", r))
+    english_roles = "|".join(re.escape(r) for r in lexicon.roles if not re.search(r"[가-힣]", r))
+    rules = [
+        Rule("TRAINING_YEAR", re.compile(r"(?<![A-Za-z0-9])(?:R|PGY|F)[1-5](?![0-9A-Za-z])"), 0.7),
+        Rule("TRAINING_YEAR", re.compile(r"(?<!\d)[1-9]\s?년차|(?:본과|예과)\s?[1-4]\s?학년"), 0.7),
+        Rule("TRAINING_YEAR", re.compile(
+            r"\b(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)[- ]year\s+(?:resident|fellow|intern|student)\b", re.I), 0.7),
+        Rule("ROLE", re.compile(rf"(?<![가-힣])(?:{korean_roles})(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5),
+        Rule("ROLE", re.compile(rf"\b(?:{english_roles})\b", re.I), 0.45),
+        Rule("UNIQUE_ROLE", re.compile(r"유일한\s?(?:[가-힣]+\s){0,2}[가-힣]+|역대\s?최연소|최연소|(?<![가-힣])첫\s여(?:자|성)\s?[가-힣]+"), 0.75),
+        Rule("UNIQUE_ROLE", re.compile(r"\b(?:the\s)?only\s(?:[a-z-]+\s){0,3}(?:nurse|doctor|fellow|resident|attending|professor|surgeon|man|woman|male|female)\b", re.I), 0.75),
+        Rule("AGE_GENDER", re.compile(r"(?<![\d/])(?:\d{2}\s?/\s?[FM]|[FM]\s?/\s?\d{2}|\d{2}[FM])(?![A-Za-z\d])|(?<!\d)\d{2}\s?(?:세|살)(?![가-힣])"), 0.6),
+        Rule("ROOM", re.compile(r"(?<!\d)\d{2,4}\s?호(?:실)?(?![가-힣])"), 0.5),
+        Rule("DATED_EVENT", re.compile(_TIME), 0.4),
+    ]
+    return GroupRegexRecognizer("DetailRecognizer", rules, supported_language=language)

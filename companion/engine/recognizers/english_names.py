@@ -1,0 +1,34 @@
+"""Romanized Korean names and initials in English text (Dr. Park, Prof. Kim Ji-yeon, Choi Yuna, Prof. L)."""
+from __future__ import annotations
+
+import re
+
+from ..lexicon import Lexicon
+from .regex_base import GroupRegexRecognizer, Rule
+
+# A romanized given name: hyphenated syllables (Ji-yeon) or one word of Korean-looking syllables.
+_SYLLABLE = r"(?:[gkndrmbsjchtpwy]{0,2}[aeiouy]{1,3}(?:ng|n|m|l|k|p|t)?)"
+_GIVEN = rf"(?:[A-Z]{_SYLLABLE}-[a-z]{_SYLLABLE}|[A-Z][a-z]{{1,2}}(?:eo|eu|ae|oo|yu|yo|ye|ya|wo|wa|a|i|u|o|e)(?:ng|n|m|l)?(?:[a-z]{{1,4}})?)"
+_TITLE = r"(?:Dr|Prof|Professor|Mr|Ms|Mrs|Miss|Nurse|RN|Doctor|Resident|Fellow|Intern)\.?"
+# two-letter surnames are English words too (In, So, Do …): only with a title or a hyphenated given name
+_SHORT_WORDS = frozenset({"In", "So", "Do", "Ma", "Go", "No", "An", "Ha", "Ye", "Ga", "Bu", "Pi", "Ji", "Ki", "Oh",
+                          "Ko", "Na", "Ra", "Sa", "Mo", "Je", "Ok", "Um", "Wi", "Gu", "Ju", "Yu", "Gi", "Gam", "Son",
+                          "Sun", "Won", "Ban", "Bang", "Gong", "Kong", "Moon", "Song", "Min", "Sim", "Ham", "Gil",
+                          "Mun", "Chang", "Jang", "Yang", "Wang", "Chu", "Pak", "Bak"})
+
+
+def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
+    all_surnames = "|".join(sorted(lexicon.romanized_surnames, key=len, reverse=True))
+    safe = "|".join(sorted(lexicon.romanized_surnames - _SHORT_WORDS, key=len, reverse=True))
+    rules = [
+        # title + surname (+ given name): the name without the title
+        Rule("PERSON_ROMANIZED", re.compile(
+            rf"\b{_TITLE}\s+(?P<v>(?:{all_surnames})(?:\s+{_GIVEN})?|{_GIVEN}\s+(?:{all_surnames}))\b"), 0.85),
+        # surname + hyphenated given name, or given + surname
+        Rule("PERSON_ROMANIZED", re.compile(
+            rf"\b(?P<v>(?:{all_surnames})\s+[A-Z][a-z]+-[a-z]+|[A-Z][a-z]+-[a-z]+\s+(?:{all_surnames}))\b"), 0.85),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s+{_GIVEN})\b(?!\s+(?:University|Hospital|Medical|Center|Centre|Clinic))"), 0.6),
+        # title + single initial: Prof. L, Dr. K.
+        Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75),
+    ]
+    return GroupRegexRecognizer("RomanizedNameRecognizer", rules, supported_language=language)

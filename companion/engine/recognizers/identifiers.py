@@ -1,0 +1,38 @@
+"""Numbers tied to one person: resident registration, licences, employee and chart numbers.
+
+Presidio's KR recognizers are built for language ``ko`` with Korean context words; our own
+rules add an RRN pattern without the checksum (drafts carry mistyped or invented numbers that
+still expose the birth date and sex) and context-led numbers (면허번호 12345, 사번 …).
+"""
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer.predefined_recognizers import (KrBrnRecognizer, KrDriverLicenseRecognizer,
+                                                      KrFrnRecognizer, KrPassportRecognizer, KrRrnRecognizer)
+
+from .regex_base import GroupRegexRecognizer, Rule
+
+_RRN_CONTEXT = ["주민번호", "주민등록번호", "주민", "생년월일", "등록번호", "resident"]
+
+
+def _context_number(keywords: str, digits: str = r"\d[\d-]{3,12}\d") -> re.Pattern[str]:
+    return re.compile(rf"(?:{keywords})\s?(?:번호|No\.?|number|#)?\s?(?:는|은|:|：|=)?\s?(?:제\s?)?(?P<v>{digits})(?:\s?호)?(?!\d)",
+                      re.I)
+
+
+def id_recognizers(language: str) -> list:
+    rules = [
+        Rule("KR_RRN", re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s-]?[1-8]\d{6}(?!\d)"), 0.85),
+        Rule("MEDICAL_LICENSE", _context_number(r"의사\s?면허|간호사\s?면허|약사\s?면허|면허|자격\s?번호|자격증|licen[cs]e"), 0.85),
+        Rule("EMPLOYEE_ID", _context_number(r"사번|직원\s?번호|사원\s?번호|employee\s?(?:id|no)|staff\s?id"), 0.85),
+        Rule("CHART_NUMBER", _context_number(r"차트|등록\s?번호|환자\s?번호|병록\s?번호|병원\s?번호|MRN|chart|patient\s?id|hospital\s?no"), 0.85),
+    ]
+    return [
+        GroupRegexRecognizer("KoreanIdRecognizer", rules, supported_language=language),
+        KrRrnRecognizer(supported_language=language, context=_RRN_CONTEXT),
+        KrFrnRecognizer(supported_language=language, context=["외국인등록번호", "외국인"]),
+        KrBrnRecognizer(supported_language=language, context=["사업자등록번호", "사업자번호", "사업자"]),
+        KrDriverLicenseRecognizer(supported_language=language, context=["운전면허", "면허번호", "운전면허번호"]),
+        KrPassportRecognizer(supported_language=language, context=["여권", "여권번호", "passport"]),
+    ]

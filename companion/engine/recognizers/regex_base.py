@@ -1,0 +1,48 @@
+"""A Presidio EntityRecognizer for regexes whose reported span is one named group.
+
+``PatternRecognizer`` reports the whole match; Korean needs context *inside* the regex
+(면허번호 12345, 카톡 아이디 abc_12) while only the value is the finding. Each rule is
+``(entity_type, compiled regex with a group named "v" (or none: whole match), score)``;
+an optional ``veto`` callable drops a match by looking at the text around it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+
+@dataclass(frozen=True)
+class Rule:
+    entity_type: str
+    regex: re.Pattern[str]
+    score: float
+    veto: Callable[[str, int, int], bool] | None = None
+
+
+class GroupRegexRecognizer(EntityRecognizer):
+    def __init__(self, name: str, rules: list[Rule], supported_language: str = "ko") -> None:
+        self.rules = rules
+        super().__init__(supported_entities=sorted({r.entity_type for r in rules}), name=name,
+                         supported_language=supported_language)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        results = []
+        for rule in self.rules:
+            for m in rule.regex.finditer(text):
+                if "v" in rule.regex.groupindex:
+                    start, end = m.span("v")
+                else:
+                    start, end = m.span()
+                if start < 0 or end <= start:
+                    continue
+                if rule.veto is not None and rule.veto(text, start, end):
+                    continue
+                results.append(RecognizerResult(rule.entity_type, start, end, rule.score))
+        return results

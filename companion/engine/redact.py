@@ -1,0 +1,56 @@
+"""Step 5: apply suggestions with Presidio's AnonymizerEngine.
+
+Overlaps are resolved here first (the anonymizer would merge or drop them by its own rules),
+then every finding becomes a RecognizerResult whose entity type is its id, so each gets its own
+``OperatorConfig`` carrying its replacement.
+"""
+from __future__ import annotations
+
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
+from presidio_anonymizer.operators import Operator, OperatorType
+
+from .findings import RANK, Finding
+
+
+class UseReplacement(Operator):
+    """Replace the span with a precomputed, per-finding replacement (a person's placeholder …)."""
+
+    def operate(self, text: str = None, params: dict = None) -> str:
+        return params["replacement"]
+
+    def validate(self, params: dict = None) -> None:
+        if not isinstance((params or {}).get("replacement"), str):
+            raise ValueError("replacement must be a string")
+
+    def operator_name(self) -> str:
+        return "use_replacement"
+
+    def operator_type(self) -> OperatorType:
+        return OperatorType.Anonymize
+
+
+def non_overlapping(findings: list[Finding]) -> list[Finding]:
+    """Keep the most important of overlapping findings: identity over harm, then rank, length, score."""
+    chosen: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (-RANK[f.category], -(f.end - f.start), -f.score, f.start)):
+        if not any(f.overlaps(c) for c in chosen):
+            chosen.append(f)
+    return sorted(chosen, key=lambda f: f.start)
+
+
+class Redactor:
+    def __init__(self) -> None:
+        self._anonymizer = AnonymizerEngine()
+        self._anonymizer.add_anonymizer(UseReplacement)
+
+    def apply(self, text: str, findings: list[Finding], replacements: dict[str, str] | None = None) -> tuple[str, list[str]]:
+        chosen = non_overlapping(findings)
+        if not chosen:
+            return text, []
+        replacements = replacements or {}
+        results = [RecognizerResult(entity_type=f.id, start=f.start, end=f.end, score=f.score) for f in chosen]
+        operators = {f.id: OperatorConfig("use_replacement", {"replacement": replacements.get(f.id, f.suggestion)})
+                     for f in chosen}
+        out = self._anonymizer.anonymize(text=text, analyzer_results=results, operators=operators)
+        return out.text, [f.id for f in chosen]

@@ -1,0 +1,59 @@
+"""The Presidio registry: every recognizer, built once, for each supported language."""
+from __future__ import annotations
+
+import logging
+
+from presidio_analyzer import RecognizerRegistry
+
+from .lexicon import Lexicon
+from .recognizers.affiliation import affiliation_recognizer
+from .recognizers.contact import contact_recognizers
+from .recognizers.details import detail_recognizer
+from .recognizers.english_names import english_name_recognizer
+from .recognizers.identifiers import id_recognizers
+from .recognizers.korean_names import KoreanNameRecognizer
+from .recognizers.roster import roster_recognizer
+
+try:
+    from .recognizers.harm import HarmRecognizer
+except ModuleNotFoundError as exc:  # built in parallel by its owner; import plainly once it lands
+    if exc.name != __package__ + ".recognizers.harm":
+        raise
+    HarmRecognizer = None
+
+LANGUAGES = ("ko", "en")
+log = logging.getLogger(__name__)
+
+
+def build_registry(lexicon: Lexicon, roster: list[str]) -> RecognizerRegistry:
+    registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
+    for language in LANGUAGES:
+        recognizers = [
+            KoreanNameRecognizer(lexicon, supported_language=language),
+            english_name_recognizer(lexicon, language),
+            *contact_recognizers(language),
+            *id_recognizers(language),
+            affiliation_recognizer(lexicon, language),
+            detail_recognizer(lexicon, language),
+            roster_recognizer(roster, language),
+        ]
+        for recognizer in recognizers:
+            if recognizer is not None:
+                registry.add_recognizer(recognizer)
+    for recognizer in _harm_recognizers():
+        registry.add_recognizer(recognizer)
+    return registry
+
+
+def _harm_recognizers() -> list:
+    """The harm recognizer (its own module); one instance per language it supports."""
+    out: list = []
+    if HarmRecognizer is None:
+        return out
+    for language in LANGUAGES:
+        try:
+            out.append(HarmRecognizer(supported_language=language))
+        except TypeError:  # a recognizer that fixes its own language
+            out.append(HarmRecognizer())
+            break
+    return out

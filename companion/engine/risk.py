@@ -1,0 +1,64 @@
+"""Step 3b: the risk level of a draft from the combination of what it exposes.
+
+none: nothing; low: weak signals only (a detail, harsh words with no one identifiable);
+medium: someone identifiable; high: identifiable and harmed, or a contact/ID exposed;
+critical: identifiable, harmed, and a contact/ID or a threat/call to expose.
+"""
+from __future__ import annotations
+
+from .findings import Finding
+from .persons import Person
+
+_THREAT = ("HARM_THREAT", "HARM_DOX")
+
+_TEXT = {
+    "ko": {
+        "name": "이름이나 이름을 대신하는 표현({what})으로 특정인을 알아볼 수 있습니다",
+        "combo": "소속과 세부 정보({what})의 조합으로 특정인을 알아볼 수 있습니다",
+        "contact": "연락처나 식별번호({what})가 드러나 있습니다",
+        "harm": "특정인을 향한 공격적 표현(모욕·소문·비난)이 있습니다",
+        "threat": "위협이나 신상 공개를 부추기는 표현이 있습니다",
+        "weak": "특정인을 알아보기는 어렵지만 주의할 표현이 있습니다",
+    },
+    "en": {
+        "name": "A name or name substitute ({what}) lets readers tell who is meant",
+        "combo": "Workplace and details together ({what}) point at one person",
+        "contact": "A contact or ID ({what}) is exposed",
+        "harm": "Words attacking an identifiable person (insult, rumour, accusation)",
+        "threat": "A threat or a call to expose someone",
+        "weak": "No one is identifiable, but some details or harsh words deserve a look",
+    },
+}
+
+
+def assess(findings: list[Finding], persons: list[Person], combo: list[Finding], language: str) -> dict:
+    t = _TEXT.get(language, _TEXT["en"])
+    names = [f for f in findings if f.category == "name"]
+    exposed = [f for f in findings if f.category in ("contact", "id")]
+    harm = [f for f in findings if f.category == "harm"]
+    threat = [f for f in harm if f.entity_type in _THREAT]
+    identified = bool(names) or bool(combo)
+    reasons: list[str] = []
+    if names:
+        reasons.append(t["name"].format(what=", ".join(dict.fromkeys(f.text for f in names[:3]))))
+    elif combo:
+        reasons.append(t["combo"].format(what=" + ".join(dict.fromkeys(f.text for f in combo[:3]))))
+    if exposed:
+        reasons.append(t["contact"].format(what=", ".join(dict.fromkeys(f.entity_type for f in exposed))))
+    if identified and harm:
+        reasons.append(t["harm"])
+    if threat:
+        reasons.append(t["threat"])
+
+    if identified and harm and (exposed or threat):
+        level = "critical"
+    elif (identified and harm) or exposed:
+        level = "high"
+    elif identified:
+        level = "medium"
+    elif harm or findings:
+        level = "low"
+        reasons.append(t["weak"])
+    else:
+        level = "none"
+    return {"level": level, "reasons": reasons}
