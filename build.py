@@ -3,6 +3,7 @@
 
     python3 build.py serve [ARGS...]   create .venv if missing, install, run `secondlook serve ARGS`
     python3 build.py test [PYTEST...]  install the test extras and system tools, build, run pytest
+    python3 build.py extension [--lint]  package extension/ for Chromium and Firefox into dist/, check it
 
 Everything the project needs is installed from package registries by this script, so a
 fresh Debian machine with only Python 3 is enough.
@@ -11,10 +12,13 @@ fresh Debian machine with only Python 3 is enough.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -95,9 +99,122 @@ def cmd_test(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)
 
 
+EXTENSION = ROOT / "extension"
+#: npm tooling for the extension (web-ext) lives with the browser tests, not in the package.
+EXTENSION_TOOLS = ROOT / "tests" / "browser"
+GECKO_ID = "secondlook@secondlook.kr"
+GECKO_MIN_VERSION = "128.0"
+
+
+def _extension_files(manifest: dict) -> list[str]:
+    """Every file the manifest, the background scripts and the extension pages refer to."""
+    refs = list(manifest.get("icons", {}).values())
+    action = manifest.get("action", {})
+    refs += list(action.get("default_icon", {}).values()) + [action.get("default_popup")]
+    refs += [manifest.get("options_ui", {}).get("page"), manifest.get("storage", {}).get("managed_schema")]
+    background = manifest.get("background", {})
+    refs += [background.get("service_worker"), *background.get("scripts", [])]
+    refs = [r for r in refs if r]
+    for script in [r for r in refs if r.startswith("background/")]:
+        source = (EXTENSION / script).read_text(encoding="utf-8")
+        refs += re.findall(r'"(content/[\w.-]+\.(?:js|css))"', source)  # registered content scripts
+        refs += [f"background/{name}" for name in re.findall(r'importScripts\(([^)]*)\)', source)
+                 for name in re.findall(r'"([\w.-]+\.js)"', name)]
+    for page in [r for r in refs if r.endswith(".html")]:
+        html = (EXTENSION / page).read_text(encoding="utf-8")
+        base = Path(page).parent
+        refs += [os.path.normpath(base / src) for src in re.findall(r'(?:src|href)="([^":#]+)"', html)]
+    return sorted(set(refs))
+
+
+def check_extension(source: Path, manifest: dict) -> list[str]:
+    """Problems with an extension directory: required keys, missing files, unknown messages."""
+    problems = []
+    for key in ("manifest_version", "name", "version", "default_locale", "icons", "background", "action"):
+        if key not in manifest:
+            problems.append(f"manifest.json: missing key {key!r}")
+    if manifest.get("manifest_version") != 3:
+        problems.append("manifest.json: manifest_version must be 3")
+    for ref in _extension_files(manifest):
+        if not (source / ref).is_file():
+            problems.append(f"manifest.json or a page refers to {ref}, which does not exist")
+    locales = sorted(p.parent.name for p in (source / "_locales").glob("*/messages.json"))
+    messages = {loc: json.loads((source / "_locales" / loc / "messages.json").read_text(encoding="utf-8"))
+                for loc in locales}
+    default = manifest.get("default_locale", "")
+    if default not in messages:
+        problems.append(f"_locales/{default}/messages.json (default_locale) is missing")
+        return problems
+    used = set(re.findall(r"__MSG_(\w+)__", json.dumps(manifest)))
+    for path in source.rglob("*"):
+        if path.suffix in (".js", ".html"):
+            text = path.read_text(encoding="utf-8")
+            used |= set(re.findall(r'\b(?:getMessage|msg|t)\(\s*"(\w+)"', text))
+            used |= set(re.findall(r'data-i18n="(\w+)"', text))
+    for loc, table in messages.items():
+        for key in sorted(used - set(table)):
+            problems.append(f"_locales/{loc}/messages.json: no message {key!r}")
+        for key in sorted(set(messages[default]) - set(table)):
+            problems.append(f"_locales/{loc}/messages.json: no message {key!r} (present in {default})")
+    return problems
+
+
+def _firefox_manifest(manifest: dict) -> dict:
+    """Firefox: background scripts instead of a service worker, a gecko id, no Chromium-only keys."""
+    firefox = {k: v for k, v in manifest.items() if k not in ("key", "minimum_chrome_version", "storage")}
+    worker = EXTENSION / manifest["background"]["service_worker"]
+    names = re.findall(r'"([\w.-]+\.js)"', re.search(r"importScripts\(([^)]*)\)", worker.read_text()).group(1))
+    firefox["background"] = {"scripts": [f"background/{name}" for name in names]}
+    firefox["browser_specific_settings"] = {"gecko": {"id": GECKO_ID, "strict_min_version": GECKO_MIN_VERSION,
+                                                      "data_collection_permissions": {"required": ["none"]}}}
+    return firefox
+
+
+def _write_build(target: Path, manifest: dict, skip: set[str]) -> None:
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(EXTENSION, target, ignore=lambda d, names: [n for n in names
+                    if (Path(d) / n).relative_to(EXTENSION).as_posix() in skip or n.startswith(".")])
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    zip_path = DIST / f"secondlook-{target.name}.zip"
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(target.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(target).as_posix())
+    say(f"wrote {target.relative_to(ROOT)}/ and {zip_path.relative_to(ROOT)}")
+
+
+def web_ext_lint(source: Path) -> None:
+    """`web-ext lint` from the npm registry, installed locally next to the browser tests."""
+    if not shutil.which("npm"):
+        apt_install(["nodejs", "npm"])
+    if not (EXTENSION_TOOLS / "node_modules" / ".bin" / "web-ext").exists():
+        say("npm ci (web-ext)")
+        run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=EXTENSION_TOOLS)
+    run([EXTENSION_TOOLS / "node_modules" / ".bin" / "web-ext", "lint", "--source-dir", source,
+         "--no-input", "--output", "text"], cwd=EXTENSION_TOOLS)
+
+
+def cmd_extension(args: list[str]) -> int:
+    """Build dist/chromium/ + zip and dist/firefox/ + zip, check both; --lint also runs web-ext lint."""
+    manifest = json.loads((EXTENSION / "manifest.json").read_text(encoding="utf-8"))
+    firefox = _firefox_manifest(manifest)
+    problems = check_extension(EXTENSION, manifest) + check_extension(EXTENSION, firefox)
+    if problems:
+        for problem in dict.fromkeys(problems):
+            print(f"build.py extension: {problem}", file=sys.stderr)
+        return 1
+    DIST.mkdir(exist_ok=True)
+    _write_build(DIST / "chromium", manifest, skip=set())
+    _write_build(DIST / "firefox", firefox, skip={manifest["background"]["service_worker"]})
+    if "--lint" in args:
+        web_ext_lint(DIST / "firefox")
+    return 0
+
+
 COMMANDS = {
     "serve": cmd_serve,
     "test": cmd_test,
+    "extension": cmd_extension,
 }
 
 

@@ -1,0 +1,147 @@
+/* Background entry: lifecycle, alarms and the message router between content scripts,
+ * the popup, the options page and the companion. Stateless between events (MV3 service
+ * workers stop when idle); what must survive lives in chrome.storage (settings only). */
+"use strict";
+
+const POLICY_REFRESH_MINUTES = 5;
+const PAUSE_MINUTES = 10;
+
+async function pausedUntil() {
+  const { pausedUntil: until } = await chrome.storage.local.get("pausedUntil");
+  return typeof until === "number" && until > Date.now() ? until : 0;
+}
+
+function errorKind(err) {
+  return err instanceof CompanionError ? err.kind : "internal";
+}
+
+const HANDLERS = {
+  /** Analyse a draft for a nudge or before posting. */
+  async check(msg, sender) {
+    const policy = await SitePolicy.current();
+    if (await pausedUntil()) return { ok: true, paused: true, policy };
+    const settings = await SitePolicy.settings();
+    try {
+      const site = sender.url ? new URL(sender.url).origin : undefined;
+      const result = await CompanionClient.analyze(settings, String(msg.text || ""), site);
+      if (policy.lastError) SitePolicy.refresh(); // the companion is back: pick up its policy
+      return { ok: true, result, policy, warn: SitePolicy.riskAtLeast(result.risk.level, policy.warn_level) };
+    } catch (err) {
+      if (errorKind(err) !== "http") SitePolicy.refresh();
+      return { ok: false, error: errorKind(err), policy };
+    }
+  },
+
+  async redact(msg) {
+    const settings = await SitePolicy.settings();
+    try {
+      const data = await CompanionClient.redact(settings, String(msg.text || ""), msg.accept || [], msg.replacements || {});
+      return { ok: true, redacted_text: data.redacted_text, applied: data.applied };
+    } catch (err) {
+      return { ok: false, error: errorKind(err) };
+    }
+  },
+
+  /** Decision counts only: entity type and action, never the text. */
+  async feedback(msg) {
+    const settings = await SitePolicy.settings();
+    const items = Array.isArray(msg.items) ? msg.items : [];
+    const results = await Promise.allSettled(
+      items.map((item) => CompanionClient.feedback(settings, String(item.entity_type), String(item.action))),
+    );
+    return { ok: results.every((r) => r.status === "fulfilled") };
+  },
+
+  /** A sub-frame asks for the review dialog: it is shown in the top-level document. */
+  async "review-open"(msg, sender) {
+    if (!sender.tab || sender.frameId === 0) return { ok: false };
+    try {
+      const reply = await chrome.tabs.sendMessage(
+        sender.tab.id,
+        { type: "review-show", requestId: msg.requestId, sourceFrameId: sender.frameId, payload: msg.payload },
+        { frameId: 0 },
+      );
+      return { ok: Boolean(reply && reply.ok) };
+    } catch {
+      return { ok: false }; // no SecondLook script in the top frame: the frame shows it itself
+    }
+  },
+
+  /** The top frame reports the user's decision back to the frame that asked. */
+  async "review-decision"(msg, sender) {
+    if (!sender.tab) return { ok: false };
+    await chrome.tabs.sendMessage(
+      sender.tab.id,
+      { type: "review-result", requestId: msg.requestId, decision: msg.decision },
+      { frameId: msg.targetFrameId },
+    );
+    return { ok: true };
+  },
+
+  async status(msg) {
+    const settings = await SitePolicy.settings();
+    const policy = await SitePolicy.current();
+    let companion;
+    try {
+      const health = await CompanionClient.health(settings);
+      companion = { state: health.compatible ? "connected" : "incompatible", version: health.version, api: health.api, latency_ms: health.latency_ms };
+    } catch (err) {
+      companion = { state: errorKind(err) === "starting" ? "starting" : errorKind(err) === "unauthorized" ? "unauthorized" : "unreachable" };
+    }
+    const active = msg.url ? SitePolicy.isActiveOn(policy, msg.url) : false;
+    return { ok: true, companion, policy, active, pausedUntil: await pausedUntil(), port: settings.port };
+  },
+
+  async pause(msg) {
+    if (msg.paused) {
+      const until = Date.now() + PAUSE_MINUTES * 60000;
+      await chrome.storage.local.set({ pausedUntil: until });
+      chrome.alarms.create("pause-end", { when: until });
+    } else {
+      await chrome.storage.local.remove("pausedUntil");
+      chrome.alarms.clear("pause-end");
+    }
+    return { ok: true, pausedUntil: await pausedUntil() };
+  },
+
+  async "settings-get"() {
+    const settings = await SitePolicy.settings();
+    return { ok: true, settings, policy: await SitePolicy.current() };
+  },
+
+  async "settings-save"(msg) {
+    const port = Number(msg.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, error: "invalid-port" };
+    await chrome.storage.local.set({ port, token: String(msg.token || "").trim() });
+    const policy = await SitePolicy.refresh();
+    return { ok: true, settings: await SitePolicy.settings(), policy };
+  },
+
+  async "policy-refresh"() {
+    return { ok: true, policy: await SitePolicy.refresh() };
+  },
+};
+
+chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  const handler = msg && HANDLERS[msg.type];
+  if (!handler) return false;
+  handler(msg, sender).then(sendResponse, () => sendResponse({ ok: false, error: "internal" }));
+  return true; // answer asynchronously
+});
+
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === "policy-refresh" || alarm.name === "policy-retry") SitePolicy.refresh();
+  if (alarm.name === "pause-end") chrome.storage.local.remove("pausedUntil");
+});
+
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "managed") SitePolicy.refresh();
+});
+
+function start() {
+  chrome.alarms.create("policy-refresh", { periodInMinutes: POLICY_REFRESH_MINUTES });
+  SitePolicy.refresh();
+}
+
+chrome.runtime.onInstalled.addListener(start);
+chrome.runtime.onStartup.addListener(start);

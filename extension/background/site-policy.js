@@ -1,0 +1,166 @@
+/* Settings and policy: where the companion is, which sites are watched, how strict.
+ * Managed storage (browser policy set by IT) wins over the companion's GET /v1/policy,
+ * which wins over defaults. The last good companion policy is cached so that sites
+ * stay active while the companion restarts. Only settings live in storage, never text. */
+"use strict";
+
+const CONTENT_SCRIPT_ID = "secondlook-editors";
+const CONTENT_SCRIPT_FILES = [
+  "content/text-model.js",
+  "content/editors.js",
+  "content/badge.js",
+  "content/review-dialog.js",
+  "content/redaction.js",
+  "content/submit-guard.js",
+  "content/main.js",
+];
+const CONTENT_STYLE_FILES = ["content/highlight.css"];
+const RISK_LEVELS = ["none", "low", "medium", "high", "critical"];
+const POLICY_DEFAULTS = { sites: [], mode: "warn", warn_level: "medium", fail_mode: "open" };
+const MATCH_PATTERN = /^(\*|https?|wss?|file|ftp):\/\/(\*|\*\.[^/*:]+|[^/*:]*)(:(\*|\d{1,5}))?\/.*$/;
+
+function isValidMatchPattern(pattern) {
+  return typeof pattern === "string" && (pattern === "<all_urls>" || MATCH_PATTERN.test(pattern));
+}
+
+/** Chrome match-pattern semantics; a pattern without a port matches any port. */
+function matchesPattern(pattern, url) {
+  let target;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  const scheme = target.protocol.slice(0, -1);
+  if (pattern === "<all_urls>") return ["http", "https", "file", "ftp", "ws", "wss"].includes(scheme);
+  const parts = MATCH_PATTERN.exec(pattern);
+  if (!parts) return false;
+  const [, pScheme, pHost, , pPort] = parts;
+  const pPath = pattern.slice(pattern.indexOf("/", pattern.indexOf("://") + 3));
+  if (pScheme === "*" ? !["http", "https"].includes(scheme) : pScheme !== scheme) return false;
+  const host = target.hostname;
+  if (pHost !== "*") {
+    if (pHost.startsWith("*.")) {
+      const base = pHost.slice(2);
+      if (host !== base && !host.endsWith(`.${base}`)) return false;
+    } else if (host !== pHost) {
+      return false;
+    }
+  }
+  if (pPort !== undefined && pPort !== "*") {
+    const port = target.port || (scheme === "https" ? "443" : scheme === "http" ? "80" : "");
+    if (port !== pPort) return false;
+  }
+  const escaped = pPath.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
+  return new RegExp(`^${escaped}$`).test(target.pathname + target.search);
+}
+
+const SitePolicy = {
+  _refreshing: null,
+
+  async managed() {
+    try {
+      return (await chrome.storage.managed.get(null)) || {};
+    } catch {
+      return {}; // no policy installed, or the browser does not support managed storage
+    }
+  },
+
+  /** Port and token: managed storage first, then the options page. */
+  async settings() {
+    const managed = await this.managed();
+    const local = await chrome.storage.local.get(["port", "token"]);
+    const port = Number.isInteger(managed.port) ? managed.port : Number.isInteger(local.port) ? local.port : DEFAULT_PORT;
+    const token = typeof managed.token === "string" ? managed.token : typeof local.token === "string" ? local.token : "";
+    return { port, token, managedPort: Number.isInteger(managed.port), managedToken: typeof managed.token === "string" };
+  },
+
+  /** The effective policy as last computed (cheap; no network). */
+  async current() {
+    const { effectivePolicy } = await chrome.storage.local.get("effectivePolicy");
+    return effectivePolicy || { ...POLICY_DEFAULTS, sitesSource: "none", lastError: "never-fetched" };
+  },
+
+  /** Fetch the companion's policy, merge with managed storage, (re)register content scripts. */
+  refresh() {
+    // Serialise: concurrent triggers (start-up, alarm, options) share one fetch.
+    if (!this._refreshing) {
+      this._refreshing = this._refresh().finally(() => {
+        this._refreshing = null;
+      });
+    }
+    return this._refreshing;
+  },
+
+  async _refresh() {
+    const settings = await this.settings();
+    const managed = await this.managed();
+    let fetched = null;
+    let lastError = "";
+    try {
+      fetched = await CompanionClient.policy(settings);
+    } catch (err) {
+      lastError = err instanceof CompanionError ? err.kind : "unreachable";
+    }
+    const { policyCache } = await chrome.storage.local.get("policyCache");
+    if (fetched) {
+      const cache = {};
+      for (const key of Object.keys(POLICY_DEFAULTS)) if (key in fetched) cache[key] = fetched[key];
+      await chrome.storage.local.set({ policyCache: cache });
+    }
+    const base = { ...POLICY_DEFAULTS, ...(fetched ? fetched : policyCache || {}) };
+    const pick = (key, allowed) => (allowed.includes(managed[key]) ? managed[key] : allowed.includes(base[key]) ? base[key] : POLICY_DEFAULTS[key]);
+    const managedSites = Array.isArray(managed.sites);
+    const effective = {
+      sites: (managedSites ? managed.sites : Array.isArray(base.sites) ? base.sites : []).filter((s) => typeof s === "string"),
+      sitesSource: managedSites ? "managed" : fetched || policyCache ? "companion" : "none",
+      mode: pick("mode", ["warn", "block"]),
+      warn_level: pick("warn_level", RISK_LEVELS),
+      fail_mode: pick("fail_mode", ["open", "closed"]),
+      fetchedAt: fetched ? Date.now() : null,
+      lastError,
+    };
+    effective.invalidSites = effective.sites.filter((s) => !isValidMatchPattern(s));
+    await chrome.storage.local.set({ effectivePolicy: effective });
+    await this.registerContentScripts(effective.sites.filter(isValidMatchPattern));
+    if (lastError) chrome.alarms.create("policy-retry", { delayInMinutes: 0.5 });
+    return effective;
+  },
+
+  /** Inject the content scripts on exactly the policy's sites, nowhere else. */
+  async registerContentScripts(matches) {
+    const existing = await chrome.scripting.getRegisteredContentScripts({ ids: [CONTENT_SCRIPT_ID] });
+    const same =
+      existing.length === 1 &&
+      existing[0].matches.length === matches.length &&
+      existing[0].matches.every((m, i) => m === matches[i]);
+    if (same) return;
+    if (existing.length) await chrome.scripting.unregisterContentScripts({ ids: [CONTENT_SCRIPT_ID] });
+    if (!matches.length) return;
+    const script = {
+      id: CONTENT_SCRIPT_ID,
+      matches,
+      js: CONTENT_SCRIPT_FILES,
+      css: CONTENT_STYLE_FILES,
+      allFrames: true,
+      runAt: "document_start",
+      persistAcrossSessions: true,
+      matchOriginAsFallback: true,
+    };
+    try {
+      await chrome.scripting.registerContentScripts([script]);
+    } catch {
+      // Browsers without matchOriginAsFallback (Firefox) reject the key: register without it.
+      delete script.matchOriginAsFallback;
+      await chrome.scripting.registerContentScripts([script]);
+    }
+  },
+
+  isActiveOn(policy, url) {
+    return policy.sites.some((pattern) => isValidMatchPattern(pattern) && matchesPattern(pattern, url));
+  },
+
+  riskAtLeast(level, threshold) {
+    return RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(threshold);
+  },
+};

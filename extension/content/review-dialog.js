@@ -1,0 +1,213 @@
+/* The review dialog, rendered in the top-level document in its own open shadow root:
+ * the draft with findings highlighted, one row per finding (category, why, editable
+ * replacement, accept/dismiss), and the actions apply / edit / post / cancel, or
+ * retry when the companion could not be reached and the policy fails closed. */
+"use strict";
+
+(() => {
+  const SL = (globalThis.SecondLook = globalThis.SecondLook || {});
+  if (SL.ReviewDialog) return;
+
+  const msg = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
+  const FOCUSABLE = "button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  const STYLE = `
+    :host { all: initial; position: fixed; inset: 0; z-index: 2147483647; }
+    * { box-sizing: border-box; }
+    .backdrop { position: fixed; inset: 0; background: rgba(20, 24, 28, .45); display: flex;
+      align-items: center; justify-content: center; padding: 16px;
+      font: 14px/1.55 system-ui, "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; color: #1f2328; }
+    .dialog { background: #fff; border-radius: 10px; width: min(640px, 100%); max-height: calc(100vh - 32px);
+      overflow: auto; box-shadow: 0 12px 40px rgba(0,0,0,.3); padding: 20px 22px; }
+    h2 { font-size: 18px; margin: 0 0 6px; }
+    h3 { font-size: 13px; margin: 14px 0 6px; color: #57606a; font-weight: 600; }
+    p { margin: 4px 0; }
+    .risk { display: inline-block; padding: 1px 10px; border-radius: 10px; color: #fff; font-weight: 600; font-size: 12px; }
+    .risk[data-level="medium"] { background: #b26a00; } .risk[data-level="high"] { background: #d84315; }
+    .risk[data-level="critical"] { background: #b71c1c; } .risk[data-level="low"], .risk[data-level="none"] { background: #558b2f; }
+    .reasons { color: #57606a; font-size: 13px; }
+    .draft { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; border: 1px solid #d0d7de;
+      border-radius: 6px; padding: 10px 12px; max-height: 160px; overflow: auto; }
+    mark { background: #ffe08a; border-bottom: 2px solid #d84315; padding: 0 1px; color: inherit; }
+    mark[data-state="dismissed"] { background: transparent; border-bottom: 2px dotted #8c959f; }
+    ol { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; }
+    li { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; }
+    li[data-state="dismissed"] { background: #f6f8fa; color: #57606a; }
+    .head { display: flex; gap: 8px; align-items: baseline; flex-wrap: wrap; }
+    .cat { font-size: 12px; font-weight: 600; color: #0b5c53; background: #e0f2ef; border-radius: 4px; padding: 0 6px; }
+    .text { font-weight: 600; }
+    .why { font-size: 13px; color: #444c56; }
+    .row { display: flex; gap: 8px; align-items: center; margin-top: 6px; flex-wrap: wrap; }
+    label { font-size: 12px; color: #57606a; display: flex; gap: 6px; align-items: center; flex: 1 1 220px; }
+    input { flex: 1; min-width: 0; font: inherit; padding: 3px 8px; border: 1px solid #8c959f; border-radius: 5px; }
+    button { font: inherit; border-radius: 6px; border: 1px solid #8c959f; background: #fff; padding: 4px 12px; cursor: pointer; }
+    button:focus-visible, input:focus-visible { outline: 3px solid #1a73e8; outline-offset: 1px; }
+    button[aria-pressed="true"] { background: #0b5c53; color: #fff; border-color: #0b5c53; }
+    .actions { display: flex; gap: 8px; justify-content: flex-end; flex-wrap: wrap; margin-top: 16px; }
+    .actions .primary { background: #0b5c53; color: #fff; border-color: #0b5c53; font-weight: 600; }
+    .note { font-size: 13px; color: #b71c1c; margin-top: 10px; }`;
+
+  let current = null; // {close(decision)}
+
+  function el(doc, tag, attrs = {}, text) {
+    const node = doc.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /** The draft as text nodes and <mark>s; offsets are UTF-16 (JavaScript string indices). */
+  function renderDraft(doc, text, findings) {
+    const box = el(doc, "div", { class: "draft", "data-field": "preview", tabindex: "0" });
+    const spans = [...findings].sort((a, b) => a.start_utf16 - b.start_utf16);
+    let pos = 0;
+    for (const f of spans) {
+      if (f.start_utf16 < pos) continue; // overlapping finding: its row still lists it
+      box.append(text.slice(pos, f.start_utf16));
+      box.append(el(doc, "mark", { "data-highlight": f.id, "data-state": "accepted" }, text.slice(f.start_utf16, f.end_utf16)));
+      pos = f.end_utf16;
+    }
+    box.append(text.slice(pos));
+    return box;
+  }
+
+  function renderFinding(doc, f, readOnly) {
+    const item = el(doc, "li", { "data-finding-id": f.id, "data-category": f.category, "data-state": "accepted" });
+    const head = el(doc, "div", { class: "head" });
+    head.append(el(doc, "span", { class: "cat" }, msg(`category_${f.category}`)), el(doc, "span", { class: "text" }, f.text));
+    item.append(head);
+    if (f.reason) item.append(el(doc, "p", { class: "why" }, f.reason));
+    if (readOnly) return item;
+    const row = el(doc, "div", { class: "row" });
+    const label = el(doc, "label", {}, msg("replacementLabel"));
+    const input = el(doc, "input", { type: "text", "data-field": "replacement", "aria-label": `${msg("replacementLabel")}: ${f.text}` });
+    input.value = f.suggestion || "";
+    label.append(input);
+    const accept = el(doc, "button", { type: "button", "data-decision": "accept", "aria-pressed": "true" }, msg("decisionAccept"));
+    const dismiss = el(doc, "button", { type: "button", "data-decision": "dismiss", "aria-pressed": "false" }, msg("decisionDismiss"));
+    row.append(label, accept, dismiss);
+    item.append(row);
+    return item;
+  }
+
+  /**
+   * Open the dialog. payload.mode: "submit" (before posting), "panel" (from the badge:
+   * apply to the draft only) or "error" (fail closed). Resolves with the decision:
+   * {action, accept, replacements, outcomes}.
+   */
+  function open(payload) {
+    if (current) current.close({ action: "cancel" });
+    const doc = document;
+    const host = el(doc, "div", { "data-secondlook": "review", "data-mode": payload.mode });
+    const root = host.attachShadow({ mode: "open" });
+    const style = el(doc, "style", {}, STYLE);
+    const backdrop = el(doc, "div", { class: "backdrop" });
+    const dialog = el(doc, "div", { class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "sl-title" });
+    backdrop.append(dialog);
+    root.append(style, backdrop);
+    const previousFocus = doc.activeElement;
+
+    const findings = payload.findings || [];
+    const risk = payload.risk || { level: "none", reasons: [] };
+    const actions = el(doc, "div", { class: "actions" });
+    const button = (action, key, primary) =>
+      el(doc, "button", { type: "button", "data-action": action, class: primary ? "primary" : "" }, msg(key));
+
+    if (payload.mode === "error") {
+      dialog.setAttribute("data-state", "unreachable");
+      dialog.append(el(doc, "h2", { id: "sl-title" }, msg("failClosedTitle")), el(doc, "p", { "data-field": "message" }, msg("failClosedBody")));
+      actions.append(button("retry", "actionRetry", true), button("edit", "actionEdit"), button("cancel", "actionCancel"));
+    } else {
+      dialog.append(el(doc, "h2", { id: "sl-title" }, msg(payload.mode === "panel" ? "panelTitle" : "reviewTitle")));
+      const riskLine = el(doc, "p");
+      riskLine.append(el(doc, "span", { class: "risk", "data-level": risk.level, "data-field": "risk" }, `${msg("riskLabel")}: ${msg(`risk_${risk.level}`)}`));
+      dialog.append(riskLine);
+      if (risk.reasons && risk.reasons.length) dialog.append(el(doc, "p", { class: "reasons" }, risk.reasons.join(" · ")));
+      if (payload.mode === "submit") dialog.append(el(doc, "p", {}, msg("reviewIntro")));
+      dialog.append(el(doc, "h3", {}, msg("previewLabel")), renderDraft(doc, payload.text, findings));
+      if (findings.length) {
+        const list = el(doc, "ol", { "aria-label": msg("findingsLabel") });
+        for (const f of findings) list.append(renderFinding(doc, f, false));
+        dialog.append(el(doc, "h3", {}, msg("findingsLabel")), list);
+      }
+      const blockPost = payload.policy && payload.policy.mode === "block" && ["high", "critical"].includes(risk.level);
+      if (payload.mode === "submit") {
+        if (blockPost) dialog.append(el(doc, "p", { class: "note", "data-field": "blocked" }, msg("blockedNote")));
+        actions.append(button("apply", "actionApplyPost", true), button("edit", "actionEdit"));
+        if (!blockPost) actions.append(button("post", "actionPost"));
+        actions.append(button("cancel", "actionCancel"));
+      } else {
+        if (findings.length) actions.append(button("apply", "actionApply", true));
+        actions.append(button("cancel", "actionClose"));
+      }
+    }
+    dialog.append(actions);
+
+    const setState = (item, state) => {
+      item.dataset.state = state;
+      item.querySelector('[data-decision="accept"]').setAttribute("aria-pressed", String(state === "accepted"));
+      item.querySelector('[data-decision="dismiss"]').setAttribute("aria-pressed", String(state === "dismissed"));
+      for (const mark of root.querySelectorAll("mark[data-highlight]")) {
+        if (mark.getAttribute("data-highlight") === item.dataset.findingId) mark.dataset.state = state;
+      }
+    };
+
+    const decision = (action) => {
+      const out = { action, accept: [], replacements: {}, outcomes: [] };
+      for (const f of findings) {
+        const item = [...root.querySelectorAll("li[data-finding-id]")].find((li) => li.dataset.findingId === f.id);
+        if (!item || !item.querySelector('[data-field="replacement"]')) continue;
+        const replacement = item.querySelector('[data-field="replacement"]').value;
+        const accepted = item.dataset.state === "accepted";
+        if (accepted) {
+          out.accept.push(f.id);
+          out.replacements[f.id] = replacement;
+        }
+        out.outcomes.push({ entity_type: f.entity_type, action: !accepted ? "dismissed" : replacement !== (f.suggestion || "") ? "edited" : "accepted" });
+      }
+      return out;
+    };
+
+    return new Promise((resolve) => {
+      const close = (result) => {
+        current = null;
+        host.remove();
+        if (previousFocus && previousFocus.isConnected && result.action !== "edit") previousFocus.focus({ preventScroll: true });
+        resolve(result);
+      };
+      current = { close };
+
+      root.addEventListener("click", (e) => {
+        const target = e.target.closest("button");
+        if (!target) return;
+        if (target.dataset.decision) {
+          setState(target.closest("li"), target.dataset.decision === "accept" ? "accepted" : "dismissed");
+        } else if (target.dataset.action) {
+          close(decision(target.dataset.action));
+        }
+      });
+      // Focus trap and Esc; keys typed in the dialog never reach the page.
+      host.addEventListener("keydown", (e) => {
+        e.stopPropagation();
+        if (e.key === "Escape") {
+          e.preventDefault();
+          close({ action: "cancel", accept: [], replacements: {}, outcomes: [] });
+        } else if (e.key === "Tab") {
+          const items = [...root.querySelectorAll(FOCUSABLE)];
+          const index = items.indexOf(root.activeElement);
+          const next = e.shiftKey ? (index <= 0 ? items.length - 1 : index - 1) : index === items.length - 1 ? 0 : index + 1;
+          e.preventDefault();
+          items[next].focus();
+        } else if (e.key === "Enter" && e.target === host && root.activeElement && root.activeElement.tagName === "INPUT") {
+          e.preventDefault(); // Enter in a replacement field does not submit anything
+        }
+      });
+      for (const type of ["keyup", "keypress", "input", "beforeinput"]) host.addEventListener(type, (e) => e.stopPropagation());
+      // the top layer: outside <body> so a contenteditable body never contains it
+      doc.documentElement.appendChild(host);
+      const first = root.querySelector(".actions .primary") || root.querySelector(FOCUSABLE);
+      if (first) first.focus();
+    });
+  }
+
+  SL.ReviewDialog = { open, isOpen: () => Boolean(current) };
+})();

@@ -1,0 +1,64 @@
+/* Options: companion port and token (unless set by managed policy), save, test connection,
+ * and the effective policy with the sites the extension is active on. */
+"use strict";
+
+const field = (name) => document.querySelector(`[data-field="${name}"]`);
+const setting = (name) => document.querySelector(`[data-setting="${name}"]`);
+const t = (key) => chrome.i18n.getMessage(key) || key;
+
+function renderPolicy(policy) {
+  field("mode").textContent = t(`mode_${policy.mode}`);
+  field("mode").dataset.value = policy.mode;
+  field("warn-level").textContent = t(`risk_${policy.warn_level}`);
+  field("warn-level").dataset.value = policy.warn_level;
+  field("fail-mode").textContent = t(`failMode_${policy.fail_mode}`);
+  field("fail-mode").dataset.value = policy.fail_mode;
+  field("sites-source").textContent = policy.sitesSource === "managed" ? t("sitesSourceManaged") : policy.sitesSource === "companion" ? t("sitesSourceCompanion") : t("sitesNone");
+  const list = field("sites");
+  list.replaceChildren(
+    ...policy.sites.map((site) => {
+      const li = document.createElement("li");
+      const code = document.createElement("code");
+      code.textContent = site;
+      li.append(code);
+      return li;
+    }),
+  );
+  list.dataset.count = String(policy.sites.length);
+  document.body.dataset.policyError = policy.lastError || "";
+}
+
+function renderSettings(settings) {
+  setting("port").value = settings.port;
+  setting("token").value = settings.token;
+  setting("port").disabled = settings.managedPort;
+  setting("token").disabled = settings.managedToken;
+  field("managed").hidden = !(settings.managedPort || settings.managedToken);
+}
+
+function showStatus(text, state) {
+  field("status").textContent = text;
+  field("status").dataset.state = state;
+}
+
+document.querySelector('[data-action="save"]').addEventListener("click", async () => {
+  showStatus("…", "saving");
+  const reply = await chrome.runtime.sendMessage({ type: "settings-save", port: setting("port").value, token: setting("token").value });
+  if (!reply.ok) return showStatus(t("invalidPort"), "error");
+  renderSettings(reply.settings);
+  renderPolicy(reply.policy);
+  showStatus(`${t("saved")}${reply.policy.lastError ? ` · ${t("statusUnreachable")}` : ""}`, "saved");
+});
+
+document.querySelector('[data-action="test"]').addEventListener("click", async () => {
+  showStatus("…", "testing");
+  const reply = await chrome.runtime.sendMessage({ type: "status" });
+  const c = reply.companion;
+  if (c.state === "connected") showStatus(`${t("statusConnected")} · ${c.version} · API v${c.api} · ${c.latency_ms} ms`, "connected");
+  else showStatus(t({ starting: "statusStarting", unauthorized: "statusUnauthorized", incompatible: "statusIncompatible" }[c.state] || "statusUnreachable"), c.state);
+});
+
+chrome.runtime.sendMessage({ type: "settings-get" }).then((reply) => {
+  renderSettings(reply.settings);
+  renderPolicy(reply.policy);
+});

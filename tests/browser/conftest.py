@@ -1,0 +1,307 @@
+"""Browser-test fixtures: a fixture forum that records every submission, real companions
+started with `secondlook serve`, and Debian's Chromium with the built extension loaded.
+
+Playwright drives /usr/bin/chromium (never `playwright install`); the extension is the
+unpacked build in dist/chromium/, rebuilt once per session by `build.py extension`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable, ClassVar, Iterator
+
+import pytest
+from playwright.sync_api import BrowserContext, Frame, FrameLocator, Locator, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+EXTENSION_DIR = ROOT / "dist" / "chromium"
+EXTENSION_ID = "pclkjgikpembfdmkiembljjihfnbldjb"
+CHROMIUM = "/usr/bin/chromium"
+OPTIONS_URL = f"chrome-extension://{EXTENSION_ID}/ui/options/options.html"
+
+
+def _shared_conftest():
+    """tests/conftest.py (companion process helpers), loaded under its own module name."""
+    spec = importlib.util.spec_from_file_location("secondlook_tests_conftest", ROOT / "tests" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+companions = _shared_conftest()
+
+
+# ---------------------------------------------------------------- fixture forum server
+
+class ForumServer:
+    """Serves tests/browser/fixtures and records every POST to /submit/<page>."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._submissions: list[dict] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server API)
+                name = urllib.parse.urlparse(self.path).path.lstrip("/") or "index.html"
+                path = (FIXTURES / name).resolve()
+                if path.parent != FIXTURES.resolve() or not path.is_file():
+                    self.send_error(404)
+                    return
+                body = path.read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:  # noqa: N802
+                path = urllib.parse.urlparse(self.path).path
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
+                is_json = self.headers.get("Content-Type", "").startswith("application/json")
+                fields = json.loads(raw) if is_json else dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
+                with server._lock:
+                    server._submissions.append({"page": path.rsplit("/", 1)[-1], "fields": fields})
+                body = (b'{"ok":true}' if is_json else
+                        '<!doctype html><meta charset="utf-8"><p id="posted">게시되었습니다</p>'.encode())
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json" if is_json else "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{name}"
+
+    @property
+    def submissions(self) -> list[dict]:
+        with self._lock:
+            return list(self._submissions)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._submissions.clear()
+
+    def wait_for_submissions(self, count: int, timeout: float = 10) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.submissions) >= count:
+                return self.submissions
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} submission(s), got {len(self.submissions)}")
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def forum() -> Iterator[ForumServer]:
+    server = ForumServer()
+    yield server
+    server.close()
+
+
+# ---------------------------------------------------------------- companions
+
+def companion_config(forum: ForumServer, **policy: str) -> str:
+    lines = ["[policy]", f'sites = ["http://127.0.0.1:{forum.port}/*"]']
+    lines += [f'{key} = "{value}"' for key, value in policy.items()]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="session")
+def site_companion(tmp_path_factory: pytest.TempPathFactory, forum: ForumServer) -> Iterator:
+    """The companion most tests talk to: warn mode, fail open, the fixture site configured."""
+    running = companions.start_companion(tmp_path_factory.mktemp("companion-open"),
+                                         companion_config(forum, mode="warn", fail_mode="open"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def strict_companion_factory(tmp_path_factory: pytest.TempPathFactory, forum: ForumServer) -> Iterator[Callable]:
+    """Start (or restart, on the same port) a companion in block mode that fails closed."""
+    tmp = tmp_path_factory.mktemp("companion-closed")
+    config = companion_config(forum, mode="block", fail_mode="closed")
+    state: dict = {}
+
+    def start():
+        current = state.get("companion")
+        if current and current.process.poll() is None:
+            return current
+        state["companion"] = companions.start_companion(tmp, config, port=current.port if current else None)
+        return state["companion"]
+
+    yield start
+    if state.get("companion"):
+        state["companion"].stop()
+
+
+# ---------------------------------------------------------------- browser with the extension
+
+@pytest.fixture(scope="session")
+def built_extension() -> Path:
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "extension"], check=True, cwd=ROOT)
+    assert (EXTENSION_DIR / "manifest.json").is_file()
+    return EXTENSION_DIR
+
+
+@dataclass
+class Browser:
+    context: BrowserContext
+    port: int | None = None
+
+    def configure(self, port: int, fail_mode: str | None = None) -> None:
+        """Point the extension at a companion port through its options page."""
+        page = self.context.new_page()
+        try:
+            page.goto(OPTIONS_URL)
+            expect(page.locator('[data-setting="port"]')).not_to_have_value("")
+            page.fill('[data-setting="port"]', str(port))
+            page.click('[data-action="save"]')
+            expect(page.locator('[data-field="status"]')).to_have_attribute("data-state", "saved")
+            if fail_mode:
+                expect(page.locator('[data-field="fail-mode"]')).to_have_attribute("data-value", fail_mode)
+        finally:
+            page.close()
+        self.port = port
+
+
+@pytest.fixture(scope="session")
+def browser(built_extension: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: `python3 build.py test` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            locale="ko-KR",
+            viewport={"width": 1000, "height": 760},
+            args=[
+                f"--load-extension={built_extension}",
+                f"--disable-extensions-except={built_extension}",
+                "--lang=ko",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
+        assert worker.url.startswith(f"chrome-extension://{EXTENSION_ID}/"), worker.url
+        yield Browser(context)
+        context.close()
+
+
+@pytest.fixture
+def extension_on(browser: Browser, site_companion, forum: ForumServer) -> Browser:
+    """The extension talking to the site companion (warn mode, fail open); a clean submission log."""
+    if browser.port != site_companion.port:
+        browser.configure(site_companion.port, fail_mode="open")
+    forum.clear()
+    return browser
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    tab = browser.context.new_page()
+    yield tab
+    tab.close()
+
+
+# ---------------------------------------------------------------- the fixture forum pages
+
+@dataclass
+class Forum:
+    """One fixture page kind: where its title and body editors are and how it posts."""
+
+    kind: str
+    page: Page
+    server: ForumServer
+
+    PAGES: ClassVar[dict[str, str]] = {
+        "form": "form.html",
+        "script": "script-editor.html",
+        "iframe": "iframe-editor.html",
+        "comment": "comment.html",
+        "framed": "framed.html",
+    }
+
+    def open(self) -> "Forum":
+        self.page.goto(self.server.url(self.PAGES[self.kind]))
+        return self
+
+    @property
+    def scope(self) -> Page | FrameLocator:
+        return self.page.frame_locator("#cafe_main") if self.kind == "framed" else self.page
+
+    @property
+    def frame(self) -> Page | Frame:
+        """The document that holds the body editor (where its badge is)."""
+        if self.kind == "iframe":
+            return self.page.frame_locator("#se-frame")
+        return self.scope
+
+    def title(self) -> Locator | None:
+        selector = {"form": "#subject", "script": "#title", "iframe": "#subject", "framed": "#subject"}.get(self.kind)
+        return self.scope.locator(selector) if selector else None
+
+    def body(self) -> Locator:
+        return {
+            "form": self.page.locator("#content"),
+            "script": self.page.locator("#editor"),
+            "iframe": self.page.frame_locator("#se-frame").locator("body"),
+            "comment": self.page.locator("#comment"),
+            "framed": self.scope.locator("#content"),
+        }[self.kind]
+
+    def write(self, body: str, title: str = "") -> None:
+        if title and self.title() is not None:
+            self.title().fill(title)
+        self.body().fill(body)
+
+    def body_text(self) -> str:
+        body = self.body()
+        return body.input_value() if self.kind in ("form", "comment", "framed") else body.inner_text().strip()
+
+    def submit(self) -> None:
+        if self.kind == "comment":
+            self.body().press("Enter")
+        else:
+            self.scope.locator({"script": "#publish"}.get(self.kind, "#submit")).click()
+
+    def submitted(self, submission: dict) -> str:
+        """Title and body as the site received them."""
+        fields = submission["fields"]
+        if self.kind == "comment":
+            return fields["comment"]
+        if self.kind == "script":
+            return f"{fields['title']}\n{fields['body']}"
+        return f"{fields['subject']}\n{fields['content']}"
+
+
+@pytest.fixture
+def make_forum(page: Page, forum: ForumServer) -> Callable[[str], Forum]:
+    return lambda kind: Forum(kind, page, forum).open()

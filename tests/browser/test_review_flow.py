@@ -1,0 +1,99 @@
+"""The extension in real Chromium against the real companion, on each fixture forum page:
+the review dialog, apply/edit/cancel, clean drafts, the nudge badge."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+KINDS = ["form", "script", "iframe", "comment", "framed"]
+NAME, PHONE = "김성호", "010-1234-5678"
+RISKY_TITLE = "외과 교수님 관련"
+RISKY_BODY = f"외과 {NAME} 교수 {PHONE} 진짜 미친놈"
+CLEAN_BODY = "오늘 날씨 좋네요"
+
+pytestmark = pytest.mark.usefixtures("extension_on")
+
+
+def review(page: Page):
+    return page.locator('[data-secondlook="review"]')
+
+
+def finding_texts(page: Page) -> dict[str, str]:
+    rows = review(page).locator("[data-finding-id]")
+    expect(rows.first).to_be_visible()
+    return {rows.nth(i).locator(".text").inner_text(): rows.nth(i).get_attribute("data-category")
+            for i in range(rows.count())}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_risky_draft_is_held_for_review_with_its_findings(make_forum, forum, kind):
+    site = make_forum(kind)
+    site.write(RISKY_BODY, title=RISKY_TITLE)
+    site.submit()
+    expect(review(site.page)).to_be_visible()
+    found = finding_texts(site.page)
+    assert found.get(NAME) == "name" and found.get(PHONE) == "contact", found
+    dialog = review(site.page)
+    for action in ("apply", "edit", "post", "cancel"):
+        expect(dialog.locator(f'[data-action="{action}"]')).to_have_count(1)
+    rows = dialog.locator("[data-finding-id]").count()
+    expect(dialog.locator('[data-decision="accept"][aria-pressed="true"]')).to_have_count(rows)
+    assert forum.submissions == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_apply_posts_once_with_redacted_text(make_forum, forum, kind):
+    site = make_forum(kind)
+    site.write(RISKY_BODY, title=RISKY_TITLE)
+    site.submit()
+    dialog = review(site.page)
+    row = dialog.locator("[data-finding-id]", has=site.page.locator(".text", has_text=NAME))
+    row.locator('[data-field="replacement"]').fill("A 교수님")
+    dialog.locator('[data-action="apply"]').click()
+    [submission] = forum.wait_for_submissions(1)
+    sent = site.submitted(submission)
+    assert NAME not in sent and PHONE not in sent, sent
+    assert "A 교수님" in sent and "진짜" in sent, sent
+    expect(dialog).to_have_count(0)
+    site.page.wait_for_timeout(400)  # a duplicate post would arrive within this window
+    assert len(forum.submissions) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_edit_and_cancel_post_nothing_and_keep_the_draft(make_forum, forum, kind):
+    site = make_forum(kind)
+    site.write(RISKY_BODY, title=RISKY_TITLE)
+    site.submit()
+    review(site.page).locator('[data-action="edit"]').click()
+    expect(review(site.page)).to_have_count(0)
+    assert site.body_text() == RISKY_BODY
+    site.submit()
+    review(site.page).locator('[data-action="cancel"]').click()
+    expect(review(site.page)).to_have_count(0)
+    site.submit()
+    expect(review(site.page)).to_be_visible()
+    site.page.keyboard.press("Escape")
+    expect(review(site.page)).to_have_count(0)
+    assert site.body_text() == RISKY_BODY
+    assert forum.submissions == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_clean_draft_posts_at_once_without_dialog(make_forum, forum, kind):
+    site = make_forum(kind)
+    site.write(CLEAN_BODY, title="날씨")
+    site.submit()
+    [submission] = forum.wait_for_submissions(1)
+    assert CLEAN_BODY in site.submitted(submission)
+    expect(review(site.page)).to_have_count(0)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_badge_appears_while_typing(make_forum, kind):
+    site = make_forum(kind)
+    site.body().press_sequentially(RISKY_BODY)
+    badge = site.frame.locator('[data-secondlook="badge"]')
+    expect(badge).to_have_attribute("data-level", "high")
+    assert int(badge.get_attribute("data-count")) >= 2
+    assert site.body_text() == RISKY_BODY  # the nudge never changes the text
