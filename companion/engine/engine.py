@@ -12,7 +12,7 @@ from .language import detect_language
 from .lexicon import Lexicon, load_lexicon
 from .nlp import MecabNlpEngine
 from .normalize import normalize
-from .persons import combination_subject, group_persons, keep_pointing
+from .persons import combination_subject, drop_weak_context, group_persons, keep_pointing
 from .recognizers.roster import read_roster
 from .redact import Redactor, non_overlapping
 from .registry import LANGUAGES, build_registry
@@ -55,7 +55,10 @@ class Engine:
         lang = detect_language(norm.text) if language in ("auto", "", None) else language
         if lang not in LANGUAGES:
             lang = "ko"
-        raw: list[RecognizerResult] = self.analyzer.analyze(norm.text, language=lang, score_threshold=MIN_SCORE)
+        artifacts = self.nlp_engine.process_text(norm.text, lang)
+        artifacts.joins = norm.joins
+        raw: list[RecognizerResult] = self.analyzer.analyze(norm.text, language=lang, score_threshold=MIN_SCORE,
+                                                            nlp_artifacts=artifacts)
         found: list[Finding] = []
         for r in raw:
             category = category_of(r.entity_type)
@@ -69,12 +72,13 @@ class Engine:
             if self._allowed(f.text):
                 continue
             found.append(f)
-        identity = _merge_affiliations(non_overlapping([f for f in found if f.category in IDENTITY]), text)
+        identity = _merge_neighbours(non_overlapping([f for f in found if f.category in IDENTITY]), text)
         harm = non_overlapping([f for f in found if f.category == "harm"])
 
         names = [f for f in identity if f.category == "name"]
         persons = group_persons(names, self.lexicon.surnames)
-        context = [f for f in identity if f.category in ("affiliation", "detail")]
+        context = drop_weak_context([f for f in identity if f.category in ("affiliation", "detail")], names,
+                                    self.lexicon.unique_roles)
         combo = [] if names else combination_subject(context)
         pointing = keep_pointing(context, names or combo)
         kept = [f for f in identity if f.category in ("name", "contact", "id")] + pointing
@@ -126,20 +130,26 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 _GAP = re.compile(r"\s{1,2}")
 
 
-def _merge_affiliations(findings: list[Finding], text: str) -> list[Finding]:
+def _merge_neighbours(findings: list[Finding], text: str) -> list[Finding]:
     """세브란스 + 흉부외과 → one affiliation finding "세브란스 흉부외과" (one suggestion for the place)."""
     out: list[Finding] = []
     for f in findings:
         prev = out[-1] if out else None
-        if (prev is not None and prev.category == f.category == "affiliation"
+        if (prev is not None and prev.category == f.category and f.category in ("affiliation", "detail")
                 and _GAP.fullmatch(text[prev.end:f.start] or " ") and f.start - prev.end <= 2):
-            entity = prev.entity_type if prev.entity_type == f.entity_type else "AFFILIATION"
-            if prev.entity_type == "HOSPITAL":
-                entity = "HOSPITAL"
-            out[-1] = Finding(entity, "affiliation", prev.start, f.end, max(prev.score, f.score), text[prev.start:f.end])
+            entity = _merged_type(prev.entity_type, f.entity_type)
+            out[-1] = Finding(entity, f.category, prev.start, f.end, max(prev.score, f.score), text[prev.start:f.end])
         else:
             out.append(f)
     return out
+
+
+def _merged_type(first: str, second: str) -> str:
+    """The entity type of two merged neighbours: the more telling one."""
+    for preferred in ("HOSPITAL", "UNIQUE_ROLE", "TRAINING_YEAR", "DEPARTMENT", "WARD"):
+        if preferred in (first, second):
+            return preferred
+    return first
 
 
 def build_engine(detection: Any = None) -> Engine:

@@ -12,7 +12,7 @@ _CATEGORY_BY_TYPE = {
     "MESSENGER_ID": "contact", "HOME_ADDRESS": "contact",
     "KR_RRN": "id", "KR_FRN": "id", "KR_BRN": "id", "KR_PASSPORT": "id", "KR_DRIVER_LICENSE": "id",
     "MEDICAL_LICENSE": "id", "EMPLOYEE_ID": "id", "CHART_NUMBER": "id",
-    "HOSPITAL": "affiliation", "DEPARTMENT": "affiliation", "WARD": "affiliation", "AFFILIATION": "affiliation",
+    "HOSPITAL": "affiliation", "DEPARTMENT": "affiliation", "WARD": "affiliation", "UNIT": "affiliation", "AFFILIATION": "affiliation",
     "TRAINING_YEAR": "detail", "ROLE": "detail", "UNIQUE_ROLE": "detail", "AGE_GENDER": "detail",
     "ROOM": "detail", "DATED_EVENT": "detail",
 }

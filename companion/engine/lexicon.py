@@ -9,6 +9,9 @@ from functools import lru_cache
 from importlib import resources
 
 _DATA = "companion.engine.data"
+#: surnames.txt is ordered by frequency; the first ones cover ~98% of people and alone may
+#: start a name that has no title or particle to confirm it
+COMMON_SURNAMES = 60
 
 
 def read_list(name: str) -> tuple[str, ...]:
@@ -31,14 +34,18 @@ def read_words(name: str) -> frozenset[str]:
 @dataclass(frozen=True)
 class Lexicon:
     surnames: frozenset[str]
+    common_surnames: frozenset[str]
     given_syllables: frozenset[str]
     titles: tuple[str, ...]
+    weak_titles: frozenset[str]
     particles: tuple[str, ...]
     common_words: frozenset[str]
     public_figures: frozenset[str]
     hospitals: tuple[str, ...]
     departments: tuple[str, ...]
+    units: tuple[str, ...]
     roles: tuple[str, ...]
+    unique_roles: frozenset[str]
     romanized_surnames: frozenset[str]
     chat_abbreviations: frozenset[str]
     function_syllables: frozenset[str]
@@ -49,13 +56,17 @@ class Lexicon:
 def load_lexicon() -> Lexicon:
     return Lexicon(
         surnames=frozenset(read_list("surnames.txt")),
+        common_surnames=frozenset(read_list("surnames.txt")[:COMMON_SURNAMES]),
         given_syllables=read_words("given_syllables.txt"),
-        titles=tuple(sorted(set(read_list("titles.txt")), key=len, reverse=True)),
+        titles=tuple(sorted(set(read_list("titles.txt")) | set(read_list("weak_titles.txt")), key=len, reverse=True)),
+        weak_titles=frozenset(read_list("weak_titles.txt")),
         particles=tuple(sorted(set(read_list("particles.txt")), key=len, reverse=True)),
         common_words=frozenset(read_list("common_words.txt")),
         public_figures=frozenset(read_list("public_figures.txt")),
         hospitals=tuple(sorted(set(read_list("hospitals.txt")), key=len, reverse=True)),
         departments=tuple(sorted(set(read_list("departments.txt")), key=len, reverse=True)),
+        units=tuple(sorted(set(read_list("units.txt")), key=len, reverse=True)),
+        unique_roles=frozenset(read_list("unique_roles.txt")),
         roles=tuple(sorted(set(read_list("roles.txt")), key=len, reverse=True)),
         romanized_surnames=read_words("romanized_surnames.txt"),
         chat_abbreviations=read_words("chat_abbreviations.txt"),

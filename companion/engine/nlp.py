@@ -36,6 +36,8 @@ class KoreanNlpArtifacts(NlpArtifacts):
         self.tags = tags
         self.classes = classes
         self._by_start = {s: i for i, s in enumerate(starts)}
+        #: positions where the normaliser removed invisible characters (set by the engine)
+        self.joins: frozenset[int] = frozenset()
 
     def token_at(self, start: int) -> int | None:
         """Index of the token starting at ``start`` (None if no token starts there)."""

@@ -29,6 +29,8 @@ class Normalized:
     starts: tuple[int, ...] | None
     #: original end offset of each normalised character
     ends: tuple[int, ...] | None
+    #: normalised positions where invisible characters were removed just before (name evasion: 윤\u200b태오)
+    joins: frozenset[int] = frozenset()
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised span [start, end) to the original text."""
@@ -62,10 +64,12 @@ def normalize(original: str) -> Normalized:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    joins: set[int] = set()
     i, n = 0, len(original)
     while i < n:
         ch = original[i]
         if ch in _INVISIBLE:
+            joins.add(len(out))
             i += 1
             continue
         # one cluster: a starter and the combining marks / jamo that follow it
@@ -91,4 +95,4 @@ def normalize(original: str) -> Normalized:
             ends.append(j)
         i = j
     starts.append(n)
-    return Normalized(original, "".join(out), tuple(starts), tuple(ends))
+    return Normalized(original, "".join(out), tuple(starts), tuple(ends), frozenset(joins))

@@ -107,3 +107,21 @@ def keep_pointing(findings: list[Finding], anchors: list[Finding]) -> list[Findi
         if any(abs(f.start - a.start) <= WINDOW or abs(f.end - a.end) <= WINDOW for a in anchors):
             kept.append(f)
     return kept
+
+
+def drop_weak_context(findings: list[Finding], names: list[Finding], unique_roles: frozenset[str]) -> list[Finding]:
+    """Affiliation/detail findings that carry no identifying weight on their own.
+
+    A role right after a name is the name's title (신 수간호사님), a bare unit (외래, 의국, OR) or a
+    generic role (펠로우, 전문의) alone describes a crowd, not a person.
+    """
+    name_ends = {n.end for n in names}
+    kept = []
+    for f in findings:
+        if f.entity_type == "ROLE" and (any(0 <= f.start - e <= 1 for e in name_ends)
+                                        or f.text.lower() not in unique_roles):
+            continue
+        if f.entity_type == "UNIT":
+            continue
+        kept.append(f)
+    return kept

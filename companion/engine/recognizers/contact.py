@@ -27,7 +27,7 @@ class OfflineEmailRecognizer(EmailRecognizer):
 
 
 _HANDLE_CONTEXT = (r"(?:카톡|카카오톡|카카오|카톡\s?아이디|라인|인스타(?:그램)?|텔레그램|트위터|페북|페이스북|스레드|"
-                   r"kakao(?:talk)?|instagram|insta|IG|line|telegram|twitter|X|SNS|DM|아이디|ID|계정|핸들)")
+                   r"KakaoTalk|Kakao|kakao|Instagram|instagram|insta|IG|LINE|Line|Telegram|telegram|Twitter|SNS|DM|아이디|ID|계정|핸들)")
 _ADDRESS = (r"(?:[가-힣]+(?:시|도)\s)?[가-힣]+(?:시|구|군)\s[가-힣0-9]+(?:동|읍|면|로|길)\s?\d+(?:-\d+)?(?:번지)?"
             r"(?:\s?[가-힣A-Za-z0-9]*(?:아파트|빌라|오피스텔|맨션))?(?:\s?\d+동)?(?:\s?\d+호)?")
 
@@ -38,13 +38,13 @@ def contact_recognizers(language: str) -> list:
         Rule("KR_MOBILE_PHONE", re.compile(
             rf"(?<![\d\w])(?:\+82[\s\-]?\(?0?\)?1[016789]|01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9),
         Rule("EMAIL_ADDRESS", re.compile(
-            r"(?<![\w.])[A-Za-z0-9][\w.+-]*\s?(?:\(at\)|\[at\]|\{at\}|\sat\s|골뱅이|＠|@)\s?[A-Za-z0-9-]+"
-            r"(?:\s?(?:\.|\(dot\)|\[dot\]|\sdot\s|점)\s?[A-Za-z0-9-]+)+", re.I), 0.85),
+            r"(?<![\w.])[A-Za-z0-9][\w.+-]*\s?(?:\(at\)|\[at\]|\{at\}|골뱅이|＠|@)\s?[A-Za-z0-9-]+"
+            r"(?:(?:\.|\s?(?:\(dot\)|\[dot\]|점)\s?)[A-Za-z0-9-]+)*(?:\.|\s?(?:\(dot\)|\[dot\]|점)\s?)[A-Za-z]{2,6}(?![\w])"), 0.85),
         Rule("EMAIL_ADDRESS", re.compile(
             r"(?<![\w.])[A-Za-z0-9][\w.+-]*\s?(?:골뱅이|@)\s?[A-Za-z0-9-]+\s?(?:점컴|닷컴|점넷)"), 0.85),
         Rule("MESSENGER_ID", re.compile(
-            rf"{_HANDLE_CONTEXT}\s?(?:아이디|ID|id|계정)?\s?(?:는|은|:|：|=)?\s?(?P<v>@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@\w])"),
-            0.75, veto=lambda text, s, e: not re.search(r"[\d_.@]", text[s:e])),
+            rf"{_HANDLE_CONTEXT}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]*[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@\w]|\.[A-Za-z])"),
+            0.75),
         Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![\w@])"), 0.6),
         Rule("HOME_ADDRESS", re.compile(_ADDRESS), 0.6),
     ]

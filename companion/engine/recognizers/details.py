@@ -7,8 +7,13 @@ import re
 from ..lexicon import Lexicon
 from .regex_base import GroupRegexRecognizer, Rule
 
-_TIME = (r"(?:재작년|작년|올해|지난해|올\s?초|지난달|지난주|저번\s?주|저번\s?달|이번\s?달|다음\s?달|다음\s?주|(?:19|20)\d\d\s?년)"
-         r"(?:\s?(?:\d{1,2}\s?월|[월화수목금토일]요일|봄|여름|가을|겨울|초|말|\d{1,2}\s?일))*")
+_RELATIVE = r"(?:재작년|작년|올해|지난해|올\s?초|지난달|지난주|저번\s?주|저번\s?달|이번\s?달|다음\s?달|다음\s?주|지난)"
+_WHEN = r"(?:\d{1,2}\s?월(?:\s?\d{1,2}\s?일)?|[월화수목금토일]요일|봄|여름|가을|겨울)"
+_EVENT = r"(?:송년회|송별회|신년회|회식|학회|추계학회|춘계학회|워크샵|워크숍|파견|사직|결혼|임용|발령)"
+# a dated event needs an anchor in time and something specific: 작년 가을, 지난주 목요일, 지난 3월 송별회,
+# 2019년; bare 작년/다음주/회식/4월 are everywhere
+_TIME = (rf"{_RELATIVE}\s?(?:{_WHEN}|{_EVENT})(?:\s?(?:{_WHEN}|{_EVENT}))*"
+         rf"|(?<!\d)(?:19|20)\d\d\s?년(?:\s?\d{{1,2}}\s?월)?(?:\s?{_EVENT})?")
 
 
 def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
@@ -25,6 +30,6 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         Rule("UNIQUE_ROLE", re.compile(r"\b(?:the\s)?only\s(?:[a-z-]+\s){0,3}(?:nurse|doctor|fellow|resident|attending|professor|surgeon|man|woman|male|female)\b", re.I), 0.75),
         Rule("AGE_GENDER", re.compile(r"(?<![\d/])(?:\d{2}\s?/\s?[FM]|[FM]\s?/\s?\d{2}|\d{2}[FM])(?![A-Za-z\d])|(?<!\d)\d{2}\s?(?:세|살)(?![가-힣])"), 0.6),
         Rule("ROOM", re.compile(r"(?<!\d)\d{2,4}\s?호(?:실)?(?![가-힣])"), 0.5),
-        Rule("DATED_EVENT", re.compile(_TIME), 0.4),
+        Rule("DATED_EVENT", re.compile(_TIME), 0.45),
     ]
     return GroupRegexRecognizer("DetailRecognizer", rules, supported_language=language)

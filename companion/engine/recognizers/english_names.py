@@ -28,6 +28,8 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         Rule("PERSON_ROMANIZED", re.compile(
             rf"\b(?P<v>(?:{all_surnames})\s+[A-Z][a-z]+-[a-z]+|[A-Z][a-z]+-[a-z]+\s+(?:{all_surnames}))\b"), 0.85),
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s+{_GIVEN})\b(?!\s+(?:University|Hospital|Medical|Center|Centre|Clinic))"), 0.6),
+        # a bare surname tied to a place: "Kim from ortho", "Lee at Severance"
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{safe})\s+(?:from\s+(?:the\s)?[A-Za-z]|(?:at|in)\s+(?:the\s)?[A-Z])"), 0.6),
         # title + single initial: Prof. L, Dr. K.
         Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75),
     ]

@@ -48,9 +48,13 @@ class KoreanNameRecognizer(EntityRecognizer):
         surnames = _alt(lexicon.surnames)
         titles = _alt(lexicon.titles)
         particles = _alt(lexicon.particles)
-        self._suffix = re.compile(rf"(?:{titles})?(?:들)?(?:{particles}){{0,2}}")
+        self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         self._title_start = re.compile(rf"\s?(?:{titles})")
+        strong = _alt(t for t in lexicon.titles if t not in lexicon.weak_titles)
+        self._strong_title_start = re.compile(rf"\s?(?:{strong})")
         self._word = re.compile(r"[가-힣]+")
+        # a name in a labelled field: "이름: 유가은", "Name: 유가은", "성명 유가은"
+        self._labelled = re.compile(r"(?:이름|성명|환자명|Name|name|NAME)\s?[:：]\s?(?P<v>[가-힣]{2,4})(?![가-힣])")
         self._masked = re.compile(
             rf"(?<![가-힣A-Za-z])(?:{surnames})(?:\s?{_MASK}{{1,3}}(?![A-Za-z])|{_MASK_CHAR}[가-힣](?![가-힣])"
             rf"|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣]))")
@@ -71,11 +75,12 @@ class KoreanNameRecognizer(EntityRecognizer):
         """The remainder of a word after a name is only titles and particles."""
         return self._suffix.fullmatch(rest) is not None
 
-    def _title_follows(self, text: str, pos: int, rest: str) -> bool:
+    def _title_follows(self, text: str, pos: int, rest: str, strong: bool = False) -> bool:
         """A title starts the rest of the word, or the next word after one space."""
+        regex = self._strong_title_start if strong else self._title_start
         if rest:
-            return self._title_start.match(rest) is not None
-        return self._title_start.match(text, pos) is not None
+            return regex.match(rest) is not None
+        return regex.match(text, pos) is not None
 
     def _dictionary_word(self, art: NlpArtifacts | None, start: int, length: int) -> bool:
         """mecab sees an ordinary word (not a person) at ``start`` spanning the candidate."""
@@ -89,10 +94,27 @@ class KoreanNameRecognizer(EntityRecognizer):
             return False
         if len(tok) >= length and not tag.startswith("NNP"):
             return True
-        # noun + particle ("고민이"): the candidate is an ordinary word with a josa
+        # noun + particle ("우연이", "이후로"): an ordinary word with a josa
         if len(tok) == length - 1 and tag.startswith("NN") and i + 1 < len(art.tags):
             return art.tags[i + 1].startswith("J") and art.tokens_indices[i + 1] == start + len(tok)
         return False
+
+    def _surname_split(self, art: NlpArtifacts | None, start: int, slen: int, length: int) -> bool:
+        """mecab splits the surname off as its own token and a noun-like token ends at the name's end.
+
+        Unknown names come out as 권/NNG + 나래/NNG; ordinary words as 감량/NNG + 하/XSV or
+        우연/NNG + 이/JKS, so the morpheme boundaries tell them apart.
+        """
+        if art is None or not hasattr(art, "token_at"):
+            return False
+        i = art.token_at(start)
+        if i is None or len(art.tokens[i]) != slen or art.tags[i].startswith(("V", "J", "E", "X", "M")):
+            return False
+        j = art.token_at(start + slen)
+        if j is None or not art.tags[j].startswith(("NN", "UNK", "SL", "IC")):
+            return False
+        return start + length in art._by_start or j + 1 >= len(art.tokens) or \
+            art.tokens_indices[j] + len(art.tokens[j]) == start + length
 
     def _person_tag(self, art: NlpArtifacts | None, start: int, length: int) -> bool:
         if art is None or not hasattr(art, "token_at"):
@@ -118,11 +140,19 @@ class KoreanNameRecognizer(EntityRecognizer):
                 name, rest = word[:slen + 2], word[slen + 2:]
                 if name in lex.common_words or name in lex.public_figures or not self._suffix_ok(rest):
                     continue
-                titled = self._title_follows(text, end_of_word, rest)
-                if titled or self._person_tag(nlp_artifacts, start, len(name)):
+                given_ok = all(s in lex.given_syllables for s in name[slen:])
+                joins = getattr(nlp_artifacts, "joins", frozenset())
+                if any(start < j < start + len(name) for j in joins):
+                    score = 0.85  # an invisible character inside the name: deliberate evasion
+                elif self._dictionary_word(nlp_artifacts, start, len(name)):
+                    continue
+                elif self._title_follows(text, end_of_word, rest, strong=True) or (
+                        given_ok and (self._title_follows(text, end_of_word, rest)
+                                      or self._person_tag(nlp_artifacts, start, len(name)))):
                     score = 0.85
-                elif (all(s in lex.given_syllables for s in name[slen:])
-                      and not self._dictionary_word(nlp_artifacts, start, len(name))):
+                elif (word[:slen] in lex.common_surnames
+                      and given_ok
+                      and self._surname_split(nlp_artifacts, start, slen, len(name))):
                     score = 0.6
                 else:
                     continue
@@ -145,10 +175,15 @@ class KoreanNameRecognizer(EntityRecognizer):
             parts = re.split(r"[\s.·ㆍ‧_-]", m.group())
             if m.group(1).isspace() and any(p in lex.function_syllables for p in parts[1:]):
                 continue
-            if not m.group(1).isspace() or self._suffix_ok(self._word.match(text, m.end()).group()
-                                                           if self._word.match(text, m.end()) else ""):
+            after = self._word.match(text, m.end())
+            if not m.group(1).isspace() or self._suffix_ok(after.group() if after else ""):
                 results.append(RecognizerResult(FULL_NAME, m.start(), m.end(), 0.8))
-        self._given_names(text, full_names, results)
+                full_names.append(m.group())
+        for m in self._labelled.finditer(text):
+            if m.group("v")[:1] in lex.surnames or m.group("v")[:2] in lex.surnames:
+                results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.85))
+                full_names.append(m.group("v"))
+        self._repeats(text, full_names, results)
         return results
 
     def _surname_title(self, text: str, word: str, start: int, end: int, results: list[RecognizerResult]) -> None:
@@ -160,17 +195,17 @@ class KoreanNameRecognizer(EntityRecognizer):
             rest = word[slen:]
             if rest:
                 # glued: 윤교수가 — but not 정교수 / 조교수 (ordinary words)
-                t = self._title_start.match(rest)
+                t = self._strong_title_start.match(rest)
                 if t is None or t.start() != 0 or word[:slen + t.end()] in lex.common_words:
                     continue
                 if not self._suffix_ok(rest):
                     continue
-                if len(t.group()) == 1:  # 씨/님/군/양 glued to one syllable are ordinary words
+                if t.group() == "님":  # 님 glued to one syllable makes ordinary words
                     continue
             else:
                 if surname in lex.ambiguous_before_title:
                     continue
-                t = self._title_start.match(text, end)
+                t = self._strong_title_start.match(text, end)
                 if t is None or text[end:end + 1] != " ":
                     continue
                 after = self._word.match(text, end + 1)
@@ -190,14 +225,18 @@ class KoreanNameRecognizer(EntityRecognizer):
             return
         results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
 
-    def _given_names(self, text: str, full_names: list[str], results: list[RecognizerResult]) -> None:
-        """Given names alone (나래쌤, 나래가) once the full name appears in the same draft."""
-        given = {n[1:] for n in full_names if len(n) == 3}
-        if not given:
+    def _repeats(self, text: str, full_names: list[str], results: list[RecognizerResult]) -> None:
+        """Once a full name is found, its other mentions count too: the same name anywhere in the
+        draft (however it was spelled the first time) and the given name alone (나래쌤, 나래가)."""
+        names = {re.sub(r"[^가-힣]", "", n) for n in full_names}
+        names = {n for n in names if len(n) >= 3}
+        if not names:
             return
-        pattern = re.compile(rf"(?<![가-힣])(?:{_alt(given)})(?=[가-힣]*)")
+        given = {n[1:] for n in names if len(n) == 3}
+        pattern = re.compile(rf"(?<![가-힣])(?:{_alt(names | given)})")
         for m in pattern.finditer(text):
             word = self._word.match(text, m.start())
             rest = word.group()[m.end() - m.start():] if word else ""
             if self._suffix_ok(rest) or self._title_follows(text, m.end(), rest):
-                results.append(RecognizerResult(GIVEN_NAME, m.start(), m.end(), 0.7))
+                kind = FULL_NAME if m.group() in names else GIVEN_NAME
+                results.append(RecognizerResult(kind, m.start(), m.end(), 0.75))
