@@ -103,7 +103,7 @@ EXTENSION = ROOT / "extension"
 #: npm tooling for the extension (web-ext) lives with the browser tests, not in the package.
 EXTENSION_TOOLS = ROOT / "tests" / "browser"
 GECKO_ID = "secondlook@secondlook.kr"
-GECKO_MIN_VERSION = "128.0"
+GECKO_MIN_VERSION = "142.0"
 
 
 def _extension_files(manifest: dict) -> list[str]:
