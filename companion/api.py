@@ -159,3 +159,19 @@ def stats():
 @bp.get("/policy")
 def policy():
     return jsonify(_state().config.policy.as_json())
+
+
+@bp.post("/pair")
+def pair():
+    """Answer a pairing challenge with proof of the token (see companion/pairing.py)."""
+    from .pairing import NONCE, pair_proof
+
+    body = _json_body()
+    nonce = _field(body, "nonce", str, required=True)
+    if not NONCE.match(nonce):
+        raise APIError(400, 'field "nonce" must be 32 to 128 lowercase hexadecimal characters')
+    server = _state().config.server
+    if not server.token:
+        raise APIError(409, "pairing needs a token: set [server] token (secondlook token)", "no_token")
+    return jsonify({"proof": pair_proof(server.token, server.port, nonce), "port": server.port,
+                    "version": __version__})

@@ -1,7 +1,8 @@
 """The ``secondlook`` command line.
 
-Exit status for every command: 0 success; 1 ``check`` found medium risk or above;
-2 usage, configuration or start-up errors, with a one-line message on stderr.
+Exit status for every command: 0 success; 1 ``check`` found medium risk or above (``doctor``
+a problem, ``service status`` a companion not installed or not running); 2 usage,
+configuration or start-up errors, with a one-line message on stderr.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__
-from .config import (RISK_LEVELS, Config, ConfigError, load_config, read_toml,
-                     resolve_config_path, validate_document)
+from .config import (POLICY_SOURCE, RISK_LEVELS, Config, ConfigError, load_config, read_toml,
+                     resolve_config_path, resolve_policy_path, validate_document)
 
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -31,7 +32,12 @@ class CLIError(Exception):
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import StartupError, configure_logging, serve
 
-    config = load_config(args.config, overrides={"server.host": args.host, "server.port": args.port})
+    flags = {"server.host": args.host, "server.port": args.port}
+    config = load_config(args.config, overrides=flags, policy=args.policy)
+    for name, value in flags.items():
+        if value is not None and config.locked(name):
+            print(f"secondlook: {name} = {value} from the command line ignored: locked by the managed "
+                  f"policy {config.policy_path}", file=sys.stderr)
     configure_logging()
     try:
         serve(config)
@@ -83,7 +89,7 @@ def format_table(result: dict[str, Any]) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     from .engine_holder import EngineHolder
 
-    config = load_config(args.config)
+    config = load_config(args.config, policy=args.policy)
     text = _read_input(args.file)
     holder = EngineHolder(config.detection)
     try:
@@ -118,7 +124,10 @@ def format_config(config: Config) -> str:
         for key, value in table.items():
             if key == "token" and value:
                 value = value[:4] + "…"  # enough to recognise, not to use
-            lines.append(f"{key} = {toml_value(value)}  # {config.sources.get(f'{section}.{key}', 'default')}")
+            source = config.sources.get(f"{section}.{key}", "default")
+            if source == POLICY_SOURCE:
+                source = f"{POLICY_SOURCE} {config.policy_path} (locked)"
+            lines.append(f"{key} = {toml_value(value)}  # {source}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -126,13 +135,19 @@ def format_config(config: Config) -> str:
 def cmd_config(args: argparse.Namespace) -> int:
     path = args.file or args.config
     if args.action == "show":
-        print(format_config(load_config(path)), end="")
+        print(format_config(load_config(path, policy=args.policy)), end="")
+        return EXIT_OK
+    if args.policy and not path:  # validate only the managed policy file
+        policy_path, _ = resolve_policy_path(args.policy, os.environ)
+        validate_document(read_toml(policy_path), f"managed policy {policy_path}")
+        load_config(policy=policy_path)  # also checks the roster it may name
+        print(f"{policy_path}: valid")
         return EXIT_OK
     file_path, _ = resolve_config_path(path, os.environ)
     if not file_path.exists():
         raise CLIError(f"{file_path}: file not found")
     validate_document(read_toml(file_path), str(file_path))
-    load_config(file_path)  # also checks cross-file references such as the roster
+    load_config(file_path, policy=args.policy)  # also checks cross-file references such as the roster
     print(f"{file_path}: valid")
     return EXIT_OK
 
@@ -159,8 +174,10 @@ def set_toml_key(text: str, section: str, key: str, value: str) -> str:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config, policy=args.policy)
     file_path, _ = resolve_config_path(args.config, os.environ)
+    if config.locked("server.token"):
+        raise CLIError(f"server.token is set by the managed policy {config.policy_path}; ask IT for it")
     if config.server.token and config.sources.get("server.token") == str(file_path):
         print(config.server.token)
         return EXIT_OK
@@ -186,6 +203,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: {message}\n")
 
 
+def add_policy_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--policy", metavar="FILE",
+                        help="managed policy file (default: $SECONDLOOK_POLICY, else the machine-wide one)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="secondlook", description="SecondLook companion: local draft review service")
     parser.add_argument("--version", action="version", version=f"secondlook {__version__}")
@@ -195,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="loopback address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="TCP port (default 47813)")
     serve.add_argument("--config", metavar="FILE", help="config file")
+    add_policy_option(serve)
     serve.set_defaults(func=cmd_serve)
 
     check = sub.add_parser("check", help="analyse a text file or stdin and print the findings")
@@ -202,17 +225,25 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the API's JSON")
     check.add_argument("--language", choices=("ko", "en", "auto"), default="auto")
     check.add_argument("--config", metavar="FILE", help="config file")
+    add_policy_option(check)
     check.set_defaults(func=cmd_check)
 
     config = sub.add_parser("config", help="show the effective configuration or validate a file")
     config.add_argument("action", choices=("show", "validate"))
     config.add_argument("file", nargs="?", metavar="FILE")
     config.add_argument("--config", metavar="FILE", help="config file")
+    add_policy_option(config)
     config.set_defaults(func=cmd_config)
 
     token = sub.add_parser("token", help="create (or print) the API token in the user's config file")
     token.add_argument("--config", metavar="FILE", help="config file")
+    add_policy_option(token)
     token.set_defaults(func=cmd_token)
+
+    from .deploy.doctor import add_doctor_parser
+    from .deploy.service import add_service_parser
+    add_service_parser(sub)
+    add_doctor_parser(sub)
     return parser
 
 

@@ -1,9 +1,13 @@
-"""Configuration: defaults < config file < environment < command-line flags.
+"""Configuration: defaults < config file < environment < command-line flags < managed policy.
 
 One TOML file with the sections ``[server]``, ``[policy]`` and ``[detection]``. Every
 key is declared once in ``FIELDS`` with its type check; an unknown key, a wrong type or
 a bad value raises :class:`ConfigError` naming the file, the key and what is expected,
 so nothing ever starts with a half-read configuration.
+
+A machine-wide policy file written by IT (same format, see :func:`machine_policy_path`, or
+``--policy FILE`` / ``$SECONDLOOK_POLICY``) overrides every other source; the keys it sets
+are locked (their source is ``"policy"``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ DEFAULT_SITES = (
 )
 ENV_CONFIG = "SECONDLOOK_CONFIG"
 ENV_TOKEN = "SECONDLOOK_TOKEN"
+ENV_POLICY = "SECONDLOOK_POLICY"
+#: The source recorded for values set by the managed policy; such keys are locked.
+POLICY_SOURCE = "policy"
 
 
 class ConfigError(Exception):
@@ -194,8 +201,14 @@ class Config:
     policy: PolicyConfig
     detection: DetectionConfig
     path: Path | None = None
-    #: "section.key" -> where the value came from: "default", a file path, "env" or "flag".
+    #: "section.key" -> where the value came from: "default", a file path, "env", "flag" or "policy".
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: The managed policy file that was applied, if any.
+    policy_path: Path | None = None
+
+    def locked(self, name: str) -> bool:
+        """Whether "section.key" is set by the managed policy and so cannot be changed."""
+        return self.sources.get(name) == POLICY_SOURCE
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -221,6 +234,25 @@ def user_config_dir() -> Path:
         return Path.home() / "Library" / "Application Support" / "SecondLook"
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "secondlook"
+
+
+def machine_policy_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where IT puts the machine-wide policy file on this platform."""
+    env = os.environ if env is None else env
+    if sys.platform == "win32":
+        return Path(env.get("PROGRAMDATA") or r"C:\ProgramData") / "SecondLook" / "policy.toml"
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support/SecondLook/policy.toml")
+    return Path("/etc/secondlook/policy.toml")
+
+
+def resolve_policy_path(path: str | os.PathLike | None, env: Mapping[str, str]) -> tuple[Path, bool]:
+    """The policy file to apply and whether it was named explicitly (then it must exist)."""
+    if path:
+        return Path(path), True
+    if env.get(ENV_POLICY):
+        return Path(env[ENV_POLICY]), True
+    return machine_policy_path(env), False
 
 
 def resolve_config_path(path: str | os.PathLike | None, env: Mapping[str, str]) -> tuple[Path, bool]:
@@ -294,11 +326,13 @@ def load_config(
     path: str | os.PathLike | None = None,
     env: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    policy: str | os.PathLike | None = None,
 ) -> Config:
     """Build the effective configuration.
 
     ``overrides`` maps "section.key" to command-line values (already typed); they win over
-    everything but are still checked.
+    everything but the managed policy and are still checked. ``policy`` names the policy
+    file (else ``$SECONDLOOK_POLICY``, else the machine-wide file when it exists).
     """
     env = os.environ if env is None else env
     file_path, explicit = resolve_config_path(path, env)
@@ -322,8 +356,18 @@ def load_config(
             continue
         values[(by_name[name].section, by_name[name].key)] = check_value(by_name[name], value, "command line")
         sources[name] = "flag"
-    roster = _roster_path(values[("detection", "roster")],
-                          loaded_from.parent if loaded_from else None, roster_origin)
+    roster_base = loaded_from.parent if loaded_from else None
+    policy_path, policy_explicit = resolve_policy_path(policy, env)
+    applied_policy: Path | None = None
+    if policy_explicit or policy_path.exists():
+        origin = f"managed policy {policy_path}"
+        for key, value in validate_document(read_toml(policy_path), origin).items():
+            values[key] = value
+            sources[".".join(key)] = POLICY_SOURCE
+        applied_policy = policy_path
+        if sources["detection.roster"] == POLICY_SOURCE:
+            roster_base, roster_origin = policy_path.parent, origin
+    roster = _roster_path(values[("detection", "roster")], roster_base, roster_origin)
 
     def section(name: str) -> dict[str, Any]:
         return {k: v for (s, k), v in values.items() if s == name}
@@ -334,4 +378,5 @@ def load_config(
         detection=DetectionConfig(**{**section("detection"), "roster": roster}),
         path=loaded_from,
         sources=sources,
+        policy_path=applied_policy,
     )

@@ -23,7 +23,7 @@ from .errors import APIError
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _FIREFOX_ORIGIN = re.compile(r"^moz-extension://[0-9a-fA-F-]{36}$")
-OPEN_PATHS = ("/v1/health",)
+OPEN_PATHS = ("/v1/health", "/v1/pair")  # /v1/pair must not see the token: see pairing.py
 
 
 def allowed_origins(config: Config) -> list[str]:

@@ -1,0 +1,244 @@
+"""``secondlook doctor``: is this PC ready? Every check prints what it found and, when it
+is not fine, how to fix it.
+
+Checks: configuration and managed policy validity, the port (free or held by SecondLook),
+the detection engine (load time, memory, one analysis), the token, the login service and
+the running companion (reachable, same version, and, with a token, that it answers the
+pairing challenge with this user's token). Exit status 1 when a check fails (or, with
+``--strict``, warns), 0 when all is well, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from .. import API_VERSION, __version__
+from ..cli import EXIT_FOUND, EXIT_OK, add_policy_option
+from ..config import (DEFAULT_HOST, DEFAULT_PORT, Config, ConfigError, load_config, read_toml,
+                      resolve_config_path, resolve_policy_path, validate_document)
+from . import service as svc
+from .probe import FREE, OTHER, SECONDLOOK, Probe, paired, probe
+
+OK, WARN, FAIL = "ok", "warn", "FAIL"
+#: A neutral sample (no names, no contacts) timed once the engine is loaded, ~1,000 characters.
+SAMPLE = ("오늘 병동 회의는 오후 세 시에 열립니다. 새 전산 시스템 교육 일정도 함께 공지합니다. "
+          "The ward meeting starts at three; please bring the new checklist. ") * 8
+SLOW_LOAD_MS = 30_000
+SLOW_ANALYSIS_MS = 500
+LARGE_RSS_BYTES = 1536 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Finding:
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+
+
+# --- individual checks ------------------------------------------------------------------
+
+def check_config_file(path: str | None) -> Finding:
+    file_path, explicit = resolve_config_path(path, os.environ)
+    if not explicit and not file_path.exists():
+        return Finding("config", OK, f"no config file ({file_path}): defaults")
+    try:
+        validate_document(read_toml(file_path), str(file_path))
+    except ConfigError as exc:
+        return Finding("config", FAIL, str(exc), f"correct {file_path}; `secondlook config validate {file_path}` "
+                                                 "checks it again")
+    return Finding("config", OK, f"{file_path}: valid")
+
+
+def check_policy_file(path: str | None) -> Finding:
+    policy_path, explicit = resolve_policy_path(path, os.environ)
+    if not explicit and not policy_path.exists():
+        return Finding("policy", OK, f"no managed policy ({policy_path} absent)")
+    origin = f"managed policy {policy_path}"
+    try:
+        keys = validate_document(read_toml(policy_path), origin)
+    except ConfigError as exc:
+        return Finding("policy", FAIL, f"{exc}; the companion refuses to start",
+                       f"IT: correct {policy_path} (`secondlook config validate --policy {policy_path}`)")
+    locked = ", ".join(".".join(k) for k in keys) or "nothing"
+    return Finding("policy", OK, f"{policy_path}: valid; locks {locked}")
+
+
+def check_effective(args: argparse.Namespace) -> tuple[Config | None, Finding]:
+    try:
+        config = load_config(args.config, overrides={"server.port": args.port}, policy=args.policy)
+    except ConfigError as exc:
+        return None, Finding("settings", FAIL, str(exc), "fix the file named above")
+    note = " (--port ignored: the policy locks server.port)" if args.port and config.locked("server.port") else ""
+    return config, Finding("settings", OK, f"port {config.server.port}, max_chars {config.server.max_chars}, "
+                                           f"mode {config.policy.mode}, fail_mode {config.policy.fail_mode}{note}")
+
+
+def check_port(host: str, port: int, found: Probe) -> Finding:
+    name = f"port {port}"
+    if found.state == FREE:
+        return Finding(name, OK, f"free on {host} (no companion running)")
+    if found.state == SECONDLOOK:
+        return Finding(name, OK, f"held by SecondLook {(found.health or {}).get('version', '?')}")
+    what = f"answers HTTP {found.status}, not SecondLook" if found.state == OTHER else "held but not answering HTTP"
+    return Finding(name, FAIL, f"used by another program ({what})",
+                   "choose a free port: set [server] port in the config (or the managed policy) and the same "
+                   "port in the extension (options page or managed storage)")
+
+
+def check_companion(host: str, port: int, found: Probe, token: str) -> Finding:
+    if found.state != SECONDLOOK:
+        return Finding("companion", WARN, f"not running on {host}:{port}",
+                       "`secondlook service start` (or `secondlook serve`)")
+    health = found.health or {}
+    if found.status != 200:
+        if health.get("status") == "failed":
+            return Finding("companion", FAIL, "running, but its detection engine failed to load",
+                           "see the service log (journalctl --user -u secondlook, or run `secondlook serve`)")
+        return Finding("companion", WARN, "running, engine still loading", "wait a few seconds and run doctor again")
+    version = health.get("version")
+    if version != __version__ or health.get("api") != API_VERSION:
+        return Finding("companion", FAIL, f"running version {version} (API {health.get('api')}); "
+                                          f"this install is {__version__} (API {API_VERSION})",
+                       "restart it so the installed version runs: `secondlook service stop`, then "
+                       "`secondlook service start`")
+    if token:
+        answer = paired(host, port, token)
+        if not answer:
+            return Finding("companion", FAIL, f"SecondLook on port {port} does not prove this user's token "
+                                              "(another user's companion, or one started with other settings)",
+                           "on shared PCs give each user their own [server] port and token; restart the service")
+        return Finding("companion", OK, f"version {version} ready, paired with this user's token")
+    return Finding("companion", OK, f"version {version} ready (no token: pairing not possible)")
+
+
+def check_token(config: Config) -> Finding:
+    if config.server.token:
+        return Finding("token", OK, f"set ({config.sources.get('server.token', '?')})")
+    return Finding("token", WARN, "no token: any program on this PC can call the API, and shared PCs cannot pair",
+                   "`secondlook token`, then enter it in the extension's options (or push it as managed storage)")
+
+
+def resident_memory() -> tuple[int | None, str]:
+    """(bytes, label): current RSS where the OS tells it, else the peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024, "resident"
+    except OSError:
+        pass
+    try:
+        import resource
+    except ImportError:
+        return None, "unknown"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return (peak if sys.platform == "darwin" else peak * 1024), "peak"
+
+
+def _mb(value: int | None) -> str:
+    return "?" if value is None else f"{value / 1024 / 1024:.0f} MB"
+
+
+def check_engine(config: Config) -> Finding:
+    from ..engine_holder import EngineHolder
+
+    before, _ = resident_memory()
+    holder = EngineHolder(config.detection)
+    try:
+        holder.load()
+    except Exception:
+        return Finding("engine", FAIL, f"failed to load: {holder.error}",
+                       "reinstall SecondLook (its models and data come with the package)")
+    started = time.perf_counter()
+    holder.engine.analyze(SAMPLE, "auto")
+    analysis_ms = (time.perf_counter() - started) * 1000
+    after, label = resident_memory()
+    grown = None if before is None or after is None or label != "resident" else after - before
+    detail = (f"loaded in {holder.load_ms / 1000:.1f} s, {_mb(after)} {label} (+{_mb(grown)} for the engine); "
+              f"a {len(SAMPLE)}-character draft took {analysis_ms:.0f} ms")
+    if holder.load_ms > SLOW_LOAD_MS or analysis_ms > SLOW_ANALYSIS_MS or (after or 0) > LARGE_RSS_BYTES:
+        return Finding("engine", WARN, detail + " (slow or large for this PC)",
+                       "close other programs or use a faster PC; until the engine is ready the extension "
+                       "follows fail_mode")
+    return Finding("engine", OK, detail)
+
+
+def check_service(args: argparse.Namespace) -> Finding:
+    platform = svc.current_platform()
+    service = svc.plan(platform, svc.serve_command(platform, args.config, args.policy))
+    state = svc.registered(service)
+    if state:
+        return Finding("service", OK, f"registered ({service.path})")
+    if state is None:
+        return Finding("service", WARN, f"{service.path} present, but the service manager is unavailable here",
+                       "check from the user's desktop session")
+    return Finding("service", WARN, "not registered: the companion will not start at login",
+                   "`secondlook service install`")
+
+
+# --- running ----------------------------------------------------------------------------
+
+def run_checks(args: argparse.Namespace, emit: Callable[[Finding], None]) -> list[Finding]:
+    findings: list[Finding] = []
+
+    def add(finding: Finding) -> None:
+        findings.append(finding)
+        emit(finding)
+
+    add(check_config_file(args.config))
+    add(check_policy_file(args.policy))
+    config, settings = check_effective(args)
+    add(settings)
+    host = config.server.host if config else DEFAULT_HOST
+    port = config.server.port if config else (args.port or DEFAULT_PORT)
+    found = probe(host, port)
+    add(check_port(host, port, found))
+    if config is None:
+        add(Finding("engine", WARN, "skipped: fix the configuration first"))
+    else:
+        add(check_token(config))
+        add(check_engine(config) if not args.skip_engine else Finding("engine", OK, "skipped (--skip-engine)"))
+    add(check_service(args))
+    add(check_companion(host, port, found, config.server.token if config else ""))
+    return findings
+
+
+def print_finding(finding: Finding) -> None:
+    print(f"{finding.status:<5} {finding.name:<11} {finding.detail}", flush=True)
+    if finding.fix and finding.status != OK:
+        print(f"{'':<17} fix: {finding.fix}", flush=True)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    print(f"SecondLook doctor {__version__}")
+    findings = run_checks(args, print_finding)
+    failed = [f for f in findings if f.status == FAIL or (args.strict and f.status == WARN)]
+    warned = sum(f.status == WARN for f in findings)
+    if failed:
+        print(f"\n{len(failed)} problem(s) found")
+        return EXIT_FOUND
+    print("\nall good" + (f" ({warned} warning(s))" if warned else ""))
+    return EXIT_OK
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port (1-65535)")
+    return int(value)
+
+
+def add_doctor_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("doctor", help="check this PC's set-up and print a fix for each problem",
+                            description="Exit status: 0 all good, 1 a problem found, 2 usage error.")
+    parser.add_argument("--port", type=_port, help="port to check (default: the configured one)")
+    parser.add_argument("--config", metavar="FILE", help="config file")
+    add_policy_option(parser)
+    parser.add_argument("--skip-engine", action="store_true", help="do not load the engine (faster)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as problems (exit 1)")
+    parser.set_defaults(func=cmd_doctor)
