@@ -4,6 +4,8 @@
     python3 build.py serve [ARGS...]   create .venv if missing, install, run `secondlook serve ARGS`
     python3 build.py test [PYTEST...]  install the test extras and system tools, build, run pytest
     python3 build.py extension [--lint]  package extension/ for Chromium and Firefox into dist/, check it
+    python3 build.py policies [--id ID] [--update-url URL] [--token T]  browser policy templates in dist/policies/
+    python3 build.py crx [--key FILE] [--codebase-url URL]  signed CRX3 + updates.xml in dist/crx/ (dev key in keys/)
 
 Everything the project needs is installed from package registries by this script, so a
 fresh Debian machine with only Python 3 is enough.
@@ -211,10 +213,26 @@ def cmd_extension(args: list[str]) -> int:
     return 0
 
 
+def cmd_policies(args: list[str]) -> int:
+    """dist/policies/: chrome.json, edge.json, whale.json and managed_schema.json (docs/deploy.md)."""
+    ensure_installed()
+    return subprocess.call([str(PYTHON), "-m", "companion.deploy.browser_policies", *args], cwd=ROOT)
+
+
+def cmd_crx(args: list[str]) -> int:
+    """dist/crx/: a signed CRX3 of a fresh dist/chromium and its update manifest (signing needs `cryptography`)."""
+    ensure_installed("build")
+    if cmd_extension([]) != 0:
+        return 1
+    return subprocess.call([str(PYTHON), "-m", "companion.deploy.crx", *args], cwd=ROOT)
+
+
 COMMANDS = {
     "serve": cmd_serve,
     "test": cmd_test,
     "extension": cmd_extension,
+    "policies": cmd_policies,
+    "crx": cmd_crx,
 }
 
 

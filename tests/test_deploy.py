@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
+import json
 import os
 import plistlib
 import shlex
+import shutil
 import socket
+import struct
 import subprocess
 import sys
 import time
+import zipfile
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -257,3 +264,132 @@ def test_systemd_user_service_round_trip(tmp_path: Path) -> None:
     finally:
         run_cli(tmp_path, "service", "uninstall", "--config", str(config_file), env=env)
     assert not unit.exists()
+
+
+# --- browser policies and CRX3 ----------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+EXTENSION_DIR = ROOT / "extension"
+
+
+def test_browser_policy_templates(tmp_path: Path) -> None:
+    from companion.config import EXTENSION_ID
+    from companion.deploy.browser_policies import check_against_schema
+
+    token = "per-user-token-0123456789"
+    result = subprocess.run([sys.executable, "-m", "companion.deploy.browser_policies", "--out", str(tmp_path),
+                             "--update-url", "https://it.hospital.example/sl/updates.xml", "--token", token,
+                             "--port", "47900"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    schema_text = (EXTENSION_DIR / "managed-schema.json").read_text(encoding="utf-8")
+    assert (tmp_path / "managed_schema.json").read_text(encoding="utf-8") == schema_text
+    schema = json.loads(schema_text)
+    for browser in ("chrome", "edge", "whale"):
+        policy = json.loads((tmp_path / f"{browser}.json").read_text(encoding="utf-8"))
+        assert policy["ExtensionInstallForcelist"] == [f"{EXTENSION_ID};https://it.hospital.example/sl/updates.xml"]
+        settings = policy["3rdparty"]["extensions"][EXTENSION_ID]
+        assert settings["port"] == 47900 and settings["token"] == token and settings["sites"]
+        check_against_schema(settings, schema)  # what the extension reads from chrome.storage.managed
+    with pytest.raises(ValueError, match="port"):
+        check_against_schema({"port": "47813"}, schema)
+    with pytest.raises(ValueError, match="not in the extension's managed schema"):
+        check_against_schema({"colour": "red"}, schema)
+
+
+def read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, pos
+
+
+def proto_fields(data: bytes) -> list[tuple[int, bytes]]:
+    """(field number, payload) of a protobuf message made of length-delimited fields."""
+    fields, pos = [], 0
+    while pos < len(data):
+        key, pos = read_varint(data, pos)
+        assert key & 7 == 2, f"unexpected wire type {key & 7}"
+        length, pos = read_varint(data, pos)
+        fields.append((key >> 3, data[pos:pos + length]))
+        pos += length
+    return fields
+
+
+def verify_crx3(blob: bytes) -> tuple[bytes, bytes]:
+    """Parse a CRX3 independently of the packer, verify its RSA proof; (public key DER, zip)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    assert blob[:4] == b"Cr24"
+    version, header_len = struct.unpack("<II", blob[4:12])
+    assert version == 3
+    header, archive = blob[12:12 + header_len], blob[12 + header_len:]
+    fields = proto_fields(header)
+    proofs = [dict(proto_fields(payload)) for number, payload in fields if number == 2]  # sha256_with_rsa
+    signed_data = next(payload for number, payload in fields if number == 10000)
+    assert len(proofs) == 1
+    public_der, signature = proofs[0][1], proofs[0][2]
+    crx_id = dict(proto_fields(signed_data))[1]
+    assert crx_id == hashlib.sha256(public_der).digest()[:16]
+    message = b"CRX3 SignedData\x00" + struct.pack("<I", len(signed_data)) + signed_data + archive
+    serialization.load_der_public_key(public_der).verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+    return public_der, archive
+
+
+def id_of(public_der: bytes) -> str:
+    return "".join("abcdefghijklmnop"[int(c, 16)] for c in hashlib.sha256(public_der).hexdigest()[:32])
+
+
+@pytest.fixture(scope="module")
+def signing_key(tmp_path_factory) -> Path:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    path = tmp_path_factory.mktemp("key") / "org-key.pem"
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))
+    return path
+
+
+def test_crx3_is_signed_and_its_id_follows_the_key(tmp_path: Path, signing_key: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "companion.deploy.crx", "--source", str(EXTENSION_DIR),
+                             "--key", str(signing_key), "--out", str(tmp_path),
+                             "--codebase-url", "https://it.hospital.example/sl"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    version = json.loads((EXTENSION_DIR / "manifest.json").read_text(encoding="utf-8"))["version"]
+    public_der, archive = verify_crx3((tmp_path / f"secondlook-{version}.crx").read_bytes())
+    ext_id = id_of(public_der)
+    assert f"extension ID: {ext_id}" in result.stdout and "allowed_extension_ids must name" in result.stdout
+    with zipfile.ZipFile(io.BytesIO(archive)) as bundle:
+        manifest = json.loads(bundle.read("manifest.json"))
+        assert base64.b64decode(manifest["key"]) == public_der  # the packed manifest names the signing key
+        assert {"background/service-worker.js", "managed-schema.json"} <= set(bundle.namelist())
+    update = ET.fromstring((tmp_path / "updates.xml").read_bytes())
+    app = update.find("{http://www.google.com/update2/response}app")
+    check = app.find("{http://www.google.com/update2/response}updatecheck")
+    assert app.get("appid") == ext_id and check.get("version") == version
+    assert check.get("codebase") == f"https://it.hospital.example/sl/secondlook-{version}.crx"
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+def test_chromiums_own_crx_passes_the_same_verification(tmp_path: Path, signing_key: Path) -> None:
+    """Cross-check of the format: Chromium packs with the same key; the verifier and ID agree."""
+    source = tmp_path / "ext"
+    shutil.copytree(EXTENSION_DIR, source)
+    subprocess.run(["/usr/bin/chromium", "--headless=new", "--no-sandbox", f"--pack-extension={source}",
+                    f"--pack-extension-key={signing_key}"], capture_output=True, timeout=120,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    packed = tmp_path / "ext.crx"
+    if not packed.exists():
+        pytest.skip("chromium could not pack extensions here")
+    ours = subprocess.run([sys.executable, "-m", "companion.deploy.crx", "--source", str(EXTENSION_DIR),
+                           "--key", str(signing_key), "--out", str(tmp_path / "ours")],
+                          capture_output=True, text=True, timeout=120)
+    theirs_key, _ = verify_crx3(packed.read_bytes())
+    assert f"extension ID: {id_of(theirs_key)}" in ours.stdout
