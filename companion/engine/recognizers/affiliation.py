@@ -32,6 +32,9 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,4}대(?:학교)?(?=\s(?:" + _gazetteer(tuple(korean_depts)) + r"))"), 0.6,
              veto=lambda t, s, e: t[s:e] in generic or t[s:e][:-1] in generic),
         Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])(?:{_gazetteer(tuple(korean_depts))})(?:\s?병동)?"), 0.55),
+        # any "…내과/…외과/…의학과" not in the list (혈액내과, 소아신경외과)
+        Rule("DEPARTMENT", re.compile(r"(?<![가-힣])[가-힣]{1,6}(?:내과|외과|의학과)(?![가-힣])"), 0.5,
+             veto=lambda t, s, e: t[s:e][:-2] in generic),
         Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{_gazetteer(tuple(upper_depts))})(?![A-Za-z])"), 0.5),
         Rule("DEPARTMENT", re.compile(rf"\b(?:{_gazetteer(tuple(english_depts))})\b", re.I), 0.45),
         Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{_gazetteer(lexicon.units)})(?![A-Za-z])"), 0.5),

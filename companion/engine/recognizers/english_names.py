@@ -6,9 +6,9 @@ import re
 from ..lexicon import Lexicon
 from .regex_base import GroupRegexRecognizer, Rule
 
-# A romanized given name: hyphenated syllables (Ji-yeon) or one word of Korean-looking syllables.
-_SYLLABLE = r"(?:[gkndrmbsjchtpwy]{0,2}[aeiouy]{1,3}(?:ng|n|m|l|k|p|t)?)"
-_GIVEN = rf"(?:[A-Z]{_SYLLABLE}-[a-z]{_SYLLABLE}|[A-Z][a-z]{{1,2}}(?:eo|eu|ae|oo|yu|yo|ye|ya|wo|wa|a|i|u|o|e)(?:ng|n|m|l)?(?:[a-z]{{1,4}})?)"
+# A romanized given name: two or three Korean syllables, optionally hyphenated (Ji-yeon, Minji, Seojun).
+_SYLLABLE = r"(?:(?:kk|tt|pp|ss|jj|ch|[bcdghjkmnprstwy])?(?:yeo|yae|wae|eo|eu|ae|ai|oe|oo|ui|wa|wo|we|wi|ya|ye|yo|yu|a|e|i|o|u)(?:ng|n|m|l|k|p|t)?)"
+_GIVEN = rf"(?=[A-Z])(?i:{_SYLLABLE}-?{_SYLLABLE})(?![A-Za-z])"
 _TITLE = r"(?:Dr|Prof|Professor|Mr|Ms|Mrs|Miss|Nurse|RN|Doctor|Resident|Fellow|Intern)\.?"
 # two-letter surnames are English words too (In, So, Do …): only with a title or a hyphenated given name
 _SHORT_WORDS = frozenset({"In", "So", "Do", "Ma", "Go", "No", "An", "Ha", "Ye", "Ga", "Bu", "Pi", "Ji", "Ki", "Oh",
@@ -28,6 +28,8 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         Rule("PERSON_ROMANIZED", re.compile(
             rf"\b(?P<v>(?:{all_surnames})\s+[A-Z][a-z]+-[a-z]+|[A-Z][a-z]+-[a-z]+\s+(?:{all_surnames}))\b"), 0.85),
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s+{_GIVEN})\b(?!\s+(?:University|Hospital|Medical|Center|Centre|Clinic))"), 0.6),
+        # Western order without a hyphen: "Minji Kim"
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{_GIVEN}\s+(?:{safe}))\b(?!\s+(?:University|Hospital|Medical|Center|Centre|Clinic))"), 0.6),
         # a bare surname tied to a place: "Kim from ortho", "Lee at Severance"
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{safe})\s+(?:from\s+(?:the\s)?[A-Za-z]|(?:at|in)\s+(?:the\s)?[A-Z])"), 0.6),
         # title + single initial: Prof. L, Dr. K.

@@ -53,11 +53,12 @@ class KoreanNameRecognizer(EntityRecognizer):
         strong = _alt(t for t in lexicon.titles if t not in lexicon.weak_titles)
         self._strong_title_start = re.compile(rf"\s?(?:{strong})")
         self._word = re.compile(r"[가-힣]+")
+        self._given_title = re.compile(r"(?<![가-힣])[가-힣]{2}(?=\s?(?:쌤|샘|선생님|씨)(?![가-힣]{2}))")
         # a name in a labelled field: "이름: 유가은", "Name: 유가은", "성명 유가은"
         self._labelled = re.compile(r"(?:이름|성명|환자명|Name|name|NAME)\s?[:：]\s?(?P<v>[가-힣]{2,4})(?![가-힣])")
         self._masked = re.compile(
-            rf"(?<![가-힣A-Za-z])(?:{surnames})(?:\s?{_MASK}{{1,3}}(?![A-Za-z])|{_MASK_CHAR}[가-힣](?![가-힣])"
-            rf"|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣]))")
+            rf"(?<![가-힣A-Za-z])(?:{surnames})(?:{_MASK_CHAR}[가-힣](?![가-힣])|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣])"
+            rf"|\s?{_MASK}{{1,3}}(?![A-Za-z]))")
         self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?=\s?(?:씨|{titles}))")
         self._initial = re.compile(
             rf"(?<![A-Za-z0-9])[A-Z](?=\s?(?:{titles}|씨))")
@@ -82,7 +83,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             return regex.match(rest) is not None
         return regex.match(text, pos) is not None
 
-    def _dictionary_word(self, art: NlpArtifacts | None, start: int, length: int) -> bool:
+    def _dictionary_word(self, art: NlpArtifacts | None, start: int, length: int, with_particle: bool = True) -> bool:
         """mecab sees an ordinary word (not a person) at ``start`` spanning the candidate."""
         if art is None or not hasattr(art, "token_at"):
             return False
@@ -95,7 +96,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         if len(tok) >= length and not tag.startswith("NNP"):
             return True
         # noun + particle ("우연이", "이후로"): an ordinary word with a josa
-        if len(tok) == length - 1 and tag.startswith("NN") and i + 1 < len(art.tags):
+        if with_particle and len(tok) == length - 1 and tag.startswith("NN") and i + 1 < len(art.tags):
             return art.tags[i + 1].startswith("J") and art.tokens_indices[i + 1] == start + len(tok)
         return False
 
@@ -108,7 +109,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         if art is None or not hasattr(art, "token_at"):
             return False
         i = art.token_at(start)
-        if i is None or len(art.tokens[i]) != slen or art.tags[i].startswith(("V", "J", "E", "X", "M")):
+        if i is None or len(art.tokens[i]) != slen or art.tags[i].startswith(("V", "J", "E", "X", "MAG", "MAJ")):
             return False
         j = art.token_at(start + slen)
         if j is None or not art.tags[j].startswith(("NN", "UNK", "SL", "IC")):
@@ -144,14 +145,16 @@ class KoreanNameRecognizer(EntityRecognizer):
                 joins = getattr(nlp_artifacts, "joins", frozenset())
                 if any(start < j < start + len(name) for j in joins):
                     score = 0.85  # an invisible character inside the name: deliberate evasion
-                elif self._dictionary_word(nlp_artifacts, start, len(name)):
-                    continue
-                elif self._title_follows(text, end_of_word, rest, strong=True) or (
-                        given_ok and (self._title_follows(text, end_of_word, rest)
-                                      or self._person_tag(nlp_artifacts, start, len(name)))):
+                elif self._dictionary_word(nlp_artifacts, start, len(name), with_particle=False):
+                    continue  # one ordinary word (심지어, 조영제)
+                elif self._title_follows(text, end_of_word, rest, strong=True):
                     score = 0.85
-                elif (word[:slen] in lex.common_surnames
-                      and given_ok
+                elif self._dictionary_word(nlp_artifacts, start, len(name)):
+                    continue  # noun + particle (우연이, 이후로)
+                elif given_ok and (self._title_follows(text, end_of_word, rest)
+                                   or self._person_tag(nlp_artifacts, start, len(name))):
+                    score = 0.85
+                elif (word[:slen] in lex.common_surnames and given_ok
                       and self._surname_split(nlp_artifacts, start, slen, len(name))):
                     score = 0.6
                 else:
@@ -184,7 +187,24 @@ class KoreanNameRecognizer(EntityRecognizer):
                 results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.85))
                 full_names.append(m.group("v"))
         self._repeats(text, full_names, results)
+        for m in self._given_title.finditer(text):
+            self._given_rule(m, nlp_artifacts, results)
         return results
+
+    def _given_rule(self, m: re.Match, art: NlpArtifacts | None, results: list[RecognizerResult]) -> None:
+        """A given name alone before 쌤/선생님/씨 (서연쌤, 지훈 선생님): both syllables name-like and
+        mecab does not know the word as an ordinary noun (신규쌤, 병동쌤, 동기쌤 stay out)."""
+        given = m.group()
+        if given in self.lex.common_words or not all(s in self.lex.given_syllables for s in given):
+            return
+        if art is None or not hasattr(art, "token_at"):
+            return
+        i = art.token_at(m.start())
+        if i is None:
+            return
+        if art.classes[i] == "인명" or (len(art.tokens[i]) < 2 and art.tags[i].startswith(("NN", "UNK"))) \
+                or art.tags[i] in ("UNKNOWN", "SL"):
+            results.append(RecognizerResult(GIVEN_NAME, m.start(), m.end(), 0.6))
 
     def _surname_title(self, text: str, word: str, start: int, end: int, results: list[RecognizerResult]) -> None:
         lex = self.lex
