@@ -1,8 +1,6 @@
 """The Presidio registry: every recognizer, built once, for each supported language."""
 from __future__ import annotations
 
-import logging
-
 from presidio_analyzer import RecognizerRegistry
 
 from .lexicon import Lexicon
@@ -10,19 +8,12 @@ from .recognizers.affiliation import affiliation_recognizer
 from .recognizers.contact import contact_recognizers
 from .recognizers.details import detail_recognizer
 from .recognizers.english_names import english_name_recognizer
+from .recognizers.harm import HarmRecognizer
 from .recognizers.identifiers import id_recognizers
 from .recognizers.korean_names import KoreanNameRecognizer
 from .recognizers.roster import roster_recognizer
 
-try:
-    from .recognizers.harm import HarmRecognizer
-except ModuleNotFoundError as exc:  # built in parallel by its owner; import plainly once it lands
-    if exc.name != __package__ + ".recognizers.harm":
-        raise
-    HarmRecognizer = None
-
 LANGUAGES = ("ko", "en")
-log = logging.getLogger(__name__)
 
 
 def build_registry(lexicon: Lexicon, roster: list[str]) -> RecognizerRegistry:
@@ -45,15 +36,6 @@ def build_registry(lexicon: Lexicon, roster: list[str]) -> RecognizerRegistry:
     return registry
 
 
-def _harm_recognizers() -> list:
-    """The harm recognizer (its own module); one instance per language it supports."""
-    out: list = []
-    if HarmRecognizer is None:
-        return out
-    for language in LANGUAGES:
-        try:
-            out.append(HarmRecognizer(supported_language=language))
-        except TypeError:  # a recognizer that fixes its own language
-            out.append(HarmRecognizer())
-            break
-    return out
+def _harm_recognizers() -> list[HarmRecognizer]:
+    """The harm recognizer (its owner's module), one instance per language."""
+    return [HarmRecognizer(supported_language=language) for language in LANGUAGES]

@@ -139,6 +139,8 @@ class KoreanNameRecognizer(EntityRecognizer):
                 if len(word) < slen + 2 or word[:slen] not in lex.surnames:
                     continue
                 name, rest = word[:slen + 2], word[slen + 2:]
+                if self._strong_title_start.match(word, slen):
+                    continue  # 최선생님이: surname + title, not a full name
                 if name in lex.common_words or name in lex.public_figures or not self._suffix_ok(rest):
                     continue
                 given_ok = all(s in lex.given_syllables for s in name[slen:])

@@ -1,0 +1,62 @@
+"""Contacts and identifiers in every spelling, and the numbers that are not a person's."""
+from __future__ import annotations
+
+import pytest
+
+from engine_support import default_engine, texts
+
+
+@pytest.fixture(scope="session")
+def engine():
+    return default_engine()
+
+
+@pytest.mark.parametrize("draft, contact", [
+    ("번호 010-4827-3916 입니다", "010-4827-3916"),
+    ("01039274415로 연락주세요", "01039274415"),
+    ("010 5521 8034 이걸로", "010 5521 8034"),
+    ("010.6613.2950 문자 주세요", "010.6613.2950"),
+    ("+82 10-7351-0462 (해외에서)", "+82 10-7351-0462"),
+    ("폰 ０１０-３９１８-２７５０ 임", "０１０-３９１８-２７５０"),
+    ("전화 공일공 팔이칠삼 오일구사로 해", "공일공 팔이칠삼 오일구사"),
+    ("메일 serin.jang.fm@gmail.com 으로", "serin.jang.fm@gmail.com"),
+    ("yunachoi.echo (at) gmail.com 으로 연락", "yunachoi.echo (at) gmail.com"),
+    ("hyunwoo.shin 골뱅이 naver.com 이었어요", "hyunwoo.shin 골뱅이 naver.com"),
+    ("카톡 아이디 doyun_kim91 이에요", "doyun_kim91"),
+    ("인스타 @seoyeon_rehab 에 다 나와있음", "@seoyeon_rehab"),
+    ("Her KakaoTalk might be jiwoo_han_id too", "jiwoo_han_id"),
+])
+def test_contacts(engine, draft, contact):
+    result = engine.analyze(draft)
+    assert contact in texts(result, "contact")
+    assert result["risk"]["level"] in ("high", "critical")
+
+
+@pytest.mark.parametrize("draft, number", [
+    ("주민번호 900527-2463018 적혀있던데", "900527-2463018"),
+    ("주민등록번호는 7903111582046", "7903111582046"),
+    ("의사 면허번호 98213 조회해봄", "98213"),
+    ("면허 제12345호", "12345"),
+    ("사번 104382 로 로그인", "104382"),
+    ("차트번호 30418827 환자", "30418827"),
+])
+def test_identifiers(engine, draft, number):
+    result = engine.analyze(draft)
+    assert number in texts(result, "id")
+    assert result["risk"]["level"] in ("high", "critical")
+
+
+@pytest.mark.parametrize("draft", [
+    "심평원 고객센터 1644-2000 전화해봤는데 대기만 20분",
+    "대표번호 1588-5700으로 문의해도 연결이 안됨",
+    "병원 대표전화 031-482-1177 로 예약하세요",
+    "프레드니솔론 50mg 13시간 전, 클로르페니라민 4mg",
+    "eGFR 38, HbA1c 7.2%, Cr 1.6, K 5.1",
+    "2024-03-15 외래 f/u, 다음 검사는 2024-05-01",
+    "E11.22 + N18.3 주상병으로 청구",
+    "Came in with melena, bleeding at endoscopy was active.",
+])
+def test_numbers_that_are_not_personal(engine, draft):
+    result = engine.analyze(draft)
+    assert texts(result, "contact") == [] and texts(result, "id") == []
+    assert result["risk"]["level"] in ("none", "low")

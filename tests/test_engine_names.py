@@ -1,0 +1,105 @@
+"""Korean and English names, their disguises, and the words that must not be read as names."""
+from __future__ import annotations
+
+import pytest
+
+from engine_support import default_engine, texts
+
+
+@pytest.fixture(scope="session")
+def engine():
+    return default_engine()
+
+
+@pytest.mark.parametrize("draft, name", [
+    ("정민재가 어제 또 콜을 씹었어요", "정민재"),
+    ("이수진한테 물어보세요", "이수진"),
+    ("황보민석 선생님이 당직이었음", "황보민석"),
+    ("남궁현 교수님 외래 너무 불친절", "남궁현"),
+    ("신입 간호사 이하은 쌤 일 못함", "이하은"),
+    ("송지훈이랑 한채원이 사귄대", "한채원"),
+    ("권나래한테 혼났어요", "권나래"),
+])
+def test_full_names_with_particles_and_titles(engine, draft, name):
+    assert name in texts(engine.analyze(draft), "name")
+
+
+@pytest.mark.parametrize("draft, name", [
+    ("흉부외과 박 교수 수술 잘함", "박"),
+    ("최선생님이 오늘 오프래요", "최"),
+    ("정쌤이 일은 잘하잖아", "정"),
+    ("신 수간호사님한테 면담 요청함", "신"),
+])
+def test_surname_with_title_is_the_surname(engine, draft, name):
+    assert texts(engine.analyze(draft), "name") == [name]
+
+
+@pytest.mark.parametrize("draft, name", [
+    ("김OO 교수 또 술먹고 옴", "김OO"),
+    ("이○○ 간호사 태움 심함", "이○○"),
+    ("박** 선생 연락 안됨", "박**"),
+    ("최XX 전공의 사직함", "최XX"),
+    ("정ㅇㅇ 쌤 결혼한대", "정ㅇㅇ"),
+    ("주치의 정O훈 선생님", "정O훈"),
+    ("김모 교수 논문 조작 의혹", "김모"),
+    ("김 모 교수 징계 받을뻔", "김 모"),
+    ("K교수 회진 때마다 갈굼", "K"),
+    ("J쌤 오늘 나이트래", "J"),
+    ("ㄱㅊㅅ 교수 또 난리침", "ㄱㅊㅅ"),
+    ("ㅂㅈㅎ는 지금 펠로우임", "ㅂㅈㅎ"),
+])
+def test_masked_names_initials_and_chosung(engine, draft, name):
+    assert name in texts(engine.analyze(draft), "name")
+
+
+@pytest.mark.parametrize("draft, name", [
+    ("박.준.혁 이 사람 조심하세요", "박.준.혁"),
+    ("김 도 윤 선생 아시는 분", "김 도 윤"),
+    ("윤\u200b태오 진짜 역겨움", "윤\u200b태오"),
+])
+def test_names_spelled_apart_or_with_zero_width(engine, draft, name):
+    found = engine.analyze(draft)["findings"]
+    assert any(f["text"] == name and f["category"] == "name" for f in found)
+
+
+def test_name_in_nfd_is_found_and_points_at_the_original(engine):
+    import unicodedata
+    draft = unicodedata.normalize("NFD", "어제 김성호 교수가 회진 돌았음")
+    names = [f for f in engine.analyze(draft)["findings"] if f["category"] == "name"]
+    assert names and all(draft[f["start"]:f["end"]] == f["text"] for f in names)
+    assert unicodedata.normalize("NFC", names[0]["text"]) == "김성호"
+
+
+def test_given_name_after_the_full_name_joins_the_person(engine):
+    result = engine.analyze("권나래 선생님이 프리셉터였는데 나래쌤이 원래 엄하대요")
+    names = [f for f in result["findings"] if f["category"] == "name"]
+    assert [f["text"] for f in names] == ["권나래", "나래"]
+    assert names[0]["person"] == names[1]["person"]
+
+
+@pytest.mark.parametrize("draft, name", [
+    ("Dr. Park told the intern to leave", "Park"),
+    ("Prof. Kim Ji-yeon runs the echo lab", "Kim Ji-yeon"),
+    ("Choi Yuna from cardiology sent the slides", "Choi Yuna"),
+    ("Prof. L yelled at the nurses again", "L"),
+    ("Minji Kim from the PICU was great", "Minji Kim"),
+])
+def test_english_and_romanized_names(engine, draft, name):
+    assert name in texts(engine.analyze(draft), "name")
+
+
+@pytest.mark.parametrize("draft", [
+    "선생님들 이번에 정말 감사했습니다. 한번 더 부탁드려요",
+    "조영제 알러지 환자 전처치 질문입니다. 신경과 선생님들은 어떻게 하세요",
+    "안과 강의 자료 올렸어요. 임상 파트는 전공의 선생님이 정리",
+    "파킨슨 환자 레보도파 용량, 해리슨 기준으로 봐도 될까요",
+    "요즘 인턴들 너무 힘들어함. 정신과 의사들 번아웃 심각",
+    "70대 여자 환자 CT 찍었는데 이하선 종대 소견",
+    "이국종 교수님 다큐 보고 외상외과 지원하고 싶어졌어요",
+    "심지어 인턴한테까지 돈 빌려갔다는 얘기가 있음",
+    "ㅋㅋㅋ ㅎㅎ ㄱㅅ ㅇㅋ 다들 수고",
+    "원무과에 문의해도 답이 없고 대기만 20분",
+    "신규쌤들 교육 일정 공유합니다. 병동쌤들 모두 고생하셨어요",
+])
+def test_traps_are_not_names(engine, draft):
+    assert texts(engine.analyze(draft), "name") == []

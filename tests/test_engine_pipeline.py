@@ -1,0 +1,149 @@
+"""The pipeline end to end: offsets, grouping and placeholders, risk, redaction, configuration."""
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from companion.engine import UnknownFindingError, build_engine
+from engine_support import default_engine, detection, texts
+
+
+@pytest.fixture(scope="session")
+def engine():
+    return default_engine()
+
+
+def utf16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+@pytest.mark.parametrize("draft", [
+    "😀🎉 김성호 교수 010-1234-5678 😡 세브란스 흉부외과",
+    unicodedata.normalize("NFD", "한마음병원 정형외과 이수진 선생님 연락처 010-2284-7719"),
+    "윤\u200b태오 R4 진짜 ㅋㅋ 🤮 카톡 tae_oh_92",
+    "ｋａｋａｏ ０１０-８８２３-４１５０ 박**쌤",
+])
+def test_offsets_point_into_the_original(engine, draft):
+    result = engine.analyze(draft)
+    assert result["findings"]
+    for f in result["findings"]:
+        assert draft[f["start"]:f["end"]] == f["text"]
+        assert f["start_utf16"] == utf16(draft, f["start"]) and f["end_utf16"] == utf16(draft, f["end"])
+
+
+def test_emoji_shifts_utf16_offsets(engine):
+    result = engine.analyze("🤮🤮 김성호 교수")
+    name = next(f for f in result["findings"] if f["category"] == "name")
+    assert (name["start"], name["start_utf16"]) == (3, 5)
+
+
+def test_ids_are_deterministic_and_text_specific(engine):
+    a = engine.analyze("김성호 교수 010-1234-5678")
+    b = engine.analyze("김성호 교수 010-1234-5678")
+    c = engine.analyze("김성호 교수 010-1234-5679")
+    assert [f["id"] for f in a["findings"]] == [f["id"] for f in b["findings"]]
+    assert not {f["id"] for f in a["findings"]} & {f["id"] for f in c["findings"]}
+    assert len({f["id"] for f in a["findings"]}) == len(a["findings"])
+
+
+def test_mentions_of_one_person_share_a_placeholder(engine):
+    draft = "세브란스 신경과 김성호 교수 또 소리질렀대. 김 교수 라인이라 아무도 말 못함. 이수진 선생님만 불쌍"
+    result = engine.analyze(draft)
+    names = [f for f in result["findings"] if f["category"] == "name"]
+    kim = [f for f in names if f["text"].startswith("김")]
+    lee = [f for f in names if f["text"] == "이수진"]
+    assert len(kim) == 2 and kim[0]["person"] == kim[1]["person"]
+    assert kim[0]["suggestion"] == kim[1]["suggestion"] != lee[0]["suggestion"]
+    redacted = result["redacted_text"]
+    assert "김성호" not in redacted and "이수진" not in redacted and "세브란스" not in redacted
+    assert f"{kim[0]['suggestion']} 교수" in redacted
+
+
+def test_chosung_joins_the_full_name_with_those_initials(engine):
+    result = engine.analyze("김철수 교수 얘기임. ㄱㅊㅅ 진짜 답없다")
+    names = [f for f in result["findings"] if f["category"] == "name"]
+    assert len({f["person"] for f in names}) == 1
+
+
+@pytest.mark.parametrize("draft, level", [
+    ("조영제 알러지 premedication 질문입니다", "none"),
+    ("요즘 인턴들 진짜 개념 없음. 머리가 비었나", "low"),
+    ("서울대병원 소아외과 유일한 여자 펠로우 있잖아요", "medium"),
+    ("박 교수 오늘 회진 일찍 끝남", "medium"),
+    ("정민재 미친놈 간호사한테 기구 집어던짐", "high"),
+    ("연락처 010-4827-3916 남겨요", "high"),
+    ("정민재 미친놈 번호 010-4827-3916 다들 전화해서 따지세요", "critical"),
+])
+def test_risk_levels_from_combinations(engine, draft, level):
+    assert engine.analyze(draft)["risk"]["level"] == level
+
+
+def test_reasons_are_in_the_draft_language(engine):
+    ko = engine.analyze("김성호 교수 010-1234-5678")["risk"]["reasons"]
+    en = engine.analyze("Dr. Park Jiyeon, phone 010-1234-5678")["risk"]["reasons"]
+    assert ko and all(any("\uac00" <= ch <= "\ud7a3" for ch in r) for r in ko)
+    assert en and all(r.isascii() for r in en)
+
+
+def test_affiliations_in_a_post_about_no_one_are_not_findings(engine):
+    result = engine.analyze("서울대병원 본관 외래 주차 진짜 헬입니다. 세브란스는 발렛 따로 한다던데")
+    assert result["findings"] == [] and result["risk"]["level"] == "none"
+
+
+def test_affiliation_and_detail_pointing_at_a_person_are_findings(engine):
+    result = engine.analyze("삼성서울병원 신경외과 R2 임재현 선생님 이번에 결혼하신대요")
+    assert {"affiliation", "detail", "name"} <= {f["category"] for f in result["findings"]}
+
+
+@pytest.mark.parametrize("draft", [
+    "정민재 010-4827-3916 serin.jang@gmail.com 주민번호 900527-2463018",
+    "윤\u200b태오 카톡 tae_oh_92, 공일공 팔이칠삼 오일구사",
+    "김OO 교수, K교수, ㄱㅊㅅ, 박.준.혁, Dr. Park Ji-yeon",
+])
+def test_redaction_never_leaves_a_name_contact_or_id(engine, draft):
+    result = engine.analyze(draft)
+    core = [f for f in result["findings"] if f["category"] in ("name", "contact", "id")]
+    assert core
+    redacted = engine.redact(draft)["redacted_text"]
+    assert redacted == result["redacted_text"]
+    for f in core:
+        if len(f["text"]) >= 2:
+            assert f["text"] not in redacted
+
+
+def test_redact_accept_and_replacements(engine):
+    draft = "김성호 교수 번호 010-1234-5678"
+    findings = engine.analyze(draft)["findings"]
+    phone = next(f for f in findings if f["category"] == "contact")
+    name = next(f for f in findings if f["category"] == "name")
+    out = engine.redact(draft, accept=[phone["id"]])
+    assert out == {"redacted_text": draft.replace("010-1234-5678", phone["suggestion"]), "applied": [phone["id"]]}
+    out = engine.redact(draft, accept=[name["id"]], replacements={name["id"]: "모"})
+    assert out["redacted_text"] == "모 교수 번호 010-1234-5678"
+
+
+def test_redact_rejects_ids_of_another_text(engine):
+    other = engine.analyze("이수진 선생님")["findings"][0]["id"]
+    with pytest.raises(UnknownFindingError) as err:
+        engine.redact("김성호 교수", accept=[other])
+    assert err.value.ids == [other]
+
+
+def test_language_is_detected(engine):
+    assert engine.analyze("Dr. Park yelled at the intern again")["language"] == "en"
+    assert engine.analyze("박 교수 또 intern한테 소리지름")["language"] == "ko"
+
+
+def test_config_categories_threshold_allow_and_roster(tmp_path):
+    roster = tmp_path / "roster.txt"
+    roster.write_text("# staff\n나하늘\n", encoding="utf-8")
+    draft = "나하늘 선생님 번호 010-1234-5678 그리고 김성호 교수"
+    eng = build_engine(detection(categories=("contact",), roster=roster))
+    assert {f["category"] for f in eng.analyze(draft)["findings"]} == {"contact"}
+    eng = build_engine(detection(roster=roster, allow=("김성호",)))
+    found = texts(eng.analyze("하늘 위로 나하늘가 김성호 교수와 나.하.늘"), "name")
+    assert "나하늘" in found and "나.하.늘" in found and "김성호" not in found
+    eng = build_engine(detection(threshold=0.95, roster=roster))
+    result = eng.analyze(draft)
+    assert texts(result) == ["나하늘"] and all(f["score"] >= 0.95 for f in result["findings"])
