@@ -5,8 +5,8 @@ import re
 from typing import Any
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
-from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 
+from .context import ContextualOnlyEnhancer
 from .findings import CATEGORIES, IDENTITY, RANK, Finding, category_of, finding_id, text_digest, utf16_offsets
 from .language import detect_language
 from .lexicon import Lexicon, load_lexicon
@@ -44,7 +44,7 @@ class Engine:
         self.registry = build_registry(self.lexicon, roster)
         self.analyzer = AnalyzerEngine(
             registry=self.registry, nlp_engine=self.nlp_engine, supported_languages=list(LANGUAGES),
-            context_aware_enhancer=LemmaContextAwareEnhancer(context_prefix_count=5, context_suffix_count=3))
+            context_aware_enhancer=ContextualOnlyEnhancer(context_prefix_count=5, context_suffix_count=3))
         self.redactor = Redactor()
         self.languages = list(LANGUAGES)
         self.analyze("김성호 교수 010-1234-5678")  # warm up every code path once at load

@@ -39,6 +39,11 @@ class KoreanNlpArtifacts(NlpArtifacts):
         #: positions where the normaliser removed invisible characters (set by the engine)
         self.joins: frozenset[int] = frozenset()
 
+    def set_keywords(self, nlp_engine: NlpEngine, lemmas: list[str], language: str) -> list[str]:
+        """Keywords for context enhancement: lemmas minus stopwords and punctuation, in one pass."""
+        stop = MecabNlpEngine._STOPWORDS
+        return [lemma for lemma in lemmas if lemma not in stop and any(ch.isalnum() for ch in lemma)]
+
     def token_at(self, start: int) -> int | None:
         """Index of the token starting at ``start`` (None if no token starts there)."""
         return self._by_start.get(start)
@@ -67,21 +72,20 @@ class MecabNlpEngine(NlpEngine):
         tags: list[str] = []
         classes: list[str] = []
         cursor = 0
-        node = self._tagger.parseToNode(text)
-        while node is not None:
-            surface = node.surface
-            if surface:
-                pos = text.find(surface, cursor)
-                if pos < 0:  # mecab rewrote the surface; skip it rather than misplace it
-                    node = node.next
-                    continue
-                feature = node.feature.split(",")
-                tokens.append(surface)
-                starts.append(pos)
-                tags.append(feature[0])
-                classes.append(feature[1] if len(feature) > 1 else "*")
-                cursor = pos + len(surface)
-            node = node.next
+        # one string from mecab ("surface\tPOS,class,…" lines) is much faster than walking its nodes
+        for line in self._tagger.parse(text).split("\n"):
+            surface, tab, feature = line.partition("\t")
+            if not tab or not surface:
+                continue
+            pos = text.find(surface, cursor)
+            if pos < 0:  # mecab rewrote the surface; skip it rather than misplace it
+                continue
+            fields = feature.split(",", 2)
+            tokens.append(surface)
+            starts.append(pos)
+            tags.append(fields[0])
+            classes.append(fields[1] if len(fields) > 1 else "*")
+            cursor = pos + len(surface)
         return KoreanNlpArtifacts(tokens, starts, tags, classes, self, language)
 
     def process_batch(self, texts: Iterable[str], language: str, batch_size: int = 1,

@@ -18,7 +18,10 @@ _HANGUL_DIGITS = {"공": "0", "영": "0", "빵": "0", "일": "1", "이": "2", "�
 _DIGIT_CLASS = "[" + "".join(_HANGUL_DIGITS) + "]"
 _HANGUL_NUMBER = re.compile(
     rf"{_DIGIT_CLASS}{{3}}(?:[\s\-.]?{_DIGIT_CLASS}{{3,4}}){{2}}")
-_NEEDS_WORK = re.compile(r"[\u1100-\u11ff\u0300-\u036f\uff01-\uff5e\u3000\u200b-\u200f\u2060\ufeff\u00ad\u180e]")
+# characters that start a cluster needing work: invisible, combining/jamo (NFD), full-width,
+# and any starter followed by a combining mark or jamo
+_SPECIAL = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad\u180e\uff01-\uff5e\u3000]|.(?=[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u1160-\u11ff\u3099\u309a])|[\u1100-\u11ff\u0300-\u036f]", re.S)
+_NEEDS_WORK = _SPECIAL
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,19 @@ def normalize(original: str) -> Normalized:
     starts: list[int] = []
     ends: list[int] = []
     joins: set[int] = set()
-    i, n = 0, len(original)
+    n = len(original)
+    i = 0
     while i < n:
+        special = _SPECIAL.search(original, i)
+        stop = special.start() if special else n
+        # copy the ordinary run before the next special character in one go; positions of
+        # Hangul digit words inside it are rewritten below, one character for one
+        if stop > i:
+            out.extend(original[i:stop])
+            starts.extend(range(i, stop))
+            ends.extend(range(i + 1, stop + 1))
+            i = stop
+            continue
         ch = original[i]
         if ch in _INVISIBLE:
             joins.add(len(out))
@@ -77,16 +91,11 @@ def normalize(original: str) -> Normalized:
         while j < n and not _is_starter(original[j]) and original[j] not in _INVISIBLE:
             j += 1
         cluster = original[i:j]
-        if i in digit_positions:
-            piece = _HANGUL_DIGITS[ch]
-        elif len(cluster) == 1:
-            code = ord(ch)
-            if 0xFF01 <= code <= 0xFF5E:
-                piece = chr(code - 0xFEE0)
-            elif code == 0x3000:
-                piece = " "
-            else:
-                piece = ch
+        code = ord(ch)
+        if len(cluster) == 1 and 0xFF01 <= code <= 0xFF5E:
+            piece = chr(code - 0xFEE0)
+        elif len(cluster) == 1 and code == 0x3000:
+            piece = " "
         else:
             piece = unicodedata.normalize("NFC", cluster)
         for p in piece:
@@ -94,5 +103,9 @@ def normalize(original: str) -> Normalized:
             starts.append(i)
             ends.append(j)
         i = j
+    if digit_positions:
+        for k, start in enumerate(starts):
+            if start in digit_positions and ends[k] == start + 1:
+                out[k] = _HANGUL_DIGITS[original[start]]
     starts.append(n)
     return Normalized(original, "".join(out), tuple(starts), tuple(ends), frozenset(joins))

@@ -6,6 +6,8 @@ then every finding becomes a RecognizerResult whose entity type is its id, so ea
 """
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 from presidio_anonymizer.operators import Operator, OperatorType
@@ -32,11 +34,17 @@ class UseReplacement(Operator):
 
 def non_overlapping(findings: list[Finding]) -> list[Finding]:
     """Keep the most important of overlapping findings: identity over harm, then rank, length, score."""
+    starts: list[int] = []  # chosen spans, sorted by start (they never overlap each other)
+    ends: list[int] = []
     chosen: list[Finding] = []
     for f in sorted(findings, key=lambda f: (-RANK[f.category], -(f.end - f.start), -f.score, f.start)):
-        if not any(f.overlaps(c) for c in chosen):
-            chosen.append(f)
-    return sorted(chosen, key=lambda f: f.start)
+        i = bisect_left(starts, f.start)
+        if (i < len(starts) and starts[i] < f.end) or (i > 0 and ends[i - 1] > f.start):
+            continue
+        starts.insert(i, f.start)
+        ends.insert(i, f.end)
+        chosen.insert(i, f)
+    return chosen
 
 
 class Redactor:

@@ -1,0 +1,160 @@
+"""Speed and memory benchmark of the companion over real HTTP: ``python -m companion.benchmark``.
+
+Starts ``secondlook serve`` on a free loopback port with an empty configuration, measures the cold
+start (spawn → first 200 from ``/v1/health`` with the engine loaded), then times ``POST /v1/analyze``
+for drafts of about 1,000 and 5,000 characters over one keep-alive connection (as the extension
+does) and reports p50/p95 latency and the resident memory of the server's process tree.
+
+Drafts are assembled from built-in sentences of the kind the boards see (names, hospitals,
+contacts, drug and lab talk) or, with ``--corpus FILE.jsonl``, from the ``text`` of annotated
+posts. Bars: p95 ≤ 25 ms (1,000 ch), ≤ 100 ms (5,000 ch), cold start ≤ 5 s, RSS ≤ 400 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SENTENCES = [
+    "세브란스 흉부외과 3년차 정민재가 지난주 목요일 OR에서 스크럽 간호사한테 기구 집어던졌대요.",
+    "조영제 알러지 환자 전처치 오더 프레드니솔론 50mg 13시간 전 맞나요? 신경과 선생님들 의견 부탁드려요.",
+    "김OO 교수 또 회식 때 술 취해서 난리. K교수 라인이라 아무도 말을 못함 ㅋㅋ",
+    "연락처 010-4827-3916, 메일 serin.jang.fm@gmail.com 으로 주세요. 카톡 아이디 doyun_kim91.",
+    "70대 여자 환자 eGFR 38, HbA1c 7.2% 메트포르민 계속 써도 될까요? E11.22 코드 청구 질문.",
+    "Dr. Park from cardiology at Samsung Medical Center was rude to the new interns again 😡",
+    "심평원 고객센터 1644-2000 전화해봤는데 대기만 20분.. 정말 이번에는 한번 더 확인해야겠어요.",
+    "서울아산병원 동관 92병동 수쌤, 작년 가을에 QI팀에서 내려오신 분. 신규쌤들 다 나감.",
+    "ㄱㅊㅅ 진짜 답이 없다. 이\u200b서연 카톡 공개합니다 → seoyeon.lee_0412",
+    "파킨슨 환자 레보도파 용량 조절, 해리슨 기준으로 보면 될까요? 임상 강의 자료 공유합니다.",
+]
+
+
+def build_draft(size: int, pool: list[str]) -> str:
+    parts: list[str] = []
+    i = 0
+    while sum(len(p) + 1 for p in parts) < size:
+        parts.append(pool[i % len(pool)])
+        i += 1
+    return "\n".join(parts)[:size]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    """VmRSS of ``pid`` and its descendants (Linux /proc), in MiB."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+            except OSError:
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, []))
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def time_analyze(conn: http.client.HTTPConnection, text: str, runs: int, headers: dict) -> list[float]:
+    body = json.dumps({"text": text}).encode()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        conn.request("POST", "/v1/analyze", body=body, headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        if resp.status != 200:
+            raise SystemExit(f"analyze answered {resp.status}")
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200, help="requests per draft size (default 200)")
+    parser.add_argument("--corpus", type=Path, help="build drafts from the texts of this JSONL corpus")
+    parser.add_argument("--secondlook", default=str(Path(sys.executable).with_name("secondlook")),
+                        help="the secondlook command (default: beside this Python)")
+    args = parser.parse_args(argv)
+
+    pool = SENTENCES
+    if args.corpus:
+        pool = [json.loads(line)["text"] for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    port = free_port()
+    token = os.environ.get("SECONDLOOK_TOKEN", "")
+    headers = {"Content-Type": "application/json", "Host": f"127.0.0.1:{port}"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "config.toml"
+        config.write_text("", encoding="utf-8")
+        spawned = time.perf_counter()
+        proc = subprocess.Popen([args.secondlook, "serve", "--port", str(port), "--config", str(config)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            cold = None
+            while time.perf_counter() - spawned < 60:
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                    conn.request("GET", "/v1/health")
+                    resp = conn.getresponse()
+                    resp.read()
+                    if resp.status == 200:
+                        cold = time.perf_counter() - spawned
+                        break
+                except OSError:
+                    pass
+                if proc.poll() is not None:
+                    raise SystemExit("secondlook serve exited before it was ready")
+                time.sleep(0.02)
+            if cold is None:
+                raise SystemExit("secondlook serve was not ready within 60 s")
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            print(f"cold_start_s={cold:.2f}")
+            for size, bar in ((1000, 25.0), (5000, 100.0)):
+                draft = build_draft(size, pool)
+                time_analyze(conn, draft, 5, headers)  # warm the connection and caches
+                times = time_analyze(conn, draft, args.runs, headers)
+                p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+                verdict = "ok" if p95 <= bar else "OVER"
+                print(f"chars={len(draft)} runs={args.runs} p50_ms={p50:.1f} p95_ms={p95:.1f} bar_ms={bar:.0f} {verdict}")
+            print(f"rss_mb={rss_mb(proc.pid):.1f}")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
