@@ -41,6 +41,7 @@ class Lexicon:
     particles: tuple[str, ...]
     common_words: frozenset[str]
     public_figures: frozenset[str]
+    public_titles: tuple[str, ...]
     hospitals: tuple[str, ...]
     departments: tuple[str, ...]
     units: tuple[str, ...]
@@ -63,6 +64,7 @@ def load_lexicon() -> Lexicon:
         particles=tuple(sorted(set(read_list("particles.txt")), key=len, reverse=True)),
         common_words=frozenset(read_list("common_words.txt")),
         public_figures=frozenset(read_list("public_figures.txt")),
+        public_titles=tuple(sorted(set(read_list("public_titles.txt")), key=len, reverse=True)),
         hospitals=tuple(sorted(set(read_list("hospitals.txt")), key=len, reverse=True)),
         departments=tuple(sorted(set(read_list("departments.txt")), key=len, reverse=True)),
         units=tuple(sorted(set(read_list("units.txt")), key=len, reverse=True)),

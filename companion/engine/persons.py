@@ -38,7 +38,7 @@ def _chosung(name: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum() and ch not in "OXㅇ○◯")
+    return "".join(ch for ch in text if ch.isalnum() and ch not in "OXㅇ○◯△□ㅁ")
 
 
 def group_persons(names: list[Finding], surnames: frozenset[str]) -> list[Person]:

@@ -28,6 +28,8 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         Rule("HOSPITAL", re.compile(
             r"(?<![가-힣])(?:[가-힣]{2,6}\s)?[가-힣○O]{1,10}(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"),
             0.65, veto=generic_hospital),
+        # a disguised hospital: S병원, A대학병원, K대
+        Rule("HOSPITAL", re.compile(r"(?<![A-Za-z])[A-Z]\s?(?:대학교병원|대학병원|대병원|병원|의료원|의원|대)(?![가-힣])"), 0.6),
         Rule("HOSPITAL", re.compile(r"\b(?:[A-Z][\w.']*\s){1,4}(?:Hospital|Medical Center|Medical Centre|Clinic|Health System)\b"), 0.7),
         Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,4}대(?:학교)?(?=\s(?:" + _gazetteer(tuple(korean_depts)) + r"))"), 0.6,
              veto=lambda t, s, e: t[s:e] in generic or t[s:e][:-1] in generic),

@@ -13,7 +13,9 @@ offsets map back to the original. Everything is compiled once at construction.
 from __future__ import annotations
 
 import re
+import re._parser as _sre_parse
 import unicodedata
+from collections import defaultdict
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +48,8 @@ _SPACED_RUN = re.compile(
 )
 _RUN_GAP = re.compile(rf"[ \t{_INNER_SEPARATORS}]+")
 _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+_WORD = re.compile(r"[a-z]+")
+_LOOKAHEAD = 8  # extra characters after a window so that lookaheads see the real text
 _FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _FULLWIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
@@ -62,15 +66,29 @@ class _Entry:
 
 
 @dataclass(frozen=True)
+class _Branch:
+    """One lexicon line, compiled on its own, with what must occur in the text for it to match."""
+
+    entry: _Entry
+    regex: re.Pattern
+    script: str  # "ko": anchors are single characters; "en": lowercase letter strings
+    anchors: Optional[frozenset[str]]  # None: no anchor found, always scanned over the whole text
+    reach: int  # how far a match may extend around one of its anchors
+
+
+@dataclass(frozen=True)
 class _Lexicon:
-    matcher: re.Pattern
-    entries: tuple[_Entry, ...]
+    branches: tuple[_Branch, ...]
+    trigger: Optional[re.Pattern]  # any Korean anchor character
+    by_char: dict[str, tuple[int, ...]]  # Korean anchor character -> branch indexes
+    by_word: dict[str, tuple[int, ...]]  # English anchor -> branch indexes
+    unanchored: tuple[int, ...]  # scanned over the whole text: no anchor, or only common ones
     traps: Optional[re.Pattern]
 
 
 def _data_files() -> dict[str, str]:
     folder = resources.files(_DATA).joinpath(_DIR)
-    return {f.name: f.read_text(encoding="utf-8") for f in folder.iterdir() if f.name.endswith(".tsv")}
+    return {f.name: f.read_text(encoding="utf-8") for f in folder.iterdir() if f.name.endswith((".tsv", ".txt"))}
 
 
 def _lines(name: str, text: str) -> Iterable[tuple[int, str, Optional[str]]]:
@@ -91,14 +109,150 @@ def _expand(pattern: str, macros: dict[str, str], where: str) -> str:
     return _MACRO.sub(sub, pattern)
 
 
-def _checked(pattern: str, where: str) -> str:
+def _checked(pattern: str, where: str, flags: int = 0) -> re.Pattern:
     try:
-        compiled = re.compile(pattern)
+        compiled = re.compile(pattern, flags)
     except re.error as exc:
         raise LexiconError(f"{where}: invalid regex: {exc}") from None
     if compiled.groups:
         raise LexiconError(f"{where}: use (?:...) instead of capturing groups")
-    return pattern
+    return compiled
+
+
+# ---- anchors: literal text every match of a pattern must contain --------------------------------
+_EXPAND_LIMIT = 400
+_MAX_REACH = 48
+
+
+def _literals(items) -> Optional[set[str]]:
+    """Every string a fully literal (sub)pattern can match, or None when it is not that simple."""
+    c = _sre_parse
+    out = {""}
+    for op, av in items:
+        if op is c.LITERAL:
+            options = {chr(av)}
+        elif op is c.IN and all(o is c.LITERAL for o, _ in av):
+            options = {chr(v) for _, v in av}
+        elif op is c.BRANCH:
+            options = set()
+            for alt in av[1]:
+                sub = _literals(alt)
+                if sub is None:
+                    return None
+                options |= sub
+        elif op is c.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
+            options = _literals(av[3])
+            if options is None:
+                return None
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+            sub = _literals(av[2])
+            if sub is None:
+                return None
+            options = sub | {""}
+        else:
+            return None
+        if len(out) * len(options) > _EXPAND_LIMIT:
+            return None
+        out = {a + b for a in out for b in options}
+    return out
+
+
+def _required(items, rank) -> Optional[set[str]]:
+    """A set of strings one of which occurs in every match (the best-ranked such set found)."""
+    c = _sre_parse
+    found: list[set[str]] = []
+    run = {""}
+    for item in items:
+        options = _literals([item])
+        if options is not None and len(run) * len(options) <= _EXPAND_LIMIT:
+            run = {a + b for a in run for b in options}
+            continue
+        if "" not in run:
+            found.append(run)
+        run = {""}
+        op, av = item
+        sub: Optional[set[str]] = None
+        if op is c.SUBPATTERN:
+            sub = _required(av[3], rank)
+        elif op is c.BRANCH:
+            sub = set()
+            for alt in av[1]:
+                alt_required = _required(alt, rank)
+                if alt_required is None:
+                    sub = None
+                    break
+                sub |= alt_required
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            sub = _required(av[2], rank)
+        if sub:
+            found.append(sub)
+    if "" not in run:
+        found.append(run)
+    return max(found, key=rank) if found else None
+
+
+def _korean_anchors(pattern: str, common: frozenset[str]) -> Optional[frozenset[str]]:
+    """One character per required string, the least common one, so few positions trigger a look."""
+
+    def pick(word: str) -> str:
+        rare = [ch for ch in word if ch not in common]
+        return rare[-1] if rare else word[-1]
+
+    def rank(strings: set[str]) -> tuple:
+        picks = {pick(w) for w in strings}
+        return (-sum(ch in common for ch in picks), -len(picks))
+
+    required = _required(list(_sre_parse.parse(pattern)), rank)
+    return frozenset(pick(w) for w in required) if required else None
+
+
+def _english_anchors(pattern: str, common: frozenset[str]) -> Optional[frozenset[str]]:
+    """Lowercase word beginnings (at most 4 letters) one of which starts a word of every match."""
+
+    def cut(word: str) -> str:
+        m = re.match(r"[a-z]+", word.lower())
+        return m.group()[:4] if m else ""
+
+    def rank(strings: set[str]) -> tuple:
+        cuts = {cut(w) for w in strings}
+        return ("" not in cuts, -sum(w.lower() in common for w in strings), min(len(x) for x in cuts), -len(cuts))
+
+    required = _required(list(_sre_parse.parse(pattern, re.IGNORECASE)), rank)
+    if not required:
+        return None
+    cuts = frozenset(cut(w) for w in required)
+    return None if "" in cuts else cuts
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """Split a pattern at its top-level ``|``: each alternative gets its own anchors and prefix scan."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _reach(pattern: re.Pattern) -> int:
+    low, high = _sre_parse.parse(pattern.pattern, pattern.flags).getwidth()
+    return min(high, _MAX_REACH)
 
 
 @lru_cache(maxsize=1)
@@ -107,39 +261,61 @@ def load_lexicon() -> _Lexicon:
     files = _data_files()
     macros: dict[str, str] = {}
     for number, name, value in _lines("macros.tsv", files.get("macros.tsv", "")):
-        macros[name] = _checked(value or "", f"macros.tsv:{number}")
+        _checked(value or "", f"macros.tsv:{number}")
+        macros[name] = value or ""
+    common = frozenset(w for _, line, _ in _lines("common.txt", files.get("common.txt", "")) for w in line.split())
 
-    branches: list[str] = []
-    entries: list[_Entry] = []
+    branches: list[_Branch] = []
     for stem, entity_type in HARM_TYPES.items():
         for script in _SCRIPTS:
             name = f"{stem}.{script}.tsv"
             for number, pattern, score in _lines(name, files.get(name, "")):
                 where = f"{name}:{number}"
-                regex = _checked(_expand(pattern, macros, where), where)
-                if script == "en":
-                    regex = _LATIN_WRAP.format(regex)
+                source = _expand(pattern, macros, where)
                 try:
                     value = float(score) if score is not None else 0.7
                 except ValueError:
                     raise LexiconError(f"{where}: score must be a number, got {score!r}") from None
                 if not 0.0 < value <= 1.0:
                     raise LexiconError(f"{where}: score must be in (0, 1], got {value}")
-                branches.append(f"({regex})")
-                entries.append(_Entry(entity_type, value, where))
+                entry = _Entry(entity_type, value, where)
+                _checked(source, where)
+                for alternative in _alternatives(source):
+                    if script == "en":
+                        regex = _checked(_LATIN_WRAP.format(alternative), where)
+                        anchors = _english_anchors(alternative, common)
+                    else:
+                        regex = _checked(alternative, where)
+                        anchors = _korean_anchors(alternative, common)
+                    branches.append(_Branch(entry, regex, script, anchors, _reach(regex)))
     if not branches:
         raise LexiconError(f"no harm lexicons found under {_DATA}.{_DIR}")
+
+    by_char: dict[str, list[int]] = defaultdict(list)
+    by_word: dict[str, list[int]] = defaultdict(list)
+    unanchored: list[int] = []
+    for i, branch in enumerate(branches):
+        if branch.anchors is None or (branch.script == "ko" and branch.anchors & common):
+            unanchored.append(i)
+        else:
+            for anchor in branch.anchors:
+                (by_char if branch.script == "ko" else by_word)[anchor].append(i)
+    trigger = re.compile("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]") if by_char else None
 
     traps: list[str] = []
     for script in _SCRIPTS:
         name = f"exclusions.{script}.tsv"
         for number, pattern, _ in _lines(name, files.get(name, "")):
             where = f"{name}:{number}"
-            regex = _checked(_expand(pattern, macros, where), where)
+            regex = _expand(pattern, macros, where)
+            _checked(regex, where)
             traps.append(_LATIN_WRAP.format(regex) if script == "en" else f"(?:{regex})")
     return _Lexicon(
-        matcher=re.compile("|".join(branches)),
-        entries=tuple(entries),
+        branches=tuple(branches),
+        trigger=trigger,
+        by_char={k: tuple(v) for k, v in by_char.items()},
+        by_word={k: tuple(v) for k, v in by_word.items()},
+        unanchored=tuple(unanchored),
         traps=re.compile("|".join(traps)) if traps else None,
     )
 
@@ -237,6 +413,15 @@ def _removals(text: str) -> list[tuple[int, int]]:
     return merged
 
 
+def _gap_points(removals: list[tuple[int, int]]) -> list[int]:
+    """Where each removal sits in the folded text (matches there read across an evasion)."""
+    points, removed = [], 0
+    for s, e in removals:
+        points.append(s - removed)
+        removed += e - s
+    return points
+
+
 def _fold(text: str, removals: list[tuple[int, int]]) -> _Projection:
     pieces: list[str] = []
     starts: list[int] = []
@@ -288,30 +473,78 @@ class HarmRecognizer(EntityRecognizer):
         view = base.text
         if _FULLWIDTH.search(view):
             view = view.translate(_FULLWIDTH_TABLE)  # one character for one: offsets unchanged
-        hits = self._scan(view, base)
+        hits = self._scan(view, base, english=True)
         removals = _removals(view)
         if removals:
-            folded = _Chain(base, _fold(view, removals))
+            fold = _fold(view, removals)
+            points = [fold_point for fold_point in _gap_points(removals)]
+            folded = _Chain(base, fold)
             seen = {(s, e) for s, e, _ in hits}
-            for s, e, entry in self._scan(folded.text, folded):
+            for s, e, entry in self._scan(fold.text, folded, english=False, must_cross=points):
                 if (s, e) not in seen:
                     hits.append((s, e, entry))
         return _merge(hits)
 
-    def _scan(self, view: str, projection: _Projection) -> list[tuple[int, int, _Entry]]:
+    def _windows(self, view: str, english: bool) -> dict[int, list[int]]:
+        """Branch index -> positions of its anchors in ``view``."""
         lexicon = self._lexicon
-        found = []
-        for m in lexicon.matcher.finditer(view):
-            s, e = m.span()
-            while e > s and view[e - 1].isspace():
-                e -= 1
-            if e > s:
-                found.append((s, e, lexicon.entries[m.lastindex - 1]))
+        at: dict[int, list[int]] = defaultdict(list)
+        if lexicon.trigger is not None:
+            by_char = lexicon.by_char
+            for m in lexicon.trigger.finditer(view):
+                for i in by_char[m.group()]:
+                    at[i].append(m.start())
+        if english and lexicon.by_word:
+            low = view.lower()
+            if len(low) != len(view):  # a character whose lowercase is longer: keep it simple
+                low = view
+            by_word = lexicon.by_word
+            for m in _WORD.finditer(low):
+                word = m.group()
+                for size in range(min(len(word), 4), 0, -1):
+                    for i in by_word.get(word[:size], ()):
+                        at[i].append(m.start())
+                # anchors inside a word are rare in the lexicons; words are matched by their start
+        return at
+
+    def _scan(self, view: str, projection: _Projection, english: bool,
+              must_cross: Optional[list[int]] = None) -> list[tuple[int, int, _Entry]]:
+        lexicon = self._lexicon
+        branches = lexicon.branches
+        n = len(view)
+        found: list[tuple[int, int, _Entry]] = []
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for i, positions in self._windows(view, english).items():
+            reach = branches[i].reach
+            merged: list[tuple[int, int]] = []
+            for p in sorted(set(positions)):
+                lo, hi = max(0, p - reach), min(n, p + reach + _LOOKAHEAD)
+                if merged and lo <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], hi)
+                else:
+                    merged.append((lo, hi))
+            spans[i] = merged
+        for i in lexicon.unanchored:
+            if english or branches[i].script == "ko":
+                spans[i] = [(0, n)]
+        for i, windows in spans.items():
+            branch = branches[i]
+            for lo, hi in windows:
+                for m in branch.regex.finditer(view, lo, hi):
+                    s, e = m.span()
+                    while e > s and view[e - 1].isspace():
+                        e -= 1
+                    if e > s:
+                        found.append((s, e, branch.entry))
+        if must_cross is not None:
+            found = [h for h in found if any(h[0] < p < h[1] for p in must_cross)]
         if found and lexicon.traps is not None:
-            traps = [t.span() for t in lexicon.traps.finditer(view)]
-            if traps:
-                found = [h for h in found if not any(ts < h[1] and h[0] < te for ts, te in traps)]
+            found = [h for h in found if not self._trapped(view, h[0], h[1])]
         return [(projection.start(s), projection.end(e), entry) for s, e, entry in found]
+
+    def _trapped(self, view: str, start: int, end: int) -> bool:
+        lo, hi = max(0, start - _MAX_REACH), min(len(view), end + _MAX_REACH)
+        return any(t.start() < end and start < t.end() for t in self._lexicon.traps.finditer(view, lo, hi))
 
     def _result(self, text: str, start: int, end: int, entry: _Entry) -> RecognizerResult:
         explanation = AnalysisExplanation(

@@ -31,8 +31,8 @@ INITIAL = "PERSON_INITIAL"
 CHOSUNG = "PERSON_CHOSUNG"
 GIVEN_NAME = "PERSON_GIVEN_NAME"
 
-_MASK = r"(?:OO|○○|◯◯|ㅇㅇ|\*\*|XX|xx|○|◯|\*|O|X|ㅇ)"
-_MASK_CHAR = r"[O○◯ㅇ*X]"
+_MASK = r"(?:OO|○○|◯◯|ㅇㅇ|\*\*|XX|xx|△△|□□|ㅁㅁ|○|◯|\*|O|X|ㅇ|△|□)"
+_MASK_CHAR = r"[O○◯ㅇ*X△□]"
 _CHOSUNG_STARTS = frozenset("ㄱㄴㄷㄹㅁㅂㅅㅇㅈㅊㅋㅌㅍㅎ")
 
 
@@ -48,9 +48,11 @@ class KoreanNameRecognizer(EntityRecognizer):
         surnames = _alt(lexicon.surnames)
         titles = _alt(lexicon.titles)
         particles = _alt(lexicon.particles)
+        self._particle_set = frozenset(p for p in lexicon.particles if len(p) == 1)
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         self._title_start = re.compile(rf"\s?(?:{titles})")
         strong = _alt(t for t in lexicon.titles if t not in lexicon.weak_titles)
+        self._public_title = re.compile(rf"\s?(?:{_alt(lexicon.public_titles)})")
         self._strong_title_start = re.compile(rf"\s?(?:{strong})")
         self._word = re.compile(r"[가-힣]+")
         self._given_title = re.compile(r"(?<![가-힣])[가-힣]{2}(?=\s?(?:쌤|샘|선생님|씨)(?![가-힣]{2}))")
@@ -143,13 +145,18 @@ class KoreanNameRecognizer(EntityRecognizer):
                     continue  # 최선생님이: surname + title, not a full name
                 if name in lex.common_words or name in lex.public_figures or not self._suffix_ok(rest):
                     continue
+                if self._public_title.match(text, end_of_word):
+                    continue  # 박민수 차관, 정은경 청장: a public figure in office
                 given_ok = all(s in lex.given_syllables for s in name[slen:])
                 joins = getattr(nlp_artifacts, "joins", frozenset())
                 if any(start < j < start + len(name) for j in joins):
                     score = 0.85  # an invisible character inside the name: deliberate evasion
                 elif self._dictionary_word(nlp_artifacts, start, len(name), with_particle=False):
                     continue  # one ordinary word (심지어, 조영제)
-                elif self._title_follows(text, end_of_word, rest, strong=True):
+                elif name[:-1] in lex.common_words and name[-1] in self._particle_set:
+                    continue  # a common word with a particle (오늘도, 지금은)
+                elif self._title_follows(text, end_of_word, rest, strong=True) and (
+                        given_ok or not self._dictionary_word(nlp_artifacts, start, len(name))):
                     score = 0.85
                 elif self._dictionary_word(nlp_artifacts, start, len(name)):
                     continue  # noun + particle (우연이, 이후로)
