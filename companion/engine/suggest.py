@@ -31,11 +31,36 @@ _GENERAL = {
     },
 }
 _REASON = {
-    "ko": {"name": "특정인을 가리키는 이름(또는 이름 대용) 표현", "contact": "개인 연락처", "id": "개인 식별번호",
-           "affiliation": "특정인의 소속을 좁히는 정보", "detail": "특정인을 좁히는 세부 정보", "harm": "특정인을 향한 공격적 표현"},
-    "en": {"name": "Names or stands in for one person", "contact": "A personal contact", "id": "A personal ID number",
-           "affiliation": "Narrows down where the person works", "detail": "A detail that narrows down who is meant",
-           "harm": "Words attacking a person"},
+    "ko": {
+        "PERSON_FULL_NAME": "실명: 누구인지 바로 알 수 있습니다",
+        "PERSON_ROSTER": "명단에 있는 이름입니다",
+        "PERSON_GIVEN_NAME": "이름(성 없이)도 같은 사람을 가리킵니다",
+        "PERSON_SURNAME_TITLE": "성 + 직함: 소속이 드러나면 특정인이 됩니다",
+        "PERSON_MASKED_NAME": "가린 이름(김OO·김모)도 맥락과 함께면 누구인지 드러납니다",
+        "PERSON_INITIAL": "이니셜 + 직함도 소속 사람들은 알아봅니다",
+        "PERSON_CHOSUNG": "초성만 써도 아는 사람은 알아봅니다",
+        "PERSON_ROMANIZED": "영문 이름: 누구인지 알 수 있습니다",
+        "contact": "개인 연락처: 당사자에게 바로 닿을 수 있습니다",
+        "id": "개인 식별번호: 그대로 노출되면 안 됩니다",
+        "affiliation": "소속: 이름과 함께 있으면 특정인을 좁힙니다",
+        "detail": "세부 정보(연차·역할·시기 등): 대상을 한 사람으로 좁힙니다",
+        "harm": "특정인을 향한 공격적 표현(모욕·소문·비난·위협)입니다",
+    },
+    "en": {
+        "PERSON_FULL_NAME": "A full name: anyone can tell who it is",
+        "PERSON_ROSTER": "A name on the configured roster",
+        "PERSON_GIVEN_NAME": "A given name pointing at the same person",
+        "PERSON_SURNAME_TITLE": "Surname + title: with the workplace it names one person",
+        "PERSON_MASKED_NAME": "A masked name still points at one person in context",
+        "PERSON_INITIAL": "An initial + title: colleagues will know who it is",
+        "PERSON_CHOSUNG": "Korean initials: colleagues will know who it is",
+        "PERSON_ROMANIZED": "A name: readers can tell who it is",
+        "contact": "A personal contact: reaches the person directly",
+        "id": "A personal ID number",
+        "affiliation": "Workplace: next to a name it narrows down who is meant",
+        "detail": "A detail (year, role, date) that narrows it down to one person",
+        "harm": "Words attacking a person (insult, rumour, accusation, threat)",
+    },
 }
 
 
@@ -52,7 +77,7 @@ def suggest(findings: list[Finding], persons: list[Person], text: str, language:
     reasons = _REASON.get(language, _REASON["en"])
     labels = {p.key: p.label for p in persons}
     for f in findings:
-        f.reason = reasons[f.category]
+        f.reason = reasons.get(f.entity_type) or reasons[f.category]
         if f.category == "name":
             label = labels.get(f.person or "", "A")
             titled = _TITLE_AFTER.match(text, f.end) is not None

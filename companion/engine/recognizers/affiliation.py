@@ -16,7 +16,7 @@ def _gazetteer(words: tuple[str, ...]) -> str:
 def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
     generic = read_words("generic_place_words.txt")
     korean_depts = [d for d in lexicon.departments if re.search(r"[가-힣]", d)]
-    upper_depts = [d for d in lexicon.departments if re.fullmatch(r"[A-Z]{2,5}", d)]
+    upper_depts = [d for d in lexicon.departments if re.fullmatch(r"[A-Z&]{2,5}", d)]
     english_depts = [d for d in lexicon.departments if d not in korean_depts and d not in upper_depts]
 
     def generic_hospital(text: str, start: int, end: int) -> bool:
@@ -40,6 +40,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{_gazetteer(tuple(upper_depts))})(?![A-Za-z])"), 0.5),
         Rule("DEPARTMENT", re.compile(rf"\b(?:{_gazetteer(tuple(english_depts))})\b", re.I), 0.45),
         Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{_gazetteer(lexicon.units)})(?![A-Za-z])"), 0.5),
+        Rule("WARD", re.compile(r"\b(?:\d{1,2}\s?(?:West|East|North|South)|[Ww]ard\s?\d{1,3}[A-Z]?)\b"), 0.6),
         Rule("WARD", re.compile(r"(?<!\d)\d{1,3}\s?병동|(?:본관|신관|별관|동관|서관|암병원|[A-Z]동)\s?\d{1,2}\s?층(?:\s?[가-힣]*병동)?|(?<!\d)\d{1,2}층\s?[가-힣]*병동"), 0.6),
     ]
     return GroupRegexRecognizer("AffiliationRecognizer", rules, supported_language=language)
