@@ -49,6 +49,13 @@ _SPACED_RUN = re.compile(
 _RUN_GAP = re.compile(rf"[ \t{_INNER_SEPARATORS}]+")
 _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _WORD = re.compile(r"[a-z]+")
+#: a base character with the combining marks or conjoining jamo that NFC folds into it
+_CLUSTER = re.compile(
+    "[^\u0300-\u036f\u1160-\u11ff\ud7b0-\ud7ff][\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff"
+    "\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a\u1160-\u11ff\ud7b0-\ud7ff]+"
+)
+_FOLD_REACH = 16  # an evaded word is short: look this far around each removed separator
+_TRAP_REACH = 24  # traps are local: 쓰레기통, 미친 듯이, 불이 꺼져
 _LOOKAHEAD = 8  # extra characters after a window so that lookaheads see the real text
 _FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _FULLWIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -83,7 +90,7 @@ class _Lexicon:
     by_char: dict[str, tuple[int, ...]]  # Korean anchor character -> branch indexes
     by_word: dict[str, tuple[int, ...]]  # English anchor -> branch indexes
     unanchored: tuple[int, ...]  # scanned over the whole text: no anchor, or only common ones
-    traps: Optional[re.Pattern]
+    traps: tuple[tuple[re.Pattern, Optional[frozenset[str]]], ...]  # (trap, Korean anchor characters)
 
 
 def _data_files() -> dict[str, str]:
@@ -302,21 +309,25 @@ def load_lexicon() -> _Lexicon:
                 (by_char if branch.script == "ko" else by_word)[anchor].append(i)
     trigger = re.compile("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]") if by_char else None
 
-    traps: list[str] = []
+    traps: list[tuple[re.Pattern, Optional[frozenset[str]]]] = []
     for script in _SCRIPTS:
         name = f"exclusions.{script}.tsv"
         for number, pattern, _ in _lines(name, files.get(name, "")):
             where = f"{name}:{number}"
-            regex = _expand(pattern, macros, where)
-            _checked(regex, where)
-            traps.append(_LATIN_WRAP.format(regex) if script == "en" else f"(?:{regex})")
+            source = _expand(pattern, macros, where)
+            _checked(source, where)
+            for alternative in _alternatives(source):
+                if script == "en":
+                    traps.append((_checked(_LATIN_WRAP.format(alternative), where), None))
+                else:
+                    traps.append((_checked(alternative, where), _korean_anchors(alternative, common)))
     return _Lexicon(
         branches=tuple(branches),
         trigger=trigger,
         by_char={k: tuple(v) for k, v in by_char.items()},
         by_word={k: tuple(v) for k, v in by_word.items()},
         unanchored=tuple(unanchored),
-        traps=re.compile("|".join(traps)) if traps else None,
+        traps=tuple(traps),
     )
 
 
@@ -338,19 +349,25 @@ class _Projection:
         return self.start(i - 1) + 1 if i > 0 else self.start(0)
 
 
-class _Composed(_Projection):
-    """NFC-composed text: one composed character may stand for several original ones."""
+class _Clusters(_Projection):
+    """Copied segments plus composed clusters: a composed character maps to its whole cluster."""
 
-    def __init__(self, text: str, char_starts: list[int], char_ends: list[int]):
-        self.text = text
-        self._char_starts = char_starts
-        self._char_ends = char_ends
+    def __init__(self, text: str, starts: list[int], origins: list[int], sizes: list[int], linear: list[bool]):
+        super().__init__(text, starts, origins)
+        self._sizes = sizes  # original length of each segment
+        self._linear = linear  # copied (offsets shift) or composed (all map to the cluster)
 
     def start(self, i: int) -> int:
-        return self._char_starts[i] if i < len(self._char_starts) else (self._char_ends[-1] if self._char_ends else 0)
+        k = bisect_right(self._starts, i) - 1
+        return self._origins[k] + (i - self._starts[k] if self._linear[k] else 0)
 
     def end(self, i: int) -> int:
-        return self._char_ends[i - 1] if i > 0 else self.start(0)
+        if i <= 0:
+            return self.start(0)
+        k = bisect_right(self._starts, i - 1) - 1
+        if self._linear[k]:
+            return self._origins[k] + (i - self._starts[k])
+        return self._origins[k] + self._sizes[k]
 
 
 class _Chain(_Projection):
@@ -373,25 +390,33 @@ def _identity(text: str) -> _Projection:
 
 def _nfc(text: str) -> _Projection:
     """NFC-compose a text that is not NFC yet (decomposed Hangul from macOS, combining marks)."""
-    out: list[str] = []
+    pieces: list[str] = []
     starts: list[int] = []
-    ends: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        while j < n and (unicodedata.combining(text[j]) or "\u1160" <= text[j] <= "\u11ff"):
-            j += 1
-        chunk = unicodedata.normalize("NFC", text[i:j])
-        if len(chunk) == j - i:  # nothing composed: keep a one-to-one map
-            out.append(chunk)
-            starts.extend(range(i, j))
-            ends.extend(range(i + 1, j + 1))
-        else:
-            out.append(chunk)
-            starts.extend([i] * len(chunk))
-            ends.extend([j] * len(chunk))
-        i = j
-    return _Composed("".join(out), starts, ends)
+    origins: list[int] = []
+    sizes: list[int] = []
+    linear: list[bool] = []
+    pos = cursor = 0
+
+    def add(piece: str, origin: int, size: int, copied: bool) -> None:
+        nonlocal pos
+        pieces.append(piece)
+        starts.append(pos)
+        origins.append(origin)
+        sizes.append(size)
+        linear.append(copied)
+        pos += len(piece)
+
+    for m in _CLUSTER.finditer(text):
+        s, e = m.span()
+        composed = unicodedata.normalize("NFC", m.group())
+        if s > cursor:
+            add(text[cursor:s], cursor, s - cursor, True)
+        for ch in composed:  # usually one character; each maps to the whole cluster
+            add(ch, s, e - s, len(composed) == e - s)
+        cursor = e
+    if cursor < len(text) or not pieces:
+        add(text[cursor:], cursor, len(text) - cursor, True)
+    return _Clusters("".join(pieces), starts, origins, sizes, linear)
 
 
 def _removals(text: str) -> list[tuple[int, int]]:
@@ -420,6 +445,18 @@ def _gap_points(removals: list[tuple[int, int]]) -> list[int]:
         points.append(s - removed)
         removed += e - s
     return points
+
+
+def _around(points: list[int], reach: int, n: int) -> list[tuple[int, int]]:
+    """Merged windows of ``reach`` characters around each point."""
+    out: list[tuple[int, int]] = []
+    for p in points:
+        lo, hi = max(0, p - reach), min(n, p + reach)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _fold(text: str, removals: list[tuple[int, int]]) -> _Projection:
@@ -477,23 +514,25 @@ class HarmRecognizer(EntityRecognizer):
         removals = _removals(view)
         if removals:
             fold = _fold(view, removals)
-            points = [fold_point for fold_point in _gap_points(removals)]
-            folded = _Chain(base, fold)
+            points = _gap_points(removals)
+            limits = _around(points, _FOLD_REACH, len(fold.text))
             seen = {(s, e) for s, e, _ in hits}
-            for s, e, entry in self._scan(fold.text, folded, english=False, must_cross=points):
+            for s, e, entry in self._scan(fold.text, _Chain(base, fold), english=False, limits=limits,
+                                          must_cross=points):
                 if (s, e) not in seen:
                     hits.append((s, e, entry))
         return _merge(hits)
 
-    def _windows(self, view: str, english: bool) -> dict[int, list[int]]:
-        """Branch index -> positions of its anchors in ``view``."""
+    def _windows(self, view: str, english: bool, limits: list[tuple[int, int]]) -> dict[int, list[int]]:
+        """Branch index -> positions of its anchors in ``view`` (within ``limits``)."""
         lexicon = self._lexicon
         at: dict[int, list[int]] = defaultdict(list)
         if lexicon.trigger is not None:
             by_char = lexicon.by_char
-            for m in lexicon.trigger.finditer(view):
-                for i in by_char[m.group()]:
-                    at[i].append(m.start())
+            for lo, hi in limits:
+                for m in lexicon.trigger.finditer(view, lo, hi):
+                    for i in by_char[m.group()]:
+                        at[i].append(m.start())
         if english and lexicon.by_word:
             low = view.lower()
             if len(low) != len(view):  # a character whose lowercase is longer: keep it simple
@@ -504,17 +543,18 @@ class HarmRecognizer(EntityRecognizer):
                 for size in range(min(len(word), 4), 0, -1):
                     for i in by_word.get(word[:size], ()):
                         at[i].append(m.start())
-                # anchors inside a word are rare in the lexicons; words are matched by their start
         return at
 
     def _scan(self, view: str, projection: _Projection, english: bool,
+              limits: Optional[list[tuple[int, int]]] = None,
               must_cross: Optional[list[int]] = None) -> list[tuple[int, int, _Entry]]:
+        """Hits in ``view`` (only inside ``limits`` when given), mapped to the original offsets."""
         lexicon = self._lexicon
         branches = lexicon.branches
         n = len(view)
-        found: list[tuple[int, int, _Entry]] = []
+        limits = limits if limits is not None else [(0, n)]
         spans: dict[int, list[tuple[int, int]]] = {}
-        for i, positions in self._windows(view, english).items():
+        for i, positions in self._windows(view, english, limits).items():
             reach = branches[i].reach
             merged: list[tuple[int, int]] = []
             for p in sorted(set(positions)):
@@ -526,7 +566,8 @@ class HarmRecognizer(EntityRecognizer):
             spans[i] = merged
         for i in lexicon.unanchored:
             if english or branches[i].script == "ko":
-                spans[i] = [(0, n)]
+                spans[i] = limits
+        found: list[tuple[int, int, _Entry]] = []
         for i, windows in spans.items():
             branch = branches[i]
             for lo, hi in windows:
@@ -538,13 +579,21 @@ class HarmRecognizer(EntityRecognizer):
                         found.append((s, e, branch.entry))
         if must_cross is not None:
             found = [h for h in found if any(h[0] < p < h[1] for p in must_cross)]
-        if found and lexicon.traps is not None:
+        if found and lexicon.traps:
             found = [h for h in found if not self._trapped(view, h[0], h[1])]
         return [(projection.start(s), projection.end(e), entry) for s, e, entry in found]
 
     def _trapped(self, view: str, start: int, end: int) -> bool:
-        lo, hi = max(0, start - _MAX_REACH), min(len(view), end + _MAX_REACH)
-        return any(t.start() < end and start < t.end() for t in self._lexicon.traps.finditer(view, lo, hi))
+        """Whether the hit overlaps a trap (쓰레기통, 미친 듯이, killer headache) near it."""
+        lo, hi = max(0, start - _TRAP_REACH), min(len(view), end + _TRAP_REACH)
+        present = set(view[lo:hi])
+        for trap, anchors in self._lexicon.traps:
+            if anchors is not None and anchors.isdisjoint(present):
+                continue
+            for t in trap.finditer(view, lo, hi):
+                if t.start() < end and start < t.end():
+                    return True
+        return False
 
     def _result(self, text: str, start: int, end: int, entry: _Entry) -> RecognizerResult:
         explanation = AnalysisExplanation(
