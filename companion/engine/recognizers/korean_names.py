@@ -111,7 +111,22 @@ class KoreanNameRecognizer(EntityRecognizer):
         if art is None or not hasattr(art, "token_at"):
             return False
         i = art.token_at(start)
-        if i is None or len(art.tokens[i]) != slen or art.tags[i].startswith(("V", "J", "E", "X", "MAG", "MAJ")):
+        if i is None:
+            return False
+        end = start + length
+        # mecab garbles unknown names: a token runs across the end of the name (차/VA 은/ETM 우가/NNG)
+        # or a two-syllable proper noun of another class takes the surname (남주/NNP 혁/NNG)
+        for k in range(i + 1 if len(art.tokens[i]) == slen else len(art.tokens), min(i + 4, len(art.tokens))):
+            t_start = art.tokens_indices[k]
+            t_end = t_start + len(art.tokens[k])
+            if t_start >= end:
+                break
+            if t_start < end < t_end and art.tags[k].startswith(("NN", "UNK")):
+                return True
+        if art.tags[i] == "NNP" and len(art.tokens[i]) == length - 1 and i + 1 < len(art.tokens) \
+                and art.tokens_indices[i + 1] == start + length - 1 and art.tags[i + 1].startswith("NN"):
+            return True
+        if len(art.tokens[i]) != slen or art.tags[i].startswith(("V", "J", "E", "X", "MAG", "MAJ")):
             return False
         j = art.token_at(start + slen)
         if j is None or not art.tags[j].startswith(("NN", "UNK", "SL", "IC")):
