@@ -83,7 +83,8 @@ class Engine:
         pointing = keep_pointing(context, names or combo)
         kept = [f for f in identity if f.category in ("name", "contact", "id")] + pointing
         findings = sorted(kept + harm, key=lambda f: (f.start, f.end))
-        risk = assess(findings, persons, combo, lang)
+        risk = assess(findings, persons, combo, lang,
+                      loose_details=any(f.category == "detail" for f in context))
         assign_labels(persons, text)
         suggest(findings, persons, text, lang)
         digest = text_digest(text)

@@ -31,7 +31,9 @@ _TEXT = {
 }
 
 
-def assess(findings: list[Finding], persons: list[Person], combo: list[Finding], language: str) -> dict:
+def assess(findings: list[Finding], persons: list[Person], combo: list[Finding], language: str,
+           loose_details: bool = False) -> dict:
+    """``loose_details``: the draft has details or workplaces that point at no one (a weak signal)."""
     t = _TEXT.get(language, _TEXT["en"])
     names = [f for f in findings if f.category == "name"]
     exposed = [f for f in findings if f.category in ("contact", "id")]
@@ -56,7 +58,7 @@ def assess(findings: list[Finding], persons: list[Person], combo: list[Finding],
         level = "high"
     elif identified:
         level = "medium"
-    elif harm or findings:
+    elif harm or findings or loose_details:
         level = "low"
         reasons.append(t["weak"])
     else:

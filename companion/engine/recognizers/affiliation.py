@@ -26,7 +26,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
     rules = [
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{_gazetteer(lexicon.hospitals)})(?![A-Za-z])"), 0.7),
         Rule("HOSPITAL", re.compile(
-            r"(?<![가-힣])(?:[가-힣]{2,6}\s)?[가-힣○O]{1,10}(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"),
+            r"(?<![가-힣])(?:[가-힣]{2,6}\s)?[가-힣○OㅇX*]{1,10}(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"),
             0.65, veto=generic_hospital),
         # a disguised hospital: S병원, A대학병원, K대
         Rule("HOSPITAL", re.compile(r"(?<![A-Za-z])[A-Z]\s?(?:대학교병원|대학병원|대병원|병원|의료원|의원|대)(?![가-힣])"), 0.6),
@@ -40,6 +40,8 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{_gazetteer(tuple(upper_depts))})(?![A-Za-z])"), 0.5),
         Rule("DEPARTMENT", re.compile(rf"\b(?:{_gazetteer(tuple(english_depts))})\b", re.I), 0.45),
         Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{_gazetteer(lexicon.units)})(?![A-Za-z])"), 0.5),
+        # a labelled field in a form or memo: "소속: 내과계 중환자실", "Dept: Neurology"
+        Rule("AFFILIATION", re.compile(r"(?:소속|부서|근무지|Dept|Department|Unit)\s?[:：]\s?(?P<v>[^\n/,;()]{2,30}?)\s*(?=$|[\n/,;()])", re.M), 0.7),
         Rule("WARD", re.compile(r"\b(?:\d{1,2}\s?(?:West|East|North|South)|[Ww]ard\s?\d{1,3}[A-Z]?)\b"), 0.6),
         Rule("WARD", re.compile(r"(?<!\d)\d{1,3}\s?병동|(?:본관|신관|별관|동관|서관|암병원|[A-Z]동)\s?\d{1,2}\s?층(?:\s?[가-힣]*병동)?|(?<!\d)\d{1,2}층\s?[가-힣]*병동"), 0.6),
     ]
