@@ -79,6 +79,20 @@ def test_risk_levels_from_combinations(engine, draft, level):
     assert engine.analyze(draft)["risk"]["level"] == level
 
 
+@pytest.mark.parametrize("draft, warns", [
+    ("○○병원 응급의학과 유일한 남자 간호사 선생님 이번에 결혼하신대요", True),
+    ("세브란스 흉부외과 3년차 그 사람 또 사고침", True),
+    ("아산 71병동 수간호사 진짜 최악", True),
+    ("삼성서울병원 3년차 전공의 월급 얼마인가요", False),
+    ("분당서울대병원 내과 R1 지원자 많나요?", False),
+    ("서울대병원 소아과 외래 예약 어떻게 하나요", False),
+    ("요즘 신경과 전공의들 너무 힘들어요", False),
+])
+def test_combinations_identify_one_person_but_not_a_crowd(engine, draft, warns):
+    level = engine.analyze(draft)["risk"]["level"]
+    assert (level in ("medium", "high", "critical")) == warns
+
+
 def test_reasons_are_in_the_draft_language(engine):
     ko = engine.analyze("김성호 교수 010-1234-5678")["risk"]["reasons"]
     en = engine.analyze("Dr. Park Jiyeon, phone 010-1234-5678")["risk"]["reasons"]

@@ -79,7 +79,7 @@ class Engine:
         persons = group_persons(names, self.lexicon.surnames)
         context = drop_weak_context([f for f in identity if f.category in ("affiliation", "detail")], names,
                                     self.lexicon.unique_roles)
-        combo = [] if names else combination_subject(context)
+        combo = [] if names else combination_subject(context, self.lexicon.unique_roles)
         pointing = keep_pointing(context, names or combo)
         kept = [f for f in identity if f.category in ("name", "contact", "id")] + pointing
         findings = sorted(kept + harm, key=lambda f: (f.start, f.end))
@@ -139,7 +139,8 @@ def _merge_neighbours(findings: list[Finding], text: str) -> list[Finding]:
         if (prev is not None and prev.category == f.category and f.category in ("affiliation", "detail")
                 and _GAP.fullmatch(text[prev.end:f.start] or " ") and f.start - prev.end <= 2):
             entity = _merged_type(prev.entity_type, f.entity_type)
-            out[-1] = Finding(entity, f.category, prev.start, f.end, max(prev.score, f.score), text[prev.start:f.end])
+            out[-1] = Finding(entity, f.category, prev.start, f.end, max(prev.score, f.score), text[prev.start:f.end],
+                              extra={"parts": prev.extra.get("parts", 1) + f.extra.get("parts", 1)})
         else:
             out.append(f)
     return out

@@ -15,7 +15,6 @@ from .findings import Finding
 _CHOSUNG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _STRONG_NAME = {"PERSON_FULL_NAME", "PERSON_ROSTER", "PERSON_GIVEN_NAME", "PERSON_CHOSUNG", "PERSON_ROMANIZED",
                 "PERSON_MASKED_NAME", "PERSON_SURNAME_TITLE", "PERSON_INITIAL"}
-_NARROWING = {"UNIQUE_ROLE", "TRAINING_YEAR", "ROLE"}
 #: how far (code points) an affiliation/detail may sit from a mention of the person it describes
 WINDOW = 160
 
@@ -85,16 +84,22 @@ def group_persons(names: list[Finding], surnames: frozenset[str]) -> list[Person
     return list(persons.values())
 
 
-def combination_subject(findings: list[Finding]) -> list[Finding]:
-    """Affiliation + narrowing detail near each other with no name: the combination identifies."""
+def combination_subject(findings: list[Finding], unique_roles: frozenset[str]) -> list[Finding]:
+    """With no name, a combination can still single someone out: a one-of-a-kind role (유일한 여자
+    펠로우, 남자 간호사, 치프, 수간호사) at a workplace, or a training year at a hospital *and*
+    department (세브란스 흉부외과 3년차). A hospital with a year alone is a crowd."""
     places = [f for f in findings if f.category == "affiliation"]
-    narrowing = [f for f in findings if f.entity_type in _NARROWING]
     hits: list[Finding] = []
-    for p in places:
-        for d in narrowing:
-            if 0 <= d.start - p.end <= 40 or 0 <= p.start - d.end <= 10:
-                if d.entity_type == "UNIQUE_ROLE" or p.entity_type in ("HOSPITAL", "WARD"):
-                    hits.extend([p, d])
+    for d in findings:
+        if d.category != "detail":
+            continue
+        near = [p for p in places if 0 <= d.start - p.end <= 40 or 0 <= p.start - d.end <= 10]
+        if not near:
+            continue
+        unique = d.entity_type == "UNIQUE_ROLE" or (d.entity_type == "ROLE" and d.text.lower() in unique_roles)
+        parts = sum(p.extra.get("parts", 1) for p in near)
+        if unique or (d.entity_type == "TRAINING_YEAR" and parts >= 2):
+            hits.extend(near + [d])
     return hits
 
 

@@ -16,12 +16,16 @@ _TIME = (rf"{_RELATIVE}\s?(?:{_WHEN}|{_EVENT})(?:\s?(?:{_WHEN}|{_EVENT}))*"
          rf"|(?<!\d)(?:19|20)\d\d\s?년(?:\s?\d{{1,2}}\s?월)?(?:\s?{_EVENT})?")
 
 
+# a training year that names a class of people, not one: "R1 지원자", "3년차 월급", "인턴 때"
+_CLASS_OF = r"(?![^\n.!?]{0,8}(?:지원자|지원율|모집|정원|티오|월급|연봉|급여|시절|때\b|때는|때도|때부터|되면|되니까))"
+
+
 def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
     korean_roles = "|".join(re.escape(r) for r in lexicon.roles if re.search(r"[가-힣]", r))
     english_roles = "|".join(re.escape(r) for r in lexicon.roles if not re.search(r"[가-힣]", r))
     rules = [
-        Rule("TRAINING_YEAR", re.compile(r"(?<![A-Za-z0-9])(?:R|PGY|F)-?[1-5](?![0-9A-Za-z]|들)"), 0.7),
-        Rule("TRAINING_YEAR", re.compile(r"(?<!\d)[1-9]\s?년차(?!들)|(?:본과|예과)\s?[1-4]\s?학년(?!들)"), 0.7),
+        Rule("TRAINING_YEAR", re.compile(r"(?<![A-Za-z0-9])(?:R|PGY|F)-?[1-5](?![0-9A-Za-z]|들)" + _CLASS_OF), 0.7),
+        Rule("TRAINING_YEAR", re.compile(r"(?:(?<!\d)[1-9]\s?년차(?!들)|(?:본과|예과)\s?[1-4]\s?학년(?!들))" + _CLASS_OF), 0.7),
         Rule("TRAINING_YEAR", re.compile(
             r"\b(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)[- ]year\s+(?:resident|fellow|intern|student)\b", re.I), 0.7),
         Rule("ROLE", re.compile(rf"(?<![가-힣])(?:{korean_roles})(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5),
