@@ -49,6 +49,8 @@ _SPACED_RUN = re.compile(
 _RUN_GAP = re.compile(rf"[ \t{_INNER_SEPARATORS}]+")
 _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _WORD = re.compile(r"[a-z]+")
+_HANGUL_CHAR = re.compile(f"[{_HANGUL}]")
+_HANGUL_RUN = re.compile(f"[{_HANGUL}]*")
 #: a base character with the combining marks or conjoining jamo that NFC folds into it
 _CLUSTER = re.compile(
     "[^\u0300-\u036f\u1160-\u11ff\ud7b0-\ud7ff][\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff"
@@ -86,8 +88,9 @@ class _Branch:
 @dataclass(frozen=True)
 class _Lexicon:
     branches: tuple[_Branch, ...]
-    trigger: Optional[re.Pattern]  # any Korean anchor character
-    by_char: dict[str, tuple[int, ...]]  # Korean anchor character -> branch indexes
+    trigger: Optional[re.Pattern]  # any Korean anchor (a rare character or a two-character string)
+    by_char: dict[str, tuple[int, ...]]  # Korean anchor -> branch indexes
+    word_trigger: Optional[re.Pattern]  # any English anchor, on lowercased text
     by_word: dict[str, tuple[int, ...]]  # English anchor -> branch indexes
     unanchored: tuple[int, ...]  # scanned over the whole text: no anchor, or only common ones
     traps: tuple[tuple[re.Pattern, Optional[frozenset[str]]], ...]  # (trap, Korean anchor characters)
@@ -199,18 +202,39 @@ def _required(items, rank) -> Optional[set[str]]:
 
 
 def _korean_anchors(pattern: str, common: frozenset[str]) -> Optional[frozenset[str]]:
-    """One character per required string, the least common one, so few positions trigger a look."""
+    """Per required string its least common character, or its first two characters when all are common.
+
+    A single common character (이, 고) is no anchor at all: the branch is then scanned over the text.
+    """
 
     def pick(word: str) -> str:
-        rare = [ch for ch in word if ch not in common]
-        return rare[-1] if rare else word[-1]
+        rare = [ch for ch in word if ch not in common and not ch.isascii()]
+        return rare[-1] if rare else word[:2]
 
     def rank(strings: set[str]) -> tuple:
         picks = {pick(w) for w in strings}
-        return (-sum(ch in common for ch in picks), -len(picks))
+        return (-sum(len(x) == 1 and x in common for x in picks), -sum(len(x) > 1 for x in picks), -len(picks))
 
     required = _required(list(_sre_parse.parse(pattern)), rank)
-    return frozenset(pick(w) for w in required) if required else None
+    if not required:
+        return None
+    picks = frozenset(pick(w) for w in required)
+    return None if any(len(x) == 1 and x in common for x in picks) else picks
+
+
+def _trie(words: Iterable[str]) -> str:
+    """An alternation of literal words factored by their first character (fast in ``re``)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        groups[word[0]].append(word[1:])
+    singles = [first for first, rests in groups.items() if rests == [""]]
+    alternatives = ["[" + "".join(re.escape(c) for c in sorted(singles)) + "]"] if singles else []
+    for first, rests in sorted(groups.items()):
+        if rests == [""]:
+            continue
+        tails = "|".join(re.escape(r) for r in rests)  # longest first, "" last
+        alternatives.append(re.escape(first) + "(?:" + tails + ")")
+    return "|".join(alternatives)
 
 
 def _english_anchors(pattern: str, common: frozenset[str]) -> Optional[frozenset[str]]:
@@ -222,7 +246,8 @@ def _english_anchors(pattern: str, common: frozenset[str]) -> Optional[frozenset
 
     def rank(strings: set[str]) -> tuple:
         cuts = {cut(w) for w in strings}
-        return ("" not in cuts, -sum(w.lower() in common for w in strings), min(len(x) for x in cuts), -len(cuts))
+        shortest = min(len(x) for x in cuts)
+        return ("" not in cuts, shortest >= 3, -sum(w.lower() in common for w in strings), shortest, -len(cuts))
 
     required = _required(list(_sre_parse.parse(pattern, re.IGNORECASE)), rank)
     if not required:
@@ -302,12 +327,13 @@ def load_lexicon() -> _Lexicon:
     by_word: dict[str, list[int]] = defaultdict(list)
     unanchored: list[int] = []
     for i, branch in enumerate(branches):
-        if branch.anchors is None or (branch.script == "ko" and branch.anchors & common):
+        if branch.anchors is None:
             unanchored.append(i)
         else:
             for anchor in branch.anchors:
                 (by_char if branch.script == "ko" else by_word)[anchor].append(i)
-    trigger = re.compile("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]") if by_char else None
+    trigger = re.compile(_trie(by_char)) if by_char else None
+    word_trigger = re.compile(_trie(by_word)) if by_word else None
 
     traps: list[tuple[re.Pattern, Optional[frozenset[str]]]] = []
     for script in _SCRIPTS:
@@ -325,6 +351,7 @@ def load_lexicon() -> _Lexicon:
         branches=tuple(branches),
         trigger=trigger,
         by_char={k: tuple(v) for k, v in by_char.items()},
+        word_trigger=word_trigger,
         by_word={k: tuple(v) for k, v in by_word.items()},
         unanchored=tuple(unanchored),
         traps=tuple(traps),
@@ -533,16 +560,18 @@ class HarmRecognizer(EntityRecognizer):
                 for m in lexicon.trigger.finditer(view, lo, hi):
                     for i in by_char[m.group()]:
                         at[i].append(m.start())
-        if english and lexicon.by_word:
+        if english and lexicon.word_trigger is not None:
             low = view.lower()
             if len(low) != len(view):  # a character whose lowercase is longer: keep it simple
                 low = view
             by_word = lexicon.by_word
-            for m in _WORD.finditer(low):
-                word = m.group()
-                for size in range(min(len(word), 4), 0, -1):
-                    for i in by_word.get(word[:size], ()):
-                        at[i].append(m.start())
+            for lo, hi in limits:
+                for m in lexicon.word_trigger.finditer(low, lo, hi):
+                    p = m.start()
+                    if p and low[p - 1].isalpha() and low[p - 1].isascii():
+                        continue  # anchors start words
+                    for i in by_word[m.group()]:
+                        at[i].append(p)
         return at
 
     def _scan(self, view: str, projection: _Projection, english: bool,
@@ -576,6 +605,8 @@ class HarmRecognizer(EntityRecognizer):
                     while e > s and view[e - 1].isspace():
                         e -= 1
                     if e > s:
+                        if _HANGUL_CHAR.match(view, e - 1):  # a stem: cover the rest of its word
+                            e = _HANGUL_RUN.match(view, e).end()
                         found.append((s, e, branch.entry))
         if must_cross is not None:
             found = [h for h in found if any(h[0] < p < h[1] for p in must_cross)]
@@ -586,9 +617,9 @@ class HarmRecognizer(EntityRecognizer):
     def _trapped(self, view: str, start: int, end: int) -> bool:
         """Whether the hit overlaps a trap (쓰레기통, 미친 듯이, killer headache) near it."""
         lo, hi = max(0, start - _TRAP_REACH), min(len(view), end + _TRAP_REACH)
-        present = set(view[lo:hi])
+        window = view[lo:hi]
         for trap, anchors in self._lexicon.traps:
-            if anchors is not None and anchors.isdisjoint(present):
+            if anchors is not None and not any(a in window for a in anchors):
                 continue
             for t in trap.finditer(view, lo, hi):
                 if t.start() < end and start < t.end():

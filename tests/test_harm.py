@@ -1,0 +1,198 @@
+"""HarmRecognizer: the real lexicons under companion/engine/data/harm, no mocks."""
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from companion.engine.recognizers.harm import HARM_TYPES, HarmRecognizer, LexiconError, _checked, load_lexicon
+
+
+@pytest.fixture(scope="module")
+def ko() -> HarmRecognizer:
+    return HarmRecognizer(supported_language="ko")
+
+
+@pytest.fixture(scope="module")
+def en() -> HarmRecognizer:
+    return HarmRecognizer(supported_language="en")
+
+
+def found(recognizer: HarmRecognizer, text: str) -> list[tuple[str, str]]:
+    return [(r.entity_type, text[r.start:r.end]) for r in recognizer.analyze(text, None, None)]
+
+
+def assert_finds(recognizer: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
+    hits = found(recognizer, text)
+    assert any(t == entity_type and fragment in span for t, span in hits), f"{text!r}: {hits}"
+
+
+@pytest.mark.parametrize(
+    "text, entity_type, fragment",
+    [
+        # insults and profanity, with particles glued on and evasions
+        ("아산 K교수 진짜 미친놈 아님?", "HARM_INSULT", "미친놈"),
+        ("그 펠로우 완전 또라이던데", "HARM_INSULT", "또라이"),
+        ("인성 쓰레기가 치프라니", "HARM_INSULT", "쓰레기"),
+        ("병신같이 일하네", "HARM_INSULT", "병신"),
+        ("그 레지 ㅂㅅ임", "HARM_INSULT", "ㅂㅅ"),
+        ("ㅁㅊ 저 인간 또 튐", "HARM_INSULT", "ㅁㅊ"),
+        ("시1발 오늘도 인계 안함", "HARM_INSULT", "시1발"),
+        ("병.신 같은 선배", "HARM_INSULT", "병.신"),
+        ("미 친 놈 아니냐", "HARM_INSULT", "미 친 놈"),
+        ("저 새끼 또 콜 씹음", "HARM_INSULT", "새끼"),
+        ("요즘 간호사들 머리가 비었나", "HARM_INSULT", "머리가 비었"),
+        ("개념을 밥 말아 먹었냐", "HARM_INSULT", "개념을 밥 말아"),
+        # sexual rumours
+        ("인턴들한테 치근덕대는 걸로 유명", "HARM_SEXUAL", "치근덕"),
+        ("회식 때 간호사 몸 더듬었다는 얘기", "HARM_SEXUAL", "몸 더듬"),
+        ("과장이랑 불륜이래", "HARM_SEXUAL", "불륜"),
+        ("외래 간호사랑 바람났다던데", "HARM_SEXUAL", "바람났"),
+        ("성희롱으로 신고 들어감", "HARM_SEXUAL", "성희롱"),
+        # unverified accusations
+        ("업체한테 리베이트 받았다는 소문", "HARM_ACCUSATION", "리베이트 받"),
+        ("대리수술 시킨다는 얘기 있음", "HARM_ACCUSATION", "대리수술"),
+        ("수술기록 조작한다는 얘기", "HARM_ACCUSATION", "수술기록 조작"),
+        ("뒷돈 챙긴다던데", "HARM_ACCUSATION", "뒷돈"),
+        ("그러다 환자 죽였잖아", "HARM_ACCUSATION", "환자 죽였"),
+        ("공금 빼돌린 거 걸림", "HARM_ACCUSATION", "빼돌린"),
+        # threats
+        ("너 가만 안 둔다", "HARM_THREAT", "가만 안 둔"),
+        ("안 갚으면 집까지 찾아간다", "HARM_THREAT", "집까지 찾아간다"),
+        ("죽여버린다 진짜", "HARM_THREAT", "죽여버"),
+        ("조용히 사직서 써라", "HARM_THREAT", "사직서 써라"),
+        ("다음엔 실명으로 게시판에 올린다", "HARM_THREAT", "실명"),
+        # calls to expose
+        ("이 사람 신상 털자", "HARM_DOX", "신상 털"),
+        ("신상 털어봅시다", "HARM_DOX", "신상 털어"),
+        ("신상 공개 갑니다", "HARM_DOX", "신상 공개"),
+        ("좌표 찍어줄게", "HARM_DOX", "좌표 찍"),
+        ("다들 전화해서 따지세요", "HARM_DOX", "전화해서 따지"),
+        ("카톡으로 한마디씩 해주세요", "HARM_DOX", "한마디씩"),
+        ("신 상 털 자", "HARM_DOX", "신 상 털"),
+    ],
+)
+def test_korean_harm(ko: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
+    assert_finds(ko, text, entity_type, fragment)
+
+
+@pytest.mark.parametrize(
+    "text, entity_type, fragment",
+    [
+        ("He's an idiot.", "HARM_INSULT", "idiot"),
+        ("honestly he's a total psycho", "HARM_INSULT", "psycho"),
+        ("The man is a parasite", "HARM_INSULT", "parasite"),
+        ("a useless piece of trash", "HARM_INSULT", "piece of trash"),
+        ("He groped a nurse at the party", "HARM_SEXUAL", "groped"),
+        ("he's sleeping with the attending", "HARM_SEXUAL", "sleeping with"),
+        ("rumor is she took kickbacks from the rep", "HARM_ACCUSATION", "kickbacks"),
+        ("he falsified sedation records", "HARM_ACCUSATION", "falsified"),
+        ("I'll find you", "HARM_THREAT", "I'll find you"),
+        ("watch your back", "HARM_THREAT", "watch your back"),
+        ("let's dox him", "HARM_DOX", "dox"),
+        ("this guy needs to be exposed", "HARM_DOX", "needs to be exposed"),
+        ("Everyone please call her and ask why", "HARM_DOX", "call her and ask"),
+    ],
+)
+def test_english_harm(en: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
+    assert_finds(en, text, entity_type, fragment)
+
+
+def test_mixed_draft_is_covered_by_either_language(ko: HarmRecognizer) -> None:
+    text = "그 교수 honestly he's a creep, 여자 인턴들한테 치근덕댐"
+    types = {t for t, _ in found(ko, text)}
+    assert {"HARM_INSULT", "HARM_SEXUAL"} <= types
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "오늘 당직 미친 듯이 바빴다",
+        "진짜 죽겠다 입원만 여덟 명",
+        "새벽에 환자가 사망하셔서 사망선고 함",
+        "killer headache after a 30 hour shift",
+        "쓰레기통 위치 바뀌었어요",
+        "수술 전날 털 제모하세요",
+        "신상품 스크럽 세일한대요",
+        "경고 증상 있으면 바로 응급실로",
+        "응급 제왕절개 들어갑니다",
+        "협박 편지를 받은 환자 정신과 협진",
+        "말더듬 있는 소아 환자 언어치료 의뢰",
+        "새끼손가락 골절 부목",
+        "기생충 감염 의심되어 대변검사",
+        "작업치료 선생님 오후에 오세요",
+        "성희롱 예방 교육 이수하세요",
+        "모니터 전원이 꺼져서 알람이 안 울림",
+        "알코올 중독 환자 금단 증상 관리",
+        "폭행 피해 환자 진단서 발급 절차",
+        "시발점이 어디인지 모르겠음",
+        "좀 더 두고 봅시다",
+        "몸조심하세요 독감 유행",
+        "다음주에 외래로 찾아갈게요",
+        "이불 덮어주고 체위변경",
+        "리베이트 쌍벌제 개정 공부 중",
+        "신상 정보 유출되지 않도록 주의",
+        "Patient threatened to leave AMA",
+        "BP was high overnight",
+        "she lied down after sedation",
+        "pituitary stalk thickening",
+        "Sexual harassment training is due Friday",
+        "I will find the paper and send it",
+        "Can everyone please email her your slides",
+        "파킨슨병 환자 레보도파 용량",
+    ],
+)
+def test_traps_do_not_fire(ko: HarmRecognizer, text: str) -> None:
+    assert found(ko, text) == []
+
+
+def test_offsets_point_into_the_original_text(ko: HarmRecognizer) -> None:
+    nfd = unicodedata.normalize("NFD", "😡 그 사람 미친놈임")
+    hits = ko.analyze(nfd, None, None)
+    assert [unicodedata.normalize("NFC", nfd[r.start:r.end]) for r in hits] == ["미친놈임"]
+
+    zero_width = "그 사람 병\u200b신 같음"
+    assert [zero_width[r.start:r.end] for r in ko.analyze(zero_width, None, None)] == ["병\u200b신"]
+
+    full_width = "ｉｄｉｏｔ 같은 놈"
+    assert [(r.entity_type, full_width[r.start:r.end]) for r in ko.analyze(full_width, None, None)] == [
+        ("HARM_INSULT", "ｉｄｉｏｔ")
+    ]
+
+
+def test_results_carry_type_score_and_explanation(ko: HarmRecognizer) -> None:
+    text = "김OO 교수 가만 안 둔다 신상 털자"
+    results = ko.analyze(text, None, None)
+    assert {r.entity_type for r in results} == {"HARM_THREAT", "HARM_DOX"}
+    for r in results:
+        assert 0.5 <= r.score <= 1.0
+        assert r.analysis_explanation.recognizer == ko.name
+        assert ".tsv:" in r.analysis_explanation.pattern_name
+
+
+def test_entities_filter(ko: HarmRecognizer) -> None:
+    text = "미친놈이 가만 안 둔다고 함"
+    only = ko.analyze(text, ["HARM_THREAT"], None)
+    assert {r.entity_type for r in only} == {"HARM_THREAT"}
+    assert ko.analyze(text, ["PERSON"], None) == []
+
+
+def test_supported_languages() -> None:
+    assert HarmRecognizer(supported_language="en").supported_language == "en"
+    assert set(HarmRecognizer().supported_entities) == set(HARM_TYPES.values())
+    with pytest.raises(ValueError):
+        HarmRecognizer(supported_language="ja")
+
+
+def test_every_lexicon_line_is_anchored_for_speed() -> None:
+    lexicon = load_lexicon()
+    unanchored = [lexicon.branches[i].entry.source for i in lexicon.unanchored]
+    assert unanchored == []
+    assert {b.entry.entity_type for b in lexicon.branches} == set(HARM_TYPES.values())
+
+
+def test_bad_lexicon_line_names_file_and_line() -> None:
+    with pytest.raises(LexiconError, match="insult.ko.tsv:3"):
+        _checked("(미친", "insult.ko.tsv:3")
+    with pytest.raises(LexiconError, match="capturing"):
+        _checked("(미친)놈", "insult.ko.tsv:4")
