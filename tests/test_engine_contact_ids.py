@@ -25,6 +25,11 @@ def engine():
     ("카톡 아이디 doyun_kim91 이에요", "doyun_kim91"),
     ("인스타 @seoyeon_rehab 에 다 나와있음", "@seoyeon_rehab"),
     ("Her KakaoTalk might be jiwoo_han_id too", "jiwoo_han_id"),
+    ("번호 010 - 1234 - 5678 로 연락", "010 - 1234 - 5678"),
+    ("메일 minji.kim at gmail dot com 이에요", "minji.kim at gmail dot com"),
+    ("오픈채팅 https://open.kakao.com/o/sAbC123 들어와", "https://open.kakao.com/o/sAbC123"),
+    ("집 주소가 래미안아파트 101동 1203호래", "래미안아파트 101동 1203호"),
+    ("그 사람 집이 서울시 마포구 연남동 123-45 래", "서울시 마포구 연남동 123-45"),
 ])
 def test_contacts(engine, draft, contact):
     result = engine.analyze(draft)
@@ -39,6 +44,7 @@ def test_contacts(engine, draft, contact):
     ("면허 제12345호", "12345"),
     ("사번 104382 로 로그인", "104382"),
     ("차트번호 30418827 환자", "30418827"),
+    ("주민번호 900527-2****** 라고 적혀있던데", "900527-2******"),
 ])
 def test_identifiers(engine, draft, number):
     result = engine.analyze(draft)
@@ -55,6 +61,8 @@ def test_identifiers(engine, draft, number):
     "2024-03-15 외래 f/u, 다음 검사는 2024-05-01",
     "E11.22 + N18.3 주상병으로 청구",
     "Came in with melena, bleeding at endoscopy was active.",
+    "서울대병원 위치 서울시 종로구 대학로 101 입니다",
+    "문의는 인사팀 내선 2214로 주세요",
 ])
 def test_numbers_that_are_not_personal(engine, draft):
     result = engine.analyze(draft)

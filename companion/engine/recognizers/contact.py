@@ -26,6 +26,14 @@ def _public_number(text: str, start: int, end: int) -> bool:
     return _PUBLIC_CONTEXT.search(text, max(0, start - 20), start) is not None
 
 
+_PLACE_CONTEXT = re.compile(r"병원|의원|의료원|보건소|센터|학회|협회|오시는\s?길|위치|캠퍼스|본관|별관|사무실|회사")
+
+
+def _public_address(text: str, start: int, end: int) -> bool:
+    """An institution's address (병원 위치, 학회 사무실), not someone's home."""
+    return _PLACE_CONTEXT.search(text, max(0, start - 20), min(len(text), end + 15)) is not None
+
+
 class OfflineEmailRecognizer(EmailRecognizer):
     """Presidio's e-mail recognizer with tldextract pinned to its bundled snapshot."""
 
@@ -40,7 +48,7 @@ _ADDRESS = (r"(?:[가-힣]+(?:시|도)\s)?[가-힣]+(?:시|구|군)\s[가-힣0-9
 
 
 def contact_recognizers(language: str) -> list:
-    phone_sep = r"[\s.\-)]{0,2}"
+    phone_sep = r"[\s.\-)]{0,3}"
     rules = [
         Rule("KR_MOBILE_PHONE", re.compile(
             rf"(?<![\d\w])(?:\+82[\s\-]?\(?0?\)?1[016789]|01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9),
@@ -58,8 +66,15 @@ def contact_recognizers(language: str) -> list:
         Rule("MESSENGER_ID", re.compile(
             rf"{_HANDLE_CONTEXT}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]*[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@\w]|\.[A-Za-z])"),
             0.75),
+        Rule("EMAIL_ADDRESS", re.compile(
+            r"(?<![\w.])[A-Za-z0-9][\w.+-]*\s(?:at|AT)\s[A-Za-z0-9-]+(?:\s(?:dot|DOT)\s[A-Za-z0-9-]+)+(?![\w])"), 0.8),
+        # personal pages and open-chat links reach one person as surely as a handle
+        Rule("MESSENGER_ID", re.compile(
+            r"(?:https?://)?(?:open\.kakao\.com/o/|(?:www\.)?instagram\.com/|(?:www\.)?facebook\.com/|"
+            r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[\w./@-]+"), 0.8),
         Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![\w@])"), 0.6),
-        Rule("HOME_ADDRESS", re.compile(_ADDRESS), 0.6),
+        Rule("HOME_ADDRESS", re.compile(_ADDRESS), 0.6, veto=_public_address),
+        Rule("HOME_ADDRESS", re.compile(r"(?<![가-힣])[가-힣A-Za-z0-9]{2,12}(?:아파트|빌라|오피스텔|맨션)\s?\d{1,4}\s?동\s?\d{1,4}\s?호"), 0.75),
     ]
     return [
         GroupRegexRecognizer("KoreanContactRecognizer", rules, supported_language=language),
