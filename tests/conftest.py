@@ -139,3 +139,15 @@ def companion(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Companion]:
     running = start_companion(tmp_path_factory.mktemp("companion"))
     yield running
     running.stop()
+
+
+#: The token of ``companion_with_token``.
+FIXTURE_TOKEN = "fixture-token-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def companion_with_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Companion]:
+    """One companion per test module with ``FIXTURE_TOKEN`` set (its ``token`` attribute holds it)."""
+    running = start_companion(tmp_path_factory.mktemp("companion-token"), env={"SECONDLOOK_TOKEN": FIXTURE_TOKEN})
+    yield running
+    running.stop()

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import os
 import secrets
 from pathlib import Path
 
@@ -80,3 +81,168 @@ def test_pairing_without_a_token_is_409(companion: object) -> None:
     status, _, body = raw(companion.port, "POST", "/v1/pair", json.dumps({"nonce": "ab" * 16}).encode(),
                           {"Content-Type": "application/json"})
     assert status == 409 and error_code(body) == "no_token"
+
+
+# --- Host, Origin, token, content type, size --------------------------------------------
+
+ENDPOINTS = [("GET", "/v1/health", None), ("POST", "/v1/analyze", {"text": "김민수 교수"}),
+             ("POST", "/v1/redact", {"text": "김민수 교수"}), ("POST", "/v1/feedback",
+             {"entity_type": "PERSON", "action": "accepted"}), ("GET", "/v1/stats", None),
+             ("GET", "/v1/policy", None), ("POST", "/v1/pair", {"nonce": "ab" * 16})]
+PROTECTED = [e for e in ENDPOINTS if e[1] not in ("/v1/health", "/v1/pair")]
+
+
+@pytest.fixture
+def tokened(companion_with_token):
+    """The shared companion with a token, for the read-mostly security matrix."""
+    return companion_with_token
+
+
+def call(running, method: str, path: str, payload: object, headers: dict[str, str | None]):
+    body = None if payload is None else json.dumps(payload).encode()
+    base = {"Content-Type": "application/json" if body is not None else None,
+            "Authorization": f"Bearer {running.token}"}
+    return raw(running.port, method, path, body, {**base, **headers})
+
+
+def test_every_endpoint_answers_a_valid_request(tokened) -> None:
+    for method, path, payload in ENDPOINTS:
+        status, _, body = call(tokened, method, path, payload, {})
+        assert status == 200, (path, body)
+
+
+@pytest.mark.parametrize("host", [
+    "evil.example:{port}", "evil.localhost:{port}", "localhost.:{port}", "127.0.0.2:{port}", "0.0.0.0:{port}",
+    "127.1:{port}", "2130706433:{port}", "[::ffff:127.0.0.1]:{port}", "127.0.0.1:{port}@evil.example",
+    "127.0.0.1:{port}.evil.example", "localhost:{other}", "localhost", "",
+])
+def test_dns_rebinding_hosts_are_403_everywhere(tokened, host: str) -> None:
+    value = host.format(port=tokened.port, other=tokened.port + 1)
+    for method, path, payload in ENDPOINTS:
+        status, headers, body = call(tokened, method, path, payload, {"Host": value})
+        assert status == 403 and error_code(body) == "forbidden", (host, path, status)
+        assert headers.get("access-control-allow-origin") in (None, f"chrome-extension://{EXTENSION_ID}")
+
+
+@pytest.mark.parametrize("origin", [
+    "https://evil.example", "https://www.medigate.net", "http://127.0.0.1:{port}", "http://localhost:{port}",
+    "null", "file://", f"chrome-extension://{OTHER_ID}", f"chrome-extension://{EXTENSION_ID}.evil.example",
+    f"https://{EXTENSION_ID}", "moz-extension://not-a-uuid",
+])
+def test_web_and_foreign_origins_are_403_without_cors(tokened, origin: str) -> None:
+    value = origin.format(port=tokened.port)
+    for method, path, payload in ENDPOINTS:
+        status, headers, body = call(tokened, method, path, payload, {"Origin": value})
+        assert status == 403 and error_code(body) == "forbidden", (origin, path, status)
+        assert "access-control-allow-origin" not in headers
+    status, headers, _ = raw(tokened.port, "OPTIONS", "/v1/analyze", None, {
+        "Origin": value, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    assert status == 403 and "access-control-allow-origin" not in headers
+
+
+def test_case_variant_of_the_extension_origin_is_403(tokened) -> None:
+    status, _, body = call(tokened, "POST", "/v1/analyze", {"text": "x"},
+                           {"Origin": f"chrome-extension://{EXTENSION_ID.upper()}"})
+    assert status == 403 and error_code(body) == "forbidden"
+
+
+@pytest.mark.parametrize("authorization", [
+    lambda t: None, lambda t: "", lambda t: "Bearer", lambda t: "Bearer ", lambda t: "Bearer wrong-token-0123456789",
+    lambda t: f"Bearer {t}x", lambda t: f"Bearer {t[:-1]}", lambda t: f"Token {t}", lambda t: f"Basic {t}",
+    lambda t: t, lambda t: f"Bearer {t.upper()}", lambda t: f"Bearer x{t}",
+])
+def test_missing_or_wrong_tokens_are_401(tokened, authorization) -> None:
+    authorization = authorization(tokened.token)
+    for method, path, payload in PROTECTED:
+        status, _, body = call(tokened, method, path, payload, {"Authorization": authorization})
+        assert status == 401 and error_code(body) == "unauthorized", (authorization, path)
+    status, _, _ = call(tokened, "GET", f"/v1/policy?token={tokened.token}", None, {"Authorization": None})
+    assert status == 401, "a token in the URL is not a credential"
+
+
+@pytest.mark.parametrize("content_type", [
+    None, "text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x", "text/json", "application/jsonx", "application/json-seq",
+])
+def test_non_json_content_types_are_415(tokened, content_type: str | None) -> None:
+    for method, path, payload in [e for e in ENDPOINTS if e[0] == "POST"]:
+        status, _, body = call(tokened, method, path, payload, {"Content-Type": content_type})
+        assert status == 415 and error_code(body) == "unsupported_media_type", (content_type, path)
+
+
+def test_json_content_type_variants_are_accepted(tokened) -> None:
+    for content_type in ("application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8"):
+        status, _, _ = call(tokened, "POST", "/v1/analyze", {"text": "x"}, {"Content-Type": content_type})
+        assert status == 200, content_type
+
+
+def test_over_long_text_and_bodies_are_413(tokened) -> None:
+    status, _, body = call(tokened, "POST", "/v1/analyze", {"text": "가" * 20001}, {})
+    assert status == 413 and error_code(body) == "too_large"
+    assert "가가" not in body.decode()
+    status, _, body = call(tokened, "POST", "/v1/redact", {"text": "a" * 20001}, {})
+    assert status == 413 and error_code(body) == "too_large"
+    status, _, _ = call(tokened, "POST", "/v1/analyze", {"text": "a" * 20000, "pad": "b" * 200_000}, {})
+    assert status == 413  # refused before the body is read (see test_robustness for its content type)
+
+
+# --- no draft text anywhere -------------------------------------------------------------
+
+def test_marker_never_reaches_logs_errors_or_files(companion_server, tmp_path: Path) -> None:
+    root = tmp_path / "sandbox"
+    env = {"SECONDLOOK_TOKEN": TOKEN}
+    for name in ("HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        (root / name).mkdir(parents=True)
+        env[name] = str(root / name)
+    running = companion_server(env=env)
+    marker = "MARKER-2d9b-초안비밀"
+    ascii_marker = "MARKER-2d9b"  # for headers, which are Latin-1
+    draft = f"김민수 교수 {marker} 010-4444-5555"
+    port = running.port
+    requests = [
+        ("POST", "/v1/analyze", {"text": draft}, {}),
+        ("POST", "/v1/redact", {"text": draft}, {}),
+        ("POST", "/v1/redact", {"text": draft, "accept": ["f_000000000000"]}, {}),
+        ("POST", "/v1/analyze", {"text": draft, "language": marker}, {}),
+        ("POST", "/v1/analyze", {"text": draft, "site": marker * 200}, {}),
+        ("POST", "/v1/analyze", {"text": draft * 1000}, {}),
+        ("POST", "/v1/analyze", {"text": draft}, {"Authorization": f"Bearer {ascii_marker}"}),
+        ("POST", "/v1/analyze", {"text": draft}, {"Origin": f"https://{ascii_marker}.example"}),
+        ("POST", "/v1/analyze", {"text": draft}, {"Host": f"{ascii_marker}.example:{port}"}),
+        ("POST", "/v1/analyze", {"text": draft}, {"Content-Type": "text/plain"}),
+        ("POST", f"/v1/analyze?draft={ascii_marker}", {"text": draft},
+         {"User-Agent": ascii_marker, "X-Draft": ascii_marker}),
+        ("POST", f"/v1/{ascii_marker}", {"text": draft}, {}),
+        ("POST", "/v1/feedback", {"entity_type": marker, "action": "accepted"}, {}),
+        ("POST", "/v1/feedback", {"entity_type": "PERSON", "action": marker}, {}),
+        ("POST", "/v1/pair", {"nonce": marker}, {}),
+    ]
+    for method, path, payload, headers in requests:
+        status, _, body = call(running, method, path, payload, headers)
+        if status != 200:
+            assert ascii_marker not in body.decode("utf-8", "replace"), (path, headers, status)
+    invalid = json.dumps({"text": draft}).encode()[:-1] + b" garbage"
+    status, _, body = raw(port, "POST", "/v1/analyze", invalid, {"Content-Type": "application/json",
+                                                                 "Authorization": f"Bearer {TOKEN}"})
+    assert status == 400 and marker not in body.decode()
+    open_files = _open_regular_files(running.process.pid)
+    running.stop()
+    assert "POST /v1/analyze 200" in running.log()
+    written = [p for p in tmp_path.rglob("*") if p.is_file()] + [p for p in open_files if p.is_file()]
+    for path in written:
+        content = path.read_bytes()
+        for needle in (marker, "010-4444-5555", "2d9b"):
+            assert needle.encode() not in content, f"{needle} found in {path}"
+
+
+def _open_regular_files(pid: int) -> list[Path]:
+    """Regular files the process holds open (Linux), wherever they are."""
+    files = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = Path(os.readlink(fd))
+        except OSError:
+            continue
+        if target.is_absolute() and target.is_file() and not str(target).startswith(("/dev/", "/proc/")):
+            files.append(target)
+    return files
