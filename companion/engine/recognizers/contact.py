@@ -43,8 +43,8 @@ class OfflineEmailRecognizer(EmailRecognizer):
 
 _HANDLE_CONTEXT = (r"(?:카톡|카카오톡|카카오|카톡\s?아이디|라인|인스타(?:그램)?|텔레그램|트위터|페북|페이스북|스레드|"
                    r"KakaoTalk|Kakao|kakao|Instagram|instagram|insta|IG|LINE|Line|Telegram|telegram|Twitter|SNS|DM|아이디|ID|계정|핸들)")
-_ADDRESS = (r"(?:[가-힣]+(?:시|도)\s)?[가-힣]+(?:시|구|군)\s[가-힣0-9]+(?:동|읍|면|로|길)\s?\d+(?:-\d+)?(?:번지)?"
-            r"(?:\s?[가-힣A-Za-z0-9]*(?:아파트|빌라|오피스텔|맨션))?(?:\s?\d+동)?(?:\s?\d+호)?")
+_ADDRESS = (r"(?<![가-힣])(?:[가-힣]{1,8}(?:시|도)\s)?[가-힣]{1,8}(?:시|구|군)\s[가-힣0-9]{1,12}(?:동|읍|면|로|길)\s?\d+(?:-\d+)?(?:번지)?"
+            r"(?:\s?[가-힣A-Za-z0-9]{0,12}(?:아파트|빌라|오피스텔|맨션))?(?:\s?\d+동)?(?:\s?\d+호)?")
 
 
 def contact_recognizers(language: str) -> list:
