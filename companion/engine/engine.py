@@ -12,7 +12,7 @@ from .language import detect_language
 from .lexicon import Lexicon, load_lexicon
 from .nlp import MecabNlpEngine
 from .normalize import normalize
-from .persons import combination_subject, drop_weak_context, group_persons, keep_pointing
+from .persons import COMBO_WINDOW, combination_subject, drop_weak_context, group_persons, keep_pointing
 from .recognizers.roster import read_roster
 from .redact import Redactor, non_overlapping
 from .registry import LANGUAGES, build_registry
@@ -77,14 +77,14 @@ class Engine:
 
         names = [f for f in identity if f.category == "name"]
         persons = group_persons(names, self.lexicon.surnames)
-        context = drop_weak_context([f for f in identity if f.category in ("affiliation", "detail")], names,
-                                    self.lexicon.unique_roles)
-        combo = [] if names else combination_subject(context, self.lexicon.unique_roles)
-        pointing = keep_pointing(context, names or combo)
+        raw_context = [f for f in identity if f.category in ("affiliation", "detail")]
+        context = drop_weak_context(raw_context, names, self.lexicon.unique_roles)
+        combo = [] if names else combination_subject(raw_context, self.lexicon.unique_roles | self.lexicon.clinic_roles)
+        pointing = keep_pointing(context, names) if names else _unique(combo + keep_pointing(context, combo, COMBO_WINDOW))
         kept = [f for f in identity if f.category in ("name", "contact", "id")] + pointing
         findings = sorted(kept + harm, key=lambda f: (f.start, f.end))
         risk = assess(findings, persons, combo, lang,
-                      loose_details=any(f.category == "detail" for f in context))
+                      loose_details=any(f.category == "detail" for f in raw_context))
         assign_labels(persons, text)
         suggest(findings, persons, text, lang)
         digest = text_digest(text)
@@ -118,6 +118,10 @@ class Engine:
             raise UnknownFindingError(sorted(set(unknown)))
         redacted, applied = self.redactor.apply(text, [by_id[i] for i in asked], replacements)
         return {"redacted_text": redacted, "applied": applied}
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    return list({id(f): f for f in findings}.values())
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

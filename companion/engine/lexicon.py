@@ -47,6 +47,7 @@ class Lexicon:
     units: tuple[str, ...]
     roles: tuple[str, ...]
     unique_roles: frozenset[str]
+    clinic_roles: frozenset[str]
     romanized_surnames: frozenset[str]
     chat_abbreviations: frozenset[str]
     function_syllables: frozenset[str]
@@ -69,6 +70,7 @@ def load_lexicon() -> Lexicon:
         departments=tuple(sorted(set(read_list("departments.txt")), key=len, reverse=True)),
         units=tuple(sorted(set(read_list("units.txt")), key=len, reverse=True)),
         unique_roles=frozenset(read_list("unique_roles.txt")),
+        clinic_roles=frozenset(read_list("clinic_roles.txt")),
         roles=tuple(sorted(set(read_list("roles.txt")), key=len, reverse=True)),
         romanized_surnames=read_words("romanized_surnames.txt"),
         chat_abbreviations=read_words("chat_abbreviations.txt"),

@@ -17,6 +17,8 @@ _STRONG_NAME = {"PERSON_FULL_NAME", "PERSON_ROSTER", "PERSON_GIVEN_NAME", "PERSO
                 "PERSON_MASKED_NAME", "PERSON_SURNAME_TITLE", "PERSON_INITIAL"}
 #: how far (code points) an affiliation/detail may sit from a mention of the person it describes
 WINDOW = 160
+#: the same for a combination (no name): only what sits right next to it describes that person
+COMBO_WINDOW = 40
 
 
 @dataclass
@@ -97,19 +99,21 @@ def combination_subject(findings: list[Finding], unique_roles: frozenset[str]) -
         if not near:
             continue
         unique = d.entity_type == "UNIQUE_ROLE" or (d.entity_type == "ROLE" and d.text.lower() in unique_roles)
+        if d.entity_type != "UNIQUE_ROLE":  # a bare unit (간호부, 약제부) is only a place for "유일한 …"
+            near = [p for p in near if p.entity_type != "UNIT"]
         parts = sum(p.extra.get("parts", 1) for p in near)
         if unique or (d.entity_type == "TRAINING_YEAR" and parts >= 2):
             hits.extend(near + [d])
     return hits
 
 
-def keep_pointing(findings: list[Finding], anchors: list[Finding]) -> list[Finding]:
-    """Affiliation/detail findings within WINDOW of an anchor (a name or an identifying combination)."""
+def keep_pointing(findings: list[Finding], anchors: list[Finding], window: int = WINDOW) -> list[Finding]:
+    """Affiliation/detail findings within ``window`` of an anchor (a name or an identifying combination)."""
     if not anchors:
         return []
     kept = []
     for f in findings:
-        if any(abs(f.start - a.start) <= WINDOW or abs(f.end - a.end) <= WINDOW for a in anchors):
+        if any(abs(f.start - a.start) <= window or abs(f.end - a.end) <= window for a in anchors):
             kept.append(f)
     return kept
 

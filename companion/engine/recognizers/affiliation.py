@@ -23,7 +23,22 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         name = re.sub(r"(대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)$", "", text[start:end]).strip()
         return not name or name in generic or name.split()[-1] in generic
 
+    # a private clinic is named like a department with a name in front: 푸른숲피부과, 연세밝은안과의원
+    clinic_suffixes = ("피부과", "안과", "치과", "이비인후과", "성형외과", "정형외과", "내과", "외과", "소아과",
+                       "소아청소년과", "산부인과", "비뇨기과", "비뇨의학과", "정신건강의학과", "신경과", "재활의학과",
+                       "통증의학과", "가정의학과", "한의원")
+    medical_prefixes = {d[: -len(suf)] for d in korean_depts for suf in clinic_suffixes if d.endswith(suf)}
+    medical_prefixes |= set(korean_depts) | {""}
+
+    def department_not_clinic(text: str, start: int, end: int) -> bool:
+        word = re.sub(r"의원$", "", text[start:end])
+        prefix = next((word[: -len(suf)] for suf in sorted(clinic_suffixes, key=len, reverse=True) if word.endswith(suf)), word)
+        return word in korean_depts or prefix in medical_prefixes or prefix in generic or any(
+            prefix.endswith(p) for p in medical_prefixes if len(p) >= 2)
+
     rules = [
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,8}}(?:{'|'.join(clinic_suffixes)})(?:의원)?(?![가-힣])"), 0.6,
+             veto=department_not_clinic),
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{_gazetteer(lexicon.hospitals)})(?![A-Za-z])"), 0.7),
         Rule("HOSPITAL", re.compile(
             r"(?<![가-힣])(?:[가-힣]{2,6}\s)?[가-힣○OㅇX*]{1,10}(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"),

@@ -32,6 +32,9 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{_GIVEN}\s+(?:{safe}))\b(?!\s+(?:University|Hospital|Medical|Center|Centre|Clinic))"), 0.6),
         # a bare surname tied to a place: "Kim from ortho", "Lee at Severance"
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{safe})\s+(?:from\s+(?:the\s)?[A-Za-z]|(?:at|in)\s+(?:the\s)?[A-Z])"), 0.6),
+        # a romanized surname with a Korean title: "Park 교수님", "Kim 쌤"
+        Rule("PERSON_ROMANIZED", re.compile(
+            rf"(?<![A-Za-z])(?P<v>{all_surnames})\s?(?=교수|선생|쌤|샘|간호사|원장|과장|전공의|펠로우|씨)"), 0.75),
         # title + single initial: Prof. L, Dr. K.
         Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75),
     ]
