@@ -6,7 +6,8 @@
   Chromium extension IDs, or any Firefox extension when a token is set (Firefox gives each
   install a random origin, so the token is what authenticates it). Web pages get 403 and
   no CORS headers.
-- With a token configured, everything but ``/v1/health`` needs ``Authorization: Bearer``.
+- With a token configured, everything but ``/v1/health`` and ``/v1/pair`` (whose challenge must
+  not carry the token, see pairing.py) needs ``Authorization: Bearer``.
 - POST bodies must be ``application/json``.
 """
 
@@ -23,7 +24,7 @@ from .errors import APIError
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _FIREFOX_ORIGIN = re.compile(r"^moz-extension://[0-9a-fA-F-]{36}$")
-OPEN_PATHS = ("/v1/health", "/v1/pair")  # /v1/pair must not see the token: see pairing.py
+OPEN_PATHS = ("/v1/health", "/v1/pair")
 
 
 def allowed_origins(config: Config) -> list[str]:
