@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine_support import default_engine, texts
+try:  # tests/ imported as a package or as plain modules
+    from .engine_support import default_engine, texts
+except ImportError:
+    from engine_support import default_engine, texts
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,10 @@ import unicodedata
 import pytest
 
 from companion.engine import UnknownFindingError, build_engine
-from engine_support import default_engine, detection, texts
+try:  # tests/ imported as a package or as plain modules
+    from .engine_support import default_engine, detection, texts
+except ImportError:
+    from engine_support import default_engine, detection, texts
 
 
 @pytest.fixture(scope="session")
