@@ -49,8 +49,8 @@ _SPACED_RUN = re.compile(
 _RUN_GAP = re.compile(rf"[ \t{_INNER_SEPARATORS}]+")
 _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _WORD = re.compile(r"[a-z]+")
-_HANGUL_CHAR = re.compile(f"[{_HANGUL}]")
-_HANGUL_RUN = re.compile(f"[{_HANGUL}]*")
+_HANGUL_CHAR = re.compile("[가-힣]")
+_HANGUL_RUN = re.compile("[가-힣]*")
 #: a base character with the combining marks or conjoining jamo that NFC folds into it
 _CLUSTER = re.compile(
     "[^\u0300-\u036f\u1160-\u11ff\ud7b0-\ud7ff][\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff"
