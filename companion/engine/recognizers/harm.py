@@ -41,7 +41,7 @@ _LATIN_WRAP = r"(?<![A-Za-z])(?i:{})(?![A-Za-z])"
 _HANGUL = "가-힣ㄱ-ㅎ"
 #: characters people put inside a word to dodge filters (시1발, 병.신, 병*신, zero-width)
 _INNER_SEPARATORS = r".·ㆍ*_\-~^,'\"`|/\\!:;+=0-9\u00ad\u200b-\u200d\u2060\ufeff"
-_INNER_GAP = re.compile(rf"(?<=[{_HANGUL}])[{_INNER_SEPARATORS}]{{1,3}}(?=[{_HANGUL}])")
+_INNER_GAP = re.compile(rf"[{_HANGUL}]([{_INNER_SEPARATORS}]{{1,3}})(?=[{_HANGUL}])")
 #: a word spelled out one syllable at a time: 미 친 놈, 신 상 털 자, ㅂ ㅅ
 _SPACED_RUN = re.compile(
     rf"(?<![{_HANGUL}])[{_HANGUL}](?:[ \t{_INNER_SEPARATORS}]{{1,2}}[{_HANGUL}](?![{_HANGUL}]))+"
@@ -88,7 +88,8 @@ class _Branch:
 @dataclass(frozen=True)
 class _Lexicon:
     branches: tuple[_Branch, ...]
-    trigger: Optional[re.Pattern]  # any Korean anchor (a rare character or a two-character string)
+    trigger: Optional[re.Pattern]  # any Korean single-character anchor (a rare character)
+    gram_trigger: Optional[re.Pattern]  # any Korean two-character anchor (all of whose characters are common)
     by_char: dict[str, tuple[int, ...]]  # Korean anchor -> branch indexes
     word_trigger: Optional[re.Pattern]  # any English anchor, on lowercased text
     by_word: dict[str, tuple[int, ...]]  # English anchor -> branch indexes
@@ -332,7 +333,10 @@ def load_lexicon() -> _Lexicon:
         else:
             for anchor in branch.anchors:
                 (by_char if branch.script == "ko" else by_word)[anchor].append(i)
-    trigger = re.compile(_trie(by_char)) if by_char else None
+    singles = [a for a in by_char if len(a) == 1]
+    grams = [a for a in by_char if len(a) > 1]
+    trigger = re.compile(_trie(singles)) if singles else None  # a character class: scanned in C
+    gram_trigger = re.compile(_trie(grams)) if grams else None
     word_trigger = re.compile(_trie(by_word)) if by_word else None
 
     traps: list[tuple[re.Pattern, Optional[frozenset[str]]]] = []
@@ -350,6 +354,7 @@ def load_lexicon() -> _Lexicon:
     return _Lexicon(
         branches=tuple(branches),
         trigger=trigger,
+        gram_trigger=gram_trigger,
         by_char={k: tuple(v) for k, v in by_char.items()},
         word_trigger=word_trigger,
         by_word={k: tuple(v) for k, v in by_word.items()},
@@ -448,7 +453,7 @@ def _nfc(text: str) -> _Projection:
 
 def _removals(text: str) -> list[tuple[int, int]]:
     """Spans to delete so that evasive spellings read as plain words."""
-    gaps = [m.span() for m in _INNER_GAP.finditer(text)]
+    gaps = [m.span(1) for m in _INNER_GAP.finditer(text)]
     for run in _SPACED_RUN.finditer(text):
         base = run.start()
         gaps.extend((base + g.start(), base + g.end()) for g in _RUN_GAP.finditer(run.group()))
@@ -554,10 +559,12 @@ class HarmRecognizer(EntityRecognizer):
         """Branch index -> positions of its anchors in ``view`` (within ``limits``)."""
         lexicon = self._lexicon
         at: dict[int, list[int]] = defaultdict(list)
-        if lexicon.trigger is not None:
-            by_char = lexicon.by_char
+        by_char = lexicon.by_char
+        for trigger in (lexicon.trigger, lexicon.gram_trigger):
+            if trigger is None:
+                continue
             for lo, hi in limits:
-                for m in lexicon.trigger.finditer(view, lo, hi):
+                for m in trigger.finditer(view, lo, hi):
                     for i in by_char[m.group()]:
                         at[i].append(m.start())
         if english and lexicon.word_trigger is not None:
