@@ -22,6 +22,8 @@ def engine():
     ("신입 간호사 이하은 쌤 일 못함", "이하은"),
     ("송지훈이랑 한채원이 사귄대", "한채원"),
     ("권나래한테 혼났어요", "권나래"),
+    ("우하인한테 물어봤더니 모른대요", "우하인"),
+    ("어제 차은우가 콜 안받음", "차은우"),
 ])
 def test_full_names_with_particles_and_titles(engine, draft, name):
     assert name in texts(engine.analyze(draft), "name")
@@ -103,6 +105,10 @@ def test_english_and_romanized_names(engine, draft, name):
     "ㅋㅋㅋ ㅎㅎ ㄱㅅ ㅇㅋ 다들 수고",
     "원무과에 문의해도 답이 없고 대기만 20분",
     "신규쌤들 교육 일정 공유합니다. 병동쌤들 모두 고생하셨어요",
+    "오늘도 교수님이 회진 늦게 오심. 정말로 교수님 화나셨어요",
+    "원인균이 나왔어요. 최종결과가 나왔어요. 유명한 교과서. 서명란이 비었어요",
+    "하지만 조심히 들어가세요. 정리가 안돼요. 이상은 없습니다",
+    "박민수 차관 브리핑 보셨어요? 정은경 청장 때랑 비교됨",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

@@ -50,6 +50,7 @@ class Lexicon:
     clinic_roles: frozenset[str]
     romanized_surnames: frozenset[str]
     chat_abbreviations: frozenset[str]
+    verb_endings: frozenset[str]
     function_syllables: frozenset[str]
     ambiguous_before_title: frozenset[str]
 
@@ -74,6 +75,7 @@ def load_lexicon() -> Lexicon:
         roles=tuple(sorted(set(read_list("roles.txt")), key=len, reverse=True)),
         romanized_surnames=read_words("romanized_surnames.txt"),
         chat_abbreviations=read_words("chat_abbreviations.txt"),
+        verb_endings=read_words("verb_endings.txt"),
         function_syllables=read_words("function_syllables.txt"),
         ambiguous_before_title=read_words("ambiguous_before_title.txt"),
     )

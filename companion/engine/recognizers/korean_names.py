@@ -48,6 +48,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         surnames = _alt(lexicon.surnames)
         titles = _alt(lexicon.titles)
         particles = _alt(lexicon.particles)
+        # particles used only with people and animals (한테, 에게, 께): the word before is someone
+        self._animate = re.compile(r"이?(?:한테|에게|께|더러)")
         self._particle_set = frozenset(p for p in lexicon.particles if len(p) == 1)
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         self._title_start = re.compile(rf"\s?(?:{titles})")
@@ -101,6 +103,26 @@ class KoreanNameRecognizer(EntityRecognizer):
         if with_particle and len(tok) == length - 1 and tag.startswith("NN") and i + 1 < len(art.tags):
             return art.tags[i + 1].startswith("J") and art.tokens_indices[i + 1] == start + len(tok)
         return False
+
+    def _verb_form(self, art: NlpArtifacts | None, start: int, length: int) -> bool:
+        """mecab reads the candidate as a conjugated verb or adjective (하지만, 주면서, 서주실)."""
+        if art is None or not hasattr(art, "token_at"):
+            return True
+        i = art.token_at(start)
+        if i is None:
+            return True
+        if not art.tags[i].startswith(("VV", "VA", "VX", "VCP", "MAG", "MAJ", "IC", "NP", "MM")):
+            return False
+        # the rest of the candidate is endings mecab knows (지만, 면서, 실): a real conjugation
+        k, pos = i + 1, start + len(art.tokens[i])
+        while k < len(art.tokens) and pos < start + length:
+            if art.tokens_indices[k] != pos or not art.tags[k].startswith(("E", "VX", "XS", "J")):
+                return False
+            if art.tokens[k] not in self.lex.verb_endings and not art.tags[k].startswith("J"):
+                return False
+            pos += len(art.tokens[k])
+            k += 1
+        return True
 
     def _surname_split(self, art: NlpArtifacts | None, start: int, slen: int, length: int) -> bool:
         """mecab splits the surname off as its own token and a noun-like token ends at the name's end.
@@ -179,7 +201,8 @@ class KoreanNameRecognizer(EntityRecognizer):
                                    or self._person_tag(nlp_artifacts, start, len(name))):
                     score = 0.85
                 elif (word[:slen] in lex.common_surnames and given_ok
-                      and self._surname_split(nlp_artifacts, start, slen, len(name))):
+                      and (self._surname_split(nlp_artifacts, start, slen, len(name))
+                           or (self._animate.match(rest) and not self._verb_form(nlp_artifacts, start, len(name))))):
                     score = 0.6
                 else:
                     continue
