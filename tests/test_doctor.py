@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.server
 import os
+import pwd
+import signal
 import socket
 import subprocess
 import sys
@@ -96,6 +98,8 @@ def test_invalid_policy_is_a_problem_with_its_fix(tmp_path: Path) -> None:
     result = doctor(tmp_path, "--skip-engine", env={"SECONDLOOK_POLICY": str(policy)})
     assert result.returncode == 1
     assert verdicts(result.stdout)["policy"] == "FAIL"
+    assert "settings" not in verdicts(result.stdout), "one cause, one problem"
+    assert result.stdout.strip().endswith("1 problem(s) found")
     assert str(policy) in result.stdout and "policy.fail_mode" in result.stdout and '"open", "closed"' in result.stdout
     assert "refuses to start" in result.stdout and f"correct {policy}" in result.stdout
 
@@ -109,6 +113,39 @@ def test_free_port_and_warnings_pass_unless_strict(tmp_path: Path) -> None:
     assert checks["token"] == "warn" and checks["service"] == "warn" and checks["companion"] == "warn"
     assert "secondlook token" in result.stdout and "secondlook service install" in result.stdout
     assert doctor(tmp_path, "--port", str(port), "--skip-engine", "--strict").returncode == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not Path("/proc/net/tcp").exists(),
+                    reason="needs root (to listen as another user) and Linux /proc")
+def test_port_held_by_another_user_is_a_problem(tmp_path: Path) -> None:
+    """Shared PCs: another user's process on this user's port (here: a listener running as nobody)."""
+    nobody = pwd.getpwnam("nobody")
+    port = free_port()
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: become nobody, listen, wait to be killed
+        try:
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", port))
+            listener.listen()
+            os.write(ready_w, b"1")
+            signal.pause()
+        finally:
+            os._exit(0)
+    try:
+        assert os.read(ready_r, 1) == b"1"
+        result = doctor(tmp_path, "--port", str(port), "--skip-engine")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(ready_r)
+        os.close(ready_w)
+    assert result.returncode == 1
+    assert verdicts(result.stdout)[f"port {port}"] == "FAIL"
+    assert f"held by another user ({nobody.pw_name}, a program)" in result.stdout
+    assert "on shared PCs choose a free port" in result.stdout
 
 
 @pytest.mark.parametrize("args", [["--port", "0"], ["--port", "http"], ["--bogus"]])

@@ -22,7 +22,7 @@ from ..cli import EXIT_FOUND, EXIT_OK, add_policy_option
 from ..config import (DEFAULT_HOST, DEFAULT_PORT, Config, ConfigError, load_config, read_toml,
                       resolve_config_path, resolve_policy_path, validate_document)
 from . import service as svc
-from .probe import FREE, OTHER, SECONDLOOK, Probe, paired, probe
+from .probe import FREE, OTHER, SECONDLOOK, Owner, Probe, paired, port_owner, probe
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 #: A neutral sample (no names, no contacts) timed once the engine is loaded, ~1,000 characters.
@@ -79,16 +79,21 @@ def check_effective(args: argparse.Namespace) -> tuple[Config | None, Finding]:
                                            f"mode {config.policy.mode}, fail_mode {config.policy.fail_mode}{note}")
 
 
-def check_port(host: str, port: int, found: Probe) -> Finding:
+def check_port(host: str, port: int, found: Probe, owner: Owner | None) -> Finding:
     name = f"port {port}"
+    choose = ("choose a free port: set [server] port in the config (or the managed policy) and the same "
+              "port in the extension (options page or managed storage)")
     if found.state == FREE:
         return Finding(name, OK, f"free on {host} (no companion running)")
+    held_by = "" if owner is None else f", process {owner.process or '?'} of user {owner.user}"
+    if owner is not None and hasattr(os, "getuid") and owner.uid != os.getuid():
+        what = "SecondLook" if found.state == SECONDLOOK else "a program"
+        return Finding(name, FAIL, f"held by another user ({owner.user}, {what}): this user's companion "
+                                   "cannot listen there", "on shared PCs " + choose)
     if found.state == SECONDLOOK:
-        return Finding(name, OK, f"held by SecondLook {(found.health or {}).get('version', '?')}")
+        return Finding(name, OK, f"held by SecondLook {(found.health or {}).get('version', '?')}{held_by}")
     what = f"answers HTTP {found.status}, not SecondLook" if found.state == OTHER else "held but not answering HTTP"
-    return Finding(name, FAIL, f"used by another program ({what})",
-                   "choose a free port: set [server] port in the config (or the managed policy) and the same "
-                   "port in the extension (options page or managed storage)")
+    return Finding(name, FAIL, f"used by another program ({what}{held_by})", choose)
 
 
 def check_companion(host: str, port: int, found: Probe, token: str) -> Finding:
@@ -191,14 +196,16 @@ def run_checks(args: argparse.Namespace, emit: Callable[[Finding], None]) -> lis
         findings.append(finding)
         emit(finding)
 
-    add(check_config_file(args.config))
-    add(check_policy_file(args.policy))
+    files = [check_config_file(args.config), check_policy_file(args.policy)]
+    for finding in files:
+        add(finding)
     config, settings = check_effective(args)
-    add(settings)
+    if settings.status != FAIL or all(f.status != FAIL for f in files):  # else its cause is reported above
+        add(settings)
     host = config.server.host if config else DEFAULT_HOST
     port = config.server.port if config else (args.port or DEFAULT_PORT)
     found = probe(host, port)
-    add(check_port(host, port, found))
+    add(check_port(host, port, found, port_owner(port) if found.state != FREE else None))
     if config is None:
         add(Finding("engine", WARN, "skipped: fix the configuration first"))
     else:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import http.client
 import json
+import os
 import secrets
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..pairing import proof_matches
@@ -83,3 +85,49 @@ def paired(host: str, port: int, token: str, timeout: float = 3.0) -> bool | Non
     if status != 200 or not isinstance(body, dict):
         return None
     return proof_matches(token, port, nonce, body.get("proof"))
+
+
+@dataclass(frozen=True)
+class Owner:
+    uid: int
+    user: str
+    process: str | None  # "name (pid N)" when this user may see it
+
+
+_LISTEN = "0A"
+
+
+def port_owner(port: int) -> Owner | None:
+    """Who listens on ``port``, from /proc (Linux); None where the OS does not tell."""
+    sockets: dict[str, int] = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text(encoding="ascii").splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == _LISTEN and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                sockets[f"socket:[{fields[9]}]"] = int(fields[7])
+    if not sockets:
+        return None
+    uid = next(iter(sockets.values()))
+    try:
+        import pwd
+        user = pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        user = str(uid)
+    return Owner(uid, user, _process_holding(set(sockets)))
+
+
+def _process_holding(links: set[str]) -> str | None:
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) in links:
+                    return f"{(proc / 'comm').read_text().strip()} (pid {proc.name})"
+        except OSError:  # another user's process, or gone
+            continue
+    return None
