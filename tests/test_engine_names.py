@@ -88,7 +88,18 @@ def test_given_name_after_the_full_name_joins_the_person(engine):
     ("Choi Yuna from cardiology sent the slides", "Choi Yuna"),
     ("Prof. L yelled at the nurses again", "L"),
     ("Minji Kim from the PICU was great", "Minji Kim"),
+    ("Dr. Miller from the exchange program is rude", "Miller"),
+    ("Park 교수님 또 늦으심", "Park"),
 ])
+
+
+@pytest.mark.parametrize("draft", [
+    "Osler and Cushing were both at Hopkins; great read.",
+    "Prof. Harrison wrote the textbook everyone still buys.",
+    "Harrison's says levodopa first-line for Parkinson's disease.",
+])
+def test_english_eponyms_are_not_names(engine, draft):
+    assert texts(engine.analyze(draft), "name") == []
 def test_english_and_romanized_names(engine, draft, name):
     assert name in texts(engine.analyze(draft), "name")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import Lexicon
+from ..lexicon import Lexicon, read_words
 from .regex_base import GroupRegexRecognizer, Rule
 
 # A romanized given name: two or three Korean syllables, optionally hyphenated (Ji-yeon, Minji, Seojun).
@@ -20,6 +20,7 @@ _SHORT_WORDS = frozenset({"In", "So", "Do", "Ma", "Go", "No", "An", "Ha", "Ye", 
 def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
     all_surnames = "|".join(sorted(lexicon.romanized_surnames, key=len, reverse=True))
     safe = "|".join(sorted(lexicon.romanized_surnames - _SHORT_WORDS, key=len, reverse=True))
+    eponyms = read_words("eponyms_en.txt")
     rules = [
         # title + surname (+ given name): the name without the title
         Rule("PERSON_ROMANIZED", re.compile(
@@ -35,6 +36,9 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         # a romanized surname with a Korean title: "Park 교수님", "Kim 쌤"
         Rule("PERSON_ROMANIZED", re.compile(
             rf"(?<![A-Za-z])(?P<v>{all_surnames})\s?(?=교수|선생|쌤|샘|간호사|원장|과장|전공의|펠로우|씨)"), 0.75),
+        # title + any other capitalised surname (Dr. Miller), eponyms and public figures excepted
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:Dr|Prof|Professor|Nurse)\.?\s+(?P<v>[A-Z][a-z]{{2,15}})\b(?!['’]s\s+(?:disease|syndrome|sign|law|triad))"),
+             0.6, veto=lambda t, s, e: t[s:e] in eponyms),
         # title + single initial: Prof. L, Dr. K.
         Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75),
     ]
