@@ -166,3 +166,17 @@ def test_config_categories_threshold_allow_and_roster(tmp_path):
     eng = build_engine(detection(threshold=0.95, roster=roster))
     result = eng.analyze(draft)
     assert texts(result) == ["나하늘"] and all(f["score"] >= 0.95 for f in result["findings"])
+
+
+def test_a_recognizer_added_to_the_registry_takes_effect():
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    eng = build_engine(detection())
+    draft = "병동 코드 WARD-7731 로 들어오세요"
+    assert eng.analyze(draft)["findings"] == []
+    for language in eng.languages:
+        eng.registry.add_recognizer(PatternRecognizer(
+            supported_entity="DOOR_CODE", supported_language=language,
+            patterns=[Pattern("door code", r"WARD-\d{4}", 0.9)]))
+    found = eng.analyze(draft)["findings"]
+    assert [(f["entity_type"], f["text"], f["category"]) for f in found] == [("DOOR_CODE", "WARD-7731", "id")]

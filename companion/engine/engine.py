@@ -62,7 +62,7 @@ class Engine:
         found: list[Finding] = []
         for r in raw:
             category = category_of(r.entity_type)
-            if category is None or category not in self.categories or r.score < self.threshold:
+            if category not in self.categories or r.score < self.threshold:
                 continue
             start, end = norm.to_original(r.start, r.end)
             start, end = _trim(text, start, end)

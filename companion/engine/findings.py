@@ -15,17 +15,22 @@ _CATEGORY_BY_TYPE = {
     "HOSPITAL": "affiliation", "DEPARTMENT": "affiliation", "WARD": "affiliation", "UNIT": "affiliation", "AFFILIATION": "affiliation",
     "TRAINING_YEAR": "detail", "ROLE": "detail", "UNIQUE_ROLE": "detail", "AGE_GENDER": "detail",
     "ROOM": "detail", "DATED_EVENT": "detail",
+    # Presidio's own types, for recognizers added to ``Engine.registry`` later
+    "PERSON": "name", "CREDIT_CARD": "id", "IBAN_CODE": "id", "US_SSN": "id", "US_PASSPORT": "id",
+    "US_DRIVER_LICENSE": "id", "IP_ADDRESS": "contact", "URL": "contact",
 }
 #: when identity findings overlap, the higher rank wins (then the longer span, then the score)
 RANK = {"contact": 5, "id": 5, "name": 4, "affiliation": 2, "detail": 1, "harm": 0}
 
 
-def category_of(entity_type: str) -> str | None:
+def category_of(entity_type: str) -> str:
+    """The API category of an entity type. A type nobody mapped comes from a recognizer someone
+    added to the registry to catch something specific: it is reported as an identifier."""
     if entity_type.startswith("PERSON_"):
         return "name"
     if entity_type.startswith("HARM_"):
         return "harm"
-    return _CATEGORY_BY_TYPE.get(entity_type)
+    return _CATEGORY_BY_TYPE.get(entity_type, "id")
 
 
 @dataclass
