@@ -228,6 +228,11 @@ def test_service_refuses_to_install_with_a_bad_config(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "service", "install", "--config", str(bad))
     assert result.returncode == 2 and "server.port" in result.stderr
     assert not (tmp_path / "xdg" / "systemd").exists()
+    unit = tmp_path / "xdg" / "systemd" / "user" / "secondlook.service"
+    unit.parent.mkdir(parents=True)
+    unit.write_text("[Unit]\n", encoding="utf-8")
+    removed = run_cli(tmp_path, "service", "uninstall", "--config", str(bad))
+    assert removed.returncode == 0 and not unit.exists(), "a broken config must not block uninstalling"
 
 
 @pytest.mark.skipif(svc.current_platform() != "linux", reason="systemd is Linux only")

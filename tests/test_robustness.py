@@ -250,6 +250,7 @@ def test_load_50_clients_x_20_long_drafts(companion_server) -> None:
           f"p95 {summary['p95']} ms; RSS {before} kB -> {after} kB")
     assert before and after and after <= before * 1.2, f"resident memory grew from {before} kB to {after} kB"
     assert len(result.latencies_ms) + len(result.errors) == 1000
+    assert running.request("GET", "/v1/health")[0] == 200
     explain([e if not e.startswith("HTTP ") else e[5:] for e in warm.errors + result.errors], running.log())
 
 

@@ -305,13 +305,14 @@ def status(service: Service, host: str, port: int) -> int:
 def cmd_service(args: argparse.Namespace) -> int:
     if args.platform != current_platform() and not args.dry_run:
         raise CLIError(f"--platform {args.platform} can only be generated here (add --dry-run)")
-    config = load_config(args.config, policy=args.policy)  # never install a service that cannot start
     service = plan(args.platform, serve_command(args.platform, args.config, args.policy))
     if args.action == "install":
+        load_config(args.config, policy=args.policy)  # never install a service that cannot start
         install(service, args.dry_run)
-    elif args.action == "uninstall":
+    elif args.action == "uninstall":  # works whatever state the configuration is in
         uninstall(service, args.dry_run)
     elif args.action == "status":
+        config = load_config(args.config, policy=args.policy)
         return status(service, config.server.host, config.server.port)
     else:
         run_steps(service.start if args.action == "start" else service.stop, args.dry_run, service)
