@@ -66,6 +66,8 @@ def test_identifiers(engine, draft, number):
     "Came in with melena, bleeding at endoscopy was active.",
     "서울대병원 위치 서울시 종로구 대학로 101 입니다",
     "문의는 인사팀 내선 2214로 주세요",
+    "학회 사무국 office@ksim.or.kr 로 사전등록 문의하세요",
+    "@everyone 회의 10시로 변경",
 ])
 def test_numbers_that_are_not_personal(engine, draft):
     result = engine.analyze(draft)

@@ -34,11 +34,26 @@ def _public_address(text: str, start: int, end: int) -> bool:
     return _PLACE_CONTEXT.search(text, max(0, start - 20), min(len(text), end + 15)) is not None
 
 
+_ROLE_MAILBOX = re.compile(r"(?i)^(?:info|office|admin|contact|help|support|webmaster|secretariat|noreply|no-reply|"
+                           r"service|cs|master|press|pr|hr|recruit|jobs?|inquiry|helpdesk|kma|mail)[@ ]")
+_ORG_CONTEXT = re.compile(r"사무국|학회|협회|고객센터|대표\s?(?:메일|이메일)|접수처|홈페이지|공식")
+
+
+def _public_email(text: str, start: int, end: int) -> bool:
+    """An organisation's mailbox (info@…, 학회 사무국 …): public, no one's personal contact."""
+    return bool(_ROLE_MAILBOX.match(text[start:end])) or _ORG_CONTEXT.search(text, max(0, start - 20), start) is not None
+
+
 class OfflineEmailRecognizer(EmailRecognizer):
-    """Presidio's e-mail recognizer with tldextract pinned to its bundled snapshot."""
+    """Presidio's e-mail recognizer with tldextract pinned to its bundled snapshot; organisations'
+    mailboxes are public contacts and are left out."""
 
     def validate_result(self, pattern_text: str) -> bool | None:
         return bool(_TLD(pattern_text).fqdn)
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [r for r in results if not _public_email(text, r.start, r.end)]
 
 
 _HANDLE_CONTEXT = (r"(?:카톡|카카오톡|카카오|카톡\s?아이디|라인|인스타(?:그램)?|텔레그램|트위터|페북|페이스북|스레드|"
@@ -60,7 +75,8 @@ def contact_recognizers(language: str) -> list:
             veto=_public_number),
         Rule("EMAIL_ADDRESS", re.compile(
             r"(?<![\w.])[A-Za-z0-9][\w.+-]*\s?(?:\(at\)|\[at\]|\{at\}|골뱅이|＠|@)\s?[A-Za-z0-9-]+"
-            r"(?:(?:\.|\s?(?:\(dot\)|\[dot\]|점)\s?)[A-Za-z0-9-]+)*(?:\.|\s?(?:\(dot\)|\[dot\]|점)\s?)[A-Za-z]{2,6}(?![\w])"), 0.85),
+            r"(?:(?:\.|\s?(?:\(dot\)|\[dot\]|점)\s?)[A-Za-z0-9-]+)*(?:\.|\s?(?:\(dot\)|\[dot\]|점)\s?)[A-Za-z]{2,6}(?![\w])"), 0.85,
+            veto=_public_email),
         Rule("EMAIL_ADDRESS", re.compile(
             r"(?<![\w.])[A-Za-z0-9][\w.+-]*\s?(?:골뱅이|@)\s?[A-Za-z0-9-]+\s?(?:점컴|닷컴|점넷)"), 0.85),
         Rule("MESSENGER_ID", re.compile(
@@ -72,7 +88,8 @@ def contact_recognizers(language: str) -> list:
         Rule("MESSENGER_ID", re.compile(
             r"(?:https?://)?(?:open\.kakao\.com/o/|(?:www\.)?instagram\.com/|(?:www\.)?facebook\.com/|"
             r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[\w./@-]+"), 0.8),
-        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![\w@])"), 0.6),
+        # a bare @handle counts when it looks like a personal handle (digits, _ or .), not @everyone
+        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]*[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![\w@])"), 0.6),
         Rule("HOME_ADDRESS", re.compile(_ADDRESS), 0.6, veto=_public_address),
         Rule("HOME_ADDRESS", re.compile(r"(?<![가-힣])[가-힣A-Za-z0-9]{2,12}(?:아파트|빌라|오피스텔|맨션)\s?\d{1,4}\s?동\s?\d{1,4}\s?호"), 0.75),
     ]
