@@ -28,7 +28,7 @@ def id_recognizers(language: str) -> list:
         Rule("KR_RRN", re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s-]?[1-8][*＊xX●○]{6}"), 0.7),
         Rule("MEDICAL_LICENSE", _context_number(r"의사\s?면허|간호사\s?면허|약사\s?면허|면허|자격\s?번호|자격증|licen[cs]e"), 0.85),
         Rule("EMPLOYEE_ID", _context_number(r"사번|학번|직원\s?번호|사원\s?번호|employee\s?(?:id|no)|staff\s?id"), 0.85),
-        Rule("CHART_NUMBER", _context_number(r"차트|등록\s?번호|환자\s?번호|병록\s?번호|병원\s?번호|MRN|chart|patient\s?id|hospital\s?no"), 0.85),
+        Rule("CHART_NUMBER", _context_number(r"차트|(?<!주민)(?<!외국인)(?<!사업자)(?<!주민\s)등록\s?번호|환자\s?번호|병록\s?번호|병원\s?번호|MRN|chart|patient\s?id|hospital\s?no"), 0.85),
     ]
     return [
         GroupRegexRecognizer("KoreanIdRecognizer", rules, supported_language=language),

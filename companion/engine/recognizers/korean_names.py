@@ -3,15 +3,20 @@
 One recognizer, several productive rules, all driven by the data files:
 
 * full names — surname + two given-name syllables, with titles/particles glued on
-  (김성호가, 이수진한테, 김성호 교수); accepted when a title follows, when mecab tags the word a
-  person (``인명``), or when both given syllables are common in names and the word is not an
-  ordinary word (the common-word list and mecab's dictionary veto 이번에, 조영제, 고민이 …);
+  (김성호가, 이수진한테, 김성호 교수). Accepted when an invisible character splits the word (an
+  evasion), when a strong title follows, when the given syllables look like a name and a weak
+  title follows or mecab tags a person (``인명``), or — for common surnames — when mecab's
+  morphemes show an unknown word (surname split off, a token running across the name's end) or
+  an animate particle follows (한테, 에게). Ordinary words are vetoed by the common-word list and
+  by mecab's own analysis (one dictionary word: 심지어, 조영제; noun + particle: 우연이, 이후로);
 * surname + title (박 교수, 최선생님), span = the surname;
 * masked names (김OO, 이○○, 박**, 최XX, 정ㅇㅇ, 김O호, 김모 씨, 김 모 교수);
 * Latin initial + Korean title (K교수, J쌤, A씨);
 * chosung initials (ㄱㅊㅅ), chat abbreviations excluded;
-* names spelled apart (김.성.호, 김 도 윤).
+* names spelled apart (김.성.호, 김 도 윤) and names in labelled fields (이름: …);
+* given names with 쌤/선생님/씨, and every later mention of a name already found.
 
+Public figures in office (박민수 차관) and listed public or fictional figures are skipped.
 Titles come *after* Korean names, so every rule looks right of the match, never left.
 """
 from __future__ import annotations
