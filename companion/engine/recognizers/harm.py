@@ -36,6 +36,8 @@ HARM_TYPES = {
 }
 _SCRIPTS = ("ko", "en")
 _MACRO = re.compile(r"\{([A-Z][A-Z_]*)\}")
+_ENDING = re.compile("([가-힣])~")
+_VERB_FINALS = (0, 4, 8, 16, 17, 20)  # none, ㄴ, ㄹ, ㅁ, ㅂ, ㅆ
 _LATIN_WRAP = r"(?<![A-Za-z])(?i:{})(?![A-Za-z])"
 
 _HANGUL = "가-힣ㄱ-ㅎ"
@@ -112,12 +114,22 @@ def _lines(name: str, text: str) -> Iterable[tuple[int, str, Optional[str]]]:
 
 
 def _expand(pattern: str, macros: dict[str, str], where: str) -> str:
+    """Substitute {MACRO}s and widen ``X~`` (X a syllable without a final consonant) to X with the
+    finals that verb endings add: 가로채~ matches 가로채, 가로챈, 가로챌, 가로챔, 가로챕, 가로챘."""
+
     def sub(m: re.Match) -> str:
         if m.group(1) not in macros:
             raise LexiconError(f"{where}: unknown macro {{{m.group(1)}}}")
         return macros[m.group(1)]
 
-    return _MACRO.sub(sub, pattern)
+    return _ENDING.sub(_with_finals, _MACRO.sub(sub, pattern))
+
+
+def _with_finals(m: re.Match) -> str:
+    code = ord(m.group(1)) - 0xAC00
+    if code % 28:  # already has a final consonant
+        return m.group(1)
+    return "[" + "".join(chr(0xAC00 + code + final) for final in _VERB_FINALS) + "]"
 
 
 def _checked(pattern: str, where: str, flags: int = 0) -> re.Pattern:
