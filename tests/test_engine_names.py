@@ -52,6 +52,8 @@ def test_surname_with_title_is_the_surname(engine, draft, name):
     ("J쌤 오늘 나이트래", "J"),
     ("ㄱㅊㅅ 교수 또 난리침", "ㄱㅊㅅ"),
     ("ㅂㅈㅎ는 지금 펠로우임", "ㅂㅈㅎ"),
+    ("ㄱ교수 또 소리지름", "ㄱ"),
+    ("김 성호 교수님이 오늘 회진", "김 성호"),
 ])
 def test_masked_names_initials_and_chosung(engine, draft, name):
     assert name in texts(engine.analyze(draft), "name")
@@ -120,6 +122,8 @@ def test_english_eponyms_are_not_names(engine, draft):
     "원인균이 나왔어요. 최종결과가 나왔어요. 유명한 교과서. 서명란이 비었어요",
     "하지만 조심히 들어가세요. 정리가 안돼요. 이상은 없습니다",
     "박민수 차관 브리핑 보셨어요? 정은경 청장 때랑 비교됨",
+    "작년 송년회때도 2차 가서 인턴쌤 한명 울면서 나갔대요",
+    "이 정도 선생님이면 괜찮죠. 그 정도 교수면 뭐",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

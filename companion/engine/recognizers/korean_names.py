@@ -71,6 +71,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?=\s?(?:씨|{titles}))")
         self._initial = re.compile(
             rf"(?<![A-Za-z0-9])[A-Z](?=\s?(?:{titles}|씨))")
+        self._one_chosung = re.compile(rf"(?<![ㄱ-ㅣ가-힣])[ㄱ-ㅎ](?=\s?(?:{strong}))")
+        self._split_name = re.compile(rf"(?<![가-힣0-9A-Za-z])({surnames})\s([가-힣]{{2}})(?=\s?(?:{strong}))")
         self._chosung = re.compile(r"(?<![ㄱ-ㅣ])[ㄱ-ㅎ]{2,3}(?![ㄱ-ㅣ])")
         self._spaced = re.compile(
             rf"(?<![가-힣])(?:{surnames})([\s.·ㆍ‧_-])[가-힣]\1[가-힣](?![가-힣])")
@@ -226,6 +228,16 @@ class KoreanNameRecognizer(EntityRecognizer):
             results.append(RecognizerResult(INITIAL, m.start(), m.end(), 0.75))
         for m in self._chosung.finditer(text):
             self._chosung_rule(text, m, results)
+        for m in self._one_chosung.finditer(text):  # ㄱ교수, ㅂ 선생님
+            if m.group() != "ㅋ":
+                results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
+        for m in self._split_name.finditer(text):  # 김 성호 교수: surname and given name apart
+            surname, given = m.group(1), m.group(2)
+            if (surname not in lex.ambiguous_before_title and given not in lex.common_words
+                    and all(ch in lex.given_syllables for ch in given)
+                    and not self._verb_form(nlp_artifacts, m.start(2), 2)):
+                results.append(RecognizerResult(FULL_NAME, m.start(), m.end(), 0.75))
+                full_names.append(surname + given)
         for m in self._spaced.finditer(text):
             parts = re.split(r"[\s.·ㆍ‧_-]", m.group())
             if m.group(1).isspace() and any(p in lex.function_syllables for p in parts[1:]):
