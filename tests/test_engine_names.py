@@ -124,6 +124,7 @@ def test_english_eponyms_are_not_names(engine, draft):
     "박민수 차관 브리핑 보셨어요? 정은경 청장 때랑 비교됨",
     "작년 송년회때도 2차 가서 인턴쌤 한명 울면서 나갔대요",
     "이 정도 선생님이면 괜찮죠. 그 정도 교수면 뭐",
+    "부인종양 파트 교수님들 회의. 반복성 구강궤양 환자",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

@@ -63,6 +63,11 @@ def test_mentions_of_one_person_share_a_placeholder(engine):
     assert f"{kim[0]['suggestion']} 교수" in redacted
 
 
+def test_placeholder_keeps_the_title_readable(engine):
+    result = engine.analyze("신 수간호사님한테 면담 요청했어요. 신 수간호사님 선에서 막힘")
+    assert result["redacted_text"] == "A 수간호사님한테 면담 요청했어요. A 수간호사님 선에서 막힘"
+
+
 def test_chosung_joins_the_full_name_with_those_initials(engine):
     result = engine.analyze("김철수 교수 얘기임. ㄱㅊㅅ 진짜 답없다")
     names = [f for f in result["findings"] if f["category"] == "name"]

@@ -9,9 +9,10 @@ import re
 import string
 
 from .findings import Finding
+from .lexicon import load_lexicon
 from .persons import Person
 
-_TITLE_AFTER = re.compile(r"\s?(?:교수|선생|쌤|샘|간호사|원장|과장|실장|부장|팀장|전공의|레지던트|인턴|펠로우|씨|님|약사|선배|후배|환자|할머니|할아버지)")
+_TITLE_AFTER = re.compile(r"\s?(?:" + "|".join(re.escape(t) for t in load_lexicon().titles) + ")")
 
 _GENERAL = {
     "ko": {
@@ -19,7 +20,7 @@ _GENERAL = {
         "HOSPITAL": "한 병원", "UNIVERSITY_HOSPITAL": "한 대학병원", "DEPARTMENT": "한 진료과", "WARD": "한 병동",
         "AFFILIATION": "한 병원",
         "TRAINING_YEAR": "전공의", "ROLE": "한 직원", "UNIQUE_ROLE": "한 직원", "AGE_GENDER": "[나이·성별 생략]",
-        "ROOM": "한 병실", "DATED_EVENT": "예전에", "harm": "[표현 삭제]", "person_suffix": "씨",
+        "ROOM": "한 병실", "DATED_EVENT": "예전", "harm": "[표현 삭제]", "person_suffix": "씨",
     },
     "en": {
         "contact": "[contact removed]", "id": "[number removed]",

@@ -91,7 +91,9 @@ class KoreanNameRecognizer(EntityRecognizer):
         """A title starts the rest of the word, or the next word after one space."""
         regex = self._strong_title_start if strong else self._title_start
         if rest:
-            return regex.match(rest) is not None
+            m = regex.match(rest)
+            # a one-syllable weak title glued on (부인종+양, 구강궤+양) is part of an ordinary word
+            return m is not None and not (len(m.group()) == 1 and m.group() in self.lex.weak_titles)
         return regex.match(text, pos) is not None
 
     def _dictionary_word(self, art: NlpArtifacts | None, start: int, length: int, with_particle: bool = True) -> bool:
