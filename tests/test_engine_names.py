@@ -125,6 +125,7 @@ def test_english_eponyms_are_not_names(engine, draft):
     "작년 송년회때도 2차 가서 인턴쌤 한명 울면서 나갔대요",
     "이 정도 선생님이면 괜찮죠. 그 정도 교수면 뭐",
     "부인종양 파트 교수님들 회의. 반복성 구강궤양 환자",
+    "이태원에서 회식했어요. 한남동에 살아요. 유한양행에서 나온 약. 인슐린을 올렸어요",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

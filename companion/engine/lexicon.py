@@ -64,7 +64,7 @@ def load_lexicon() -> Lexicon:
         titles=tuple(sorted(set(read_list("titles.txt")) | set(read_list("weak_titles.txt")), key=len, reverse=True)),
         weak_titles=frozenset(read_list("weak_titles.txt")),
         particles=tuple(sorted(set(read_list("particles.txt")), key=len, reverse=True)),
-        common_words=frozenset(read_list("common_words.txt")),
+        common_words=frozenset(read_list("common_words.txt")) | read_words("places.txt"),
         public_figures=frozenset(read_list("public_figures.txt")),
         public_titles=tuple(sorted(set(read_list("public_titles.txt")), key=len, reverse=True)),
         hospitals=tuple(sorted(set(read_list("hospitals.txt")), key=len, reverse=True)),
