@@ -15,6 +15,24 @@ function errorKind(err) {
   return err instanceof CompanionError ? err.kind : "internal";
 }
 
+/** Toolbar badge "?" on a tab whose last pre-post check was skipped (fail open). */
+function showSkipped(tabId, skipped) {
+  chrome.action.setBadgeText({ tabId, text: skipped ? "?" : "" });
+  if (skipped) {
+    chrome.action.setBadgeBackgroundColor({ tabId, color: "#757575" });
+    chrome.action.setTitle({ tabId, title: chrome.i18n.getMessage("badgeSkipped") });
+  }
+}
+
+/** Remembered per tab in session storage, because posting usually navigates and that resets the badge. */
+async function markTab(tabId, skipped) {
+  const { skippedTabs = {} } = await chrome.storage.session.get("skippedTabs");
+  if (skipped) skippedTabs[tabId] = true;
+  else delete skippedTabs[tabId];
+  await chrome.storage.session.set({ skippedTabs });
+  showSkipped(tabId, skipped);
+}
+
 const HANDLERS = {
   /** Analyse a draft for a nudge or before posting. */
   async check(msg, sender) {
@@ -25,9 +43,11 @@ const HANDLERS = {
       const site = sender.url ? new URL(sender.url).origin : undefined;
       const result = await CompanionClient.analyze(settings, String(msg.text || ""), site);
       if (policy.lastError) SitePolicy.refresh(); // the companion is back: pick up its policy
+      if (msg.purpose === "submit" && sender.tab) markTab(sender.tab.id, false);
       return { ok: true, result, policy, warn: SitePolicy.riskAtLeast(result.risk.level, policy.warn_level) };
     } catch (err) {
       if (errorKind(err) !== "http") SitePolicy.refresh();
+      if (msg.purpose === "submit" && sender.tab && policy.fail_mode !== "closed") markTab(sender.tab.id, true);
       return { ok: false, error: errorKind(err), policy };
     }
   },
@@ -132,6 +152,20 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === "policy-refresh" || alarm.name === "policy-retry") SitePolicy.refresh();
   if (alarm.name === "pause-end") chrome.storage.local.remove("pausedUntil");
+});
+
+chrome.tabs.onUpdated.addListener(async (tabId, change) => {
+  if (change.status !== "loading") return;
+  const { skippedTabs = {} } = await chrome.storage.session.get("skippedTabs");
+  if (skippedTabs[tabId]) showSkipped(tabId, true);
+});
+
+chrome.tabs.onRemoved.addListener(async (tabId) => {
+  const { skippedTabs = {} } = await chrome.storage.session.get("skippedTabs");
+  if (skippedTabs[tabId]) {
+    delete skippedTabs[tabId];
+    await chrome.storage.session.set({ skippedTabs });
+  }
 });
 
 chrome.storage.onChanged.addListener((changes, area) => {

@@ -185,6 +185,13 @@ class Browser:
             page.close()
         self.port = port
 
+    def toolbar_badge(self, url: str) -> str:
+        """The extension's toolbar badge text on the tab matching the URL pattern (asked in the service worker)."""
+        worker = self.context.service_workers[-1]
+        return worker.evaluate(
+            "async (url) => { const [tab] = await chrome.tabs.query({ url });"
+            " return tab ? chrome.action.getBadgeText({ tabId: tab.id }) : null; }", url)
+
 
 @pytest.fixture(scope="session")
 def browser(built_extension: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
@@ -209,6 +216,7 @@ def browser(built_extension: Path, tmp_path_factory: pytest.TempPathFactory) -> 
                 "--no-first-run",
             ],
         )
+        context.set_default_timeout(15_000)  # no wait in these tests should come near this
         worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
         assert worker.url.startswith(f"chrome-extension://{EXTENSION_ID}/"), worker.url
         yield Browser(context)
