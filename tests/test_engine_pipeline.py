@@ -185,3 +185,24 @@ def test_a_recognizer_added_to_the_registry_takes_effect():
             patterns=[Pattern("door code", r"WARD-\d{4}", 0.9)]))
     found = eng.analyze(draft)["findings"]
     assert [(f["entity_type"], f["text"], f["category"]) for f in found] == [("DOOR_CODE", "WARD-7731", "id")]
+
+
+def test_concurrent_analyses_give_the_same_answers(engine):
+    import threading
+
+    drafts = ["세브란스 흉부외과 3년차 정민재가 또 사고침", "김OO 교수 010-1234-5678", "Dr. Park Ji-yeon at Asan",
+              "조영제 알러지 질문입니다", "ㄱㅊㅅ 진짜 답없다 윤\u200b태오 카톡 tae_oh_92"] * 4
+    expected = [engine.analyze(d) for d in drafts]
+    mismatches: list[int] = []
+
+    def worker(offset: int) -> None:
+        for i in range(offset, len(drafts), 4):
+            if engine.analyze(drafts[i]) != expected[i]:
+                mismatches.append(i)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert mismatches == []

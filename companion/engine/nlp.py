@@ -23,6 +23,7 @@ companion stays near 200 MB and answers a 1,000-character draft in ~10 ms over H
 """
 from __future__ import annotations
 
+import threading
 from typing import Iterable, Iterator
 
 import mecab_ko
@@ -59,24 +60,32 @@ class MecabNlpEngine(NlpEngine):
 
     def __init__(self, languages: Iterable[str] = ("ko", "en")) -> None:
         self._languages = list(languages)
-        self._tagger: mecab_ko.Tagger | None = None
+        # one tagger per thread: a MeCab tagger keeps its lattice between calls, and the server
+        # answers from several threads (the dictionary itself is memory-mapped and shared)
+        self._local = threading.local()
+        self._loaded = False
+
+    def _tagger(self) -> mecab_ko.Tagger:
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = self._local.tagger = mecab_ko.Tagger()
+        return tagger
 
     def load(self) -> None:
-        self._tagger = mecab_ko.Tagger()
+        self._tagger()
+        self._loaded = True
 
     def is_loaded(self) -> bool:
-        return self._tagger is not None
+        return self._loaded
 
     def process_text(self, text: str, language: str) -> KoreanNlpArtifacts:
-        if self._tagger is None:
-            self.load()
         tokens: list[str] = []
         starts: list[int] = []
         tags: list[str] = []
         classes: list[str] = []
         cursor = 0
         # one string from mecab ("surface\tPOS,class,…" lines) is much faster than walking its nodes
-        for line in self._tagger.parse(text).split("\n"):
+        for line in self._tagger().parse(text).split("\n"):
             surface, tab, feature = line.partition("\t")
             if not tab or not surface:
                 continue
