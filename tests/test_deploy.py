@@ -142,6 +142,16 @@ def test_policy_port_wins_over_the_port_flag(tmp_path: Path) -> None:
     assert f"server.port = {flag_port} from the command line ignored" in text and str(policy) in text
 
 
+def test_running_companion_serves_the_policy_values(tmp_path: Path, companion_server) -> None:
+    policy = write(tmp_path / "policy.toml", '[policy]\nmode = "block"\nfail_mode = "closed"\n'
+                                             'sites = ["https://intranet.hospital.example/*"]\n')
+    running = companion_server('[policy]\nmode = "warn"\nfail_mode = "open"\n', env={"SECONDLOOK_POLICY": str(policy)})
+    status, _, body = running.request("GET", "/v1/policy")
+    assert status == 200
+    assert body["mode"] == "block" and body["fail_mode"] == "closed"
+    assert body["sites"] == ["https://intranet.hospital.example/*"]
+
+
 def test_token_command_refuses_a_policy_locked_token(tmp_path: Path) -> None:
     policy = write(tmp_path / "policy.toml", '[server]\ntoken = "policy-token-0123456789"\n')
     result = run_cli(tmp_path, "token", "--policy", str(policy))
