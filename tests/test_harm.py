@@ -1,6 +1,7 @@
 """HarmRecognizer: the real lexicons under companion/engine/data/harm, no mocks."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -45,6 +46,7 @@ def assert_finds(recognizer: HarmRecognizer, text: str, entity_type: str, fragme
         ("개념을 밥 말아 먹었냐", "HARM_INSULT", "개념을 밥 말아"),
         # sexual rumours
         ("인턴들한테 치근덕대는 걸로 유명", "HARM_SEXUAL", "치근덕"),
+        ("회식마다 여자 인턴한테 치근댐", "HARM_SEXUAL", "치근댐"),
         ("회식 때 간호사 몸 더듬었다는 얘기", "HARM_SEXUAL", "몸 더듬"),
         ("과장이랑 불륜이래", "HARM_SEXUAL", "불륜"),
         ("외래 간호사랑 바람났다던데", "HARM_SEXUAL", "바람났"),
@@ -56,6 +58,9 @@ def assert_finds(recognizer: HarmRecognizer, text: str, entity_type: str, fragme
         ("뒷돈 챙긴다던데", "HARM_ACCUSATION", "뒷돈"),
         ("그러다 환자 죽였잖아", "HARM_ACCUSATION", "환자 죽였"),
         ("공금 빼돌린 거 걸림", "HARM_ACCUSATION", "빼돌린"),
+        ("후배 공을 가로챔", "HARM_ACCUSATION", "가로챔"),
+        ("R1들 때리고 다닌다던데", "HARM_ACCUSATION", "때리고"),
+        ("서류를 얼굴에 집어던짐", "HARM_ACCUSATION", "집어던짐"),
         # threats
         ("너 가만 안 둔다", "HARM_THREAT", "가만 안 둔"),
         ("안 갚으면 집까지 찾아간다", "HARM_THREAT", "집까지 찾아간다"),
@@ -133,6 +138,9 @@ def test_mixed_draft_is_covered_by_either_language(ko: HarmRecognizer) -> None:
         "리베이트 쌍벌제 개정 공부 중",
         "신상 정보 유출되지 않도록 주의",
         "Patient threatened to leave AMA",
+        "A patient's family member yelled at the nurses today",
+        "정신과 병동 환자분이 흥분해서 간호사한테 물건을 던지셨는데 다친 사람은 없음",
+        "Giardia is a parasite",
         "BP was high overnight",
         "she lied down after sedation",
         "pituitary stalk thickening",
@@ -182,6 +190,15 @@ def test_supported_languages() -> None:
     assert set(HarmRecognizer().supported_entities) == set(HARM_TYPES.values())
     with pytest.raises(ValueError):
         HarmRecognizer(supported_language="ja")
+
+
+def test_final_consonant_widening() -> None:
+    from companion.engine.recognizers.harm import _expand
+
+    widened = _expand("가로채~", {}, "test")
+    for form in ("가로채", "가로챈", "가로챌", "가로챔", "가로챕", "가로챘"):
+        assert re.fullmatch(widened, form)
+    assert _expand("먹~", {}, "test") == "먹"  # already has a final consonant
 
 
 def test_every_lexicon_line_is_anchored_for_speed() -> None:

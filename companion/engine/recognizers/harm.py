@@ -295,8 +295,19 @@ def _alternatives(pattern: str) -> list[str]:
     return parts
 
 
+def _anchors(pattern: str, script: str, common: frozenset[str]) -> Optional[frozenset[str]]:
+    """Anchors for one pattern; None (scan the whole text) if the pattern is beyond the analysis."""
+    try:
+        return _english_anchors(pattern, common) if script == "en" else _korean_anchors(pattern, common)
+    except (re.error, AttributeError, TypeError, ValueError):  # ``re`` internals differ: stay correct, be slower
+        return None
+
+
 def _reach(pattern: re.Pattern) -> int:
-    low, high = _sre_parse.parse(pattern.pattern, pattern.flags).getwidth()
+    try:
+        low, high = _sre_parse.parse(pattern.pattern, pattern.flags).getwidth()
+    except (re.error, AttributeError, TypeError, ValueError):
+        return _MAX_REACH
     return min(high, _MAX_REACH)
 
 
@@ -326,13 +337,9 @@ def load_lexicon() -> _Lexicon:
                 entry = _Entry(entity_type, value, where)
                 _checked(source, where)
                 for alternative in _alternatives(source):
-                    if script == "en":
-                        regex = _checked(_LATIN_WRAP.format(alternative), where)
-                        anchors = _english_anchors(alternative, common)
-                    else:
-                        regex = _checked(alternative, where)
-                        anchors = _korean_anchors(alternative, common)
-                    branches.append(_Branch(entry, regex, script, anchors, _reach(regex)))
+                    wrapped = _LATIN_WRAP.format(alternative) if script == "en" else alternative
+                    regex = _checked(wrapped, where)
+                    branches.append(_Branch(entry, regex, script, _anchors(alternative, script, common), _reach(regex)))
     if not branches:
         raise LexiconError(f"no harm lexicons found under {_DATA}.{_DIR}")
 
@@ -362,7 +369,7 @@ def load_lexicon() -> _Lexicon:
                 if script == "en":
                     traps.append((_checked(_LATIN_WRAP.format(alternative), where), None))
                 else:
-                    traps.append((_checked(alternative, where), _korean_anchors(alternative, common)))
+                    traps.append((_checked(alternative, where), _anchors(alternative, script, common)))
     return _Lexicon(
         branches=tuple(branches),
         trigger=trigger,
