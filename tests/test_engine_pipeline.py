@@ -115,6 +115,18 @@ def test_affiliations_in_a_post_about_no_one_are_not_findings(engine):
     assert result["findings"] == [] and result["risk"]["level"] == "none"
 
 
+@pytest.mark.parametrize("draft, entity, text", [
+    ('정민재 별명이 "저승사자"임 ㅋㅋ', "NICKNAME", "저승사자"),
+    ('Kim from ortho (R3, the one everyone calls "Man Bun") is a creep', "NICKNAME", "Man Bun"),
+    ("Prof. Lee runs the Lee lab at SNU", "LAB", "Lee lab"),
+    ("서울대병원 소아외과 유일한 여자 펠로우 있잖아요", "UNIQUE_ROLE", "유일한 여자 펠로우"),
+    ("김모씨(남/45) 68/F 환자 홍길순", "AGE_GENDER", "68/F"),
+])
+def test_details_and_affiliations_by_type(engine, draft, entity, text):
+    found = [(f["entity_type"], f["text"]) for f in engine.analyze(draft)["findings"]]
+    assert (entity, text) in found
+
+
 def test_affiliation_and_detail_pointing_at_a_person_are_findings(engine):
     result = engine.analyze("삼성서울병원 신경외과 R2 임재현 선생님 이번에 결혼하신대요")
     assert {"affiliation", "detail", "name"} <= {f["category"] for f in result["findings"]}

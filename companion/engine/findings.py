@@ -12,9 +12,9 @@ _CATEGORY_BY_TYPE = {
     "MESSENGER_ID": "contact", "HOME_ADDRESS": "contact",
     "KR_RRN": "id", "KR_FRN": "id", "KR_BRN": "id", "KR_PASSPORT": "id", "KR_DRIVER_LICENSE": "id",
     "MEDICAL_LICENSE": "id", "EMPLOYEE_ID": "id", "CHART_NUMBER": "id",
-    "HOSPITAL": "affiliation", "DEPARTMENT": "affiliation", "WARD": "affiliation", "UNIT": "affiliation", "AFFILIATION": "affiliation",
+    "HOSPITAL": "affiliation", "DEPARTMENT": "affiliation", "WARD": "affiliation", "UNIT": "affiliation", "LAB": "affiliation", "AFFILIATION": "affiliation",
     "TRAINING_YEAR": "detail", "ROLE": "detail", "UNIQUE_ROLE": "detail", "AGE_GENDER": "detail",
-    "ROOM": "detail", "DATED_EVENT": "detail",
+    "ROOM": "detail", "DATED_EVENT": "detail", "NICKNAME": "detail",
     # Presidio's own types, for recognizers added to ``Engine.registry`` later
     "PERSON": "name", "CREDIT_CARD": "id", "IBAN_CODE": "id", "US_SSN": "id", "US_PASSPORT": "id",
     "US_DRIVER_LICENSE": "id", "IP_ADDRESS": "contact", "URL": "contact",

@@ -20,14 +20,15 @@ _GENERAL = {
         "HOSPITAL": "한 병원", "UNIVERSITY_HOSPITAL": "한 대학병원", "DEPARTMENT": "한 진료과", "WARD": "한 병동",
         "AFFILIATION": "한 병원",
         "TRAINING_YEAR": "전공의", "ROLE": "한 직원", "UNIQUE_ROLE": "한 직원", "AGE_GENDER": "[나이·성별 생략]",
-        "ROOM": "한 병실", "DATED_EVENT": "예전", "harm": "[표현 삭제]", "person_suffix": "씨",
+        "ROOM": "한 병실", "DATED_EVENT": "예전", "NICKNAME": "[별명 삭제]", "LAB": "한 연구실", "harm": "[표현 삭제]", "person_suffix": "씨",
     },
     "en": {
         "contact": "[contact removed]", "id": "[number removed]",
         "HOSPITAL": "a hospital", "UNIVERSITY_HOSPITAL": "a university hospital", "DEPARTMENT": "a department",
         "WARD": "a ward", "AFFILIATION": "a hospital",
         "TRAINING_YEAR": "a trainee", "ROLE": "a staff member", "UNIQUE_ROLE": "a staff member",
-        "AGE_GENDER": "[age/sex omitted]", "ROOM": "a room", "DATED_EVENT": "some time ago", "harm": "[removed]",
+        "AGE_GENDER": "[age/sex omitted]", "ROOM": "a room", "DATED_EVENT": "some time ago",
+        "NICKNAME": "[nickname removed]", "LAB": "a lab", "harm": "[removed]",
         "person_suffix": "",
     },
 }

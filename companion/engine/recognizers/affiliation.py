@@ -55,6 +55,9 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{_gazetteer(tuple(upper_depts))})(?![A-Za-z])"), 0.5),
         Rule("DEPARTMENT", re.compile(rf"\b(?:{_gazetteer(tuple(english_depts))})\b", re.I), 0.45),
         Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{_gazetteer(lexicon.units)})(?![A-Za-z])"), 0.5),
+        # a lab is a handful of people: 김성호 연구실, 신경과학 랩, Kim lab, echo lab
+        Rule("LAB", re.compile(r"(?<![가-힣A-Za-z])[가-힣A-Za-z]{2,10}\s?(?:연구실|연구팀|랩|[Ll]ab)(?![가-힣A-Za-z])"), 0.55,
+             veto=lambda t, s, e: t[s:e].split()[0] in generic or t[s:e].startswith(("우리", "저희", "그 ", "이 "))),
         # a labelled field in a form or memo: "소속: 내과계 중환자실", "Dept: Neurology"
         Rule("AFFILIATION", re.compile(r"(?:소속|부서|근무지|Dept|Department|Unit)\s?[:：]\s?(?P<v>[^\n/,;()]{2,30}?)\s*(?=$|[\n/,;()])", re.M), 0.7),
         Rule("WARD", re.compile(r"\b(?:\d{1,2}\s?(?:West|East|North|South)|[Ww]ard\s?\d{1,3}[A-Z]?)\b"), 0.6),

@@ -21,6 +21,9 @@ _CLASS_OF = r"(?![^\n.!?]{0,8}(?:지원자|지원율|모집|정원|티오|월급
 
 
 def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
+    person_nouns = "|".join(re.escape(w) for w in sorted(
+        set(lexicon.roles) | set(lexicon.titles) | {"간호사", "교수", "의사", "직원", "사람", "분", "남자", "여자"},
+        key=len, reverse=True) if re.search(r"[가-힣]", w))
     korean_roles = "|".join(re.escape(r) for r in lexicon.roles if re.search(r"[가-힣]", r))
     english_roles = "|".join(re.escape(r) for r in lexicon.roles if not re.search(r"[가-힣]", r))
     rules = [
@@ -30,7 +33,7 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
             r"\b(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)[- ]year\s+(?:resident|fellow|intern|student)\b", re.I), 0.7),
         Rule("ROLE", re.compile(rf"(?<![가-힣])(?:{korean_roles})(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5),
         Rule("ROLE", re.compile(rf"\b(?:{english_roles})\b", re.I), 0.45),
-        Rule("UNIQUE_ROLE", re.compile(r"유일한\s?(?:[가-힣]+\s){0,2}[가-힣]+|역대\s?최연소|최연소|(?<![가-힣])첫\s여(?:자|성)\s?[가-힣]+"), 0.75),
+        Rule("UNIQUE_ROLE", re.compile(rf"유일한\s?(?:[가-힣]{{1,6}}\s)?(?:{person_nouns})|역대\s?최연소|최연소|(?<![가-힣])첫\s여(?:자|성)\s?(?:{person_nouns})"), 0.75),
         # a role with the person's sex narrows a unit down to one or two people (여자 임상강사, 남자 간호사)
         Rule("UNIQUE_ROLE", re.compile(
             rf"(?<![가-힣])(?:여자|남자|여성|남성)\s?(?:{korean_roles}|간호사|교수|전공의|인턴|레지던트|의사|약사|선생님|쌤)(?!들|분들)"), 0.6),
@@ -38,5 +41,9 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         Rule("AGE_GENDER", re.compile(r"(?<![\d/])(?:\d{2}\s?/\s?[FM]|[FM]\s?/\s?\d{2}|\d{2}[FM])(?![A-Za-z\d])|(?<!\d)\d{2}\s?(?:세|살)(?![가-힣])"), 0.6),
         Rule("ROOM", re.compile(r"(?<!\d)\d{2,4}\s?호(?:실)?(?![가-힣])"), 0.5),
         Rule("DATED_EVENT", re.compile(_TIME), 0.45),
+        # a nickname is as good as a name to the people who use it
+        Rule("NICKNAME", re.compile(
+            r"(?:별명|닉네임|별칭|일명|애칭)\s?(?:이|은|는|:|으로|이라고)?\s?(?:다들\s)?[\"'“‘「『]?(?P<v>[^\"'”’」』\n,.!?()]{1,15}?)[\"'”’」』]"
+            r"|(?:nicknamed|(?:everyone|they|people)\s(?:calls?|called)(?:\s(?:him|her))?)\s[\"'“‘](?P<w>[^\"'”’\n]{1,25})[\"'”’]"), 0.7),
     ]
     return GroupRegexRecognizer("DetailRecognizer", rules, supported_language=language)

@@ -70,7 +70,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             rf"|\s?{_MASK}{{1,3}}(?![A-Za-z]))")
         self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?=\s?(?:씨|{titles}))")
         self._initial = re.compile(
-            rf"(?<![A-Za-z0-9])[A-Z](?=\s?(?:{titles}|씨))")
+            rf"(?<![A-Za-z0-9/])[A-Z](?=\s?(?:{strong}|씨))")
         self._one_chosung = re.compile(rf"(?<![ㄱ-ㅣ가-힣])[ㄱ-ㅎ](?=\s?(?:{strong}))")
         self._split_name = re.compile(rf"(?<![가-힣0-9A-Za-z])({surnames})\s([가-힣]{{2}})(?=\s?(?:{strong}))")
         self._chosung = re.compile(r"(?<![ㄱ-ㅣ])[ㄱ-ㅎ]{2,3}(?![ㄱ-ㅣ])")

@@ -2,7 +2,8 @@
 
 ``PatternRecognizer`` reports the whole match; Korean needs context *inside* the regex
 (면허번호 12345, 카톡 아이디 abc_12) while only the value is the finding. Each rule is
-``(entity_type, compiled regex with a group named "v" (or none: whole match), score)``;
+``(entity_type, compiled regex with a group named "v" — or "w" in a second alternative — or
+none for the whole match, score)``;
 an optional ``veto`` callable drops a match by looking at the text around it.
 """
 from __future__ import annotations
@@ -36,10 +37,8 @@ class GroupRegexRecognizer(EntityRecognizer):
         results = []
         for rule in self.rules:
             for m in rule.regex.finditer(text):
-                if "v" in rule.regex.groupindex:
-                    start, end = m.span("v")
-                else:
-                    start, end = m.span()
+                group = next((g for g in ("v", "w") if g in rule.regex.groupindex and m.start(g) >= 0), None)
+                start, end = m.span(group) if group else m.span()
                 if start < 0 or end <= start:
                     continue
                 if rule.veto is not None and rule.veto(text, start, end):
