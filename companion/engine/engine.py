@@ -7,7 +7,7 @@ from typing import Any
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from .context import ContextualOnlyEnhancer
-from .findings import CATEGORIES, IDENTITY, RANK, Finding, category_of, finding_id, text_digest, utf16_offsets
+from .findings import CATEGORIES, IDENTITY, Finding, category_of, finding_id, text_digest, utf16_offsets
 from .language import detect_language
 from .lexicon import Lexicon, load_lexicon
 from .nlp import MecabNlpEngine
@@ -51,6 +51,22 @@ class Engine:
 
     # ---- pipeline --------------------------------------------------------------------------
     def _findings(self, text: str, language: str) -> tuple[list[Finding], dict, str]:
+        """Every step but the redaction: findings (with ids and suggestions), risk, language."""
+        lang, found = self._recognize(text, language)
+        identity = _merge_neighbours(non_overlapping([f for f in found if f.category in IDENTITY]), text)
+        harm = non_overlapping([f for f in found if f.category == "harm"])
+        kept, persons, combo, loose = self._who_is_identified(identity)
+        findings = sorted(kept + harm, key=lambda f: (f.start, f.end))
+        risk = assess(findings, persons, combo, lang, loose_details=loose)
+        assign_labels(persons, text)
+        suggest(findings, persons, text, lang)
+        digest = text_digest(text)
+        for f in findings:
+            f.id = finding_id(digest, f)
+        return findings, risk, lang
+
+    def _recognize(self, text: str, language: str) -> tuple[str, list[Finding]]:
+        """Normalise, run Presidio with our NLP engine, map results back to the original text."""
         norm = normalize(text)
         lang = detect_language(norm.text) if language in ("auto", "", None) else language
         if lang not in LANGUAGES:
@@ -64,33 +80,26 @@ class Engine:
             category = category_of(r.entity_type)
             if category not in self.categories or r.score < self.threshold:
                 continue
-            start, end = norm.to_original(r.start, r.end)
-            start, end = _trim(text, start, end)
-            if end <= start:
-                continue
-            f = Finding(r.entity_type, category, start, end, round(float(r.score), 2), text[start:end])
-            if self._allowed(f.text):
-                continue
-            found.append(f)
-        identity = _merge_neighbours(non_overlapping([f for f in found if f.category in IDENTITY]), text)
-        harm = non_overlapping([f for f in found if f.category == "harm"])
+            start, end = _trim(text, *norm.to_original(r.start, r.end))
+            if end > start and not self._allowed(text[start:end]):
+                found.append(Finding(r.entity_type, category, start, end, round(float(r.score), 2), text[start:end]))
+        return lang, found
 
+    def _who_is_identified(self, identity: list[Finding]) -> tuple[list[Finding], list, list[Finding], bool]:
+        """Group names into persons; keep workplaces and details only where they point at someone
+        (a name, or — with no name — an identifying combination). Returns the kept identity
+        findings, the persons, the combination (if any) and whether loose details were seen."""
         names = [f for f in identity if f.category == "name"]
         persons = group_persons(names, self.lexicon.surnames)
         raw_context = [f for f in identity if f.category in ("affiliation", "detail")]
         context = drop_weak_context(raw_context, names, self.lexicon.unique_roles)
         combo = [] if names else combination_subject(raw_context, self.lexicon.unique_roles | self.lexicon.clinic_roles)
-        pointing = keep_pointing(context, names) if names else _unique(combo + keep_pointing(context, combo, COMBO_WINDOW))
+        if names:
+            pointing = keep_pointing(context, names)
+        else:
+            pointing = _unique(combo + keep_pointing(context, combo, COMBO_WINDOW))
         kept = [f for f in identity if f.category in ("name", "contact", "id")] + pointing
-        findings = sorted(kept + harm, key=lambda f: (f.start, f.end))
-        risk = assess(findings, persons, combo, lang,
-                      loose_details=any(f.category == "detail" for f in raw_context))
-        assign_labels(persons, text)
-        suggest(findings, persons, text, lang)
-        digest = text_digest(text)
-        for f in findings:
-            f.id = finding_id(digest, f)
-        return findings, risk, lang
+        return kept, persons, combo, any(f.category == "detail" for f in raw_context)
 
     def _allowed(self, term: str) -> bool:
         return bool(self.allow) and (term in self.allow or term.strip() in self.allow)
