@@ -35,14 +35,15 @@ def assess(findings: list[Finding], persons: list[Person], combo: list[Finding],
            loose_details: bool = False) -> dict:
     """``loose_details``: the draft has details or workplaces that point at no one (a weak signal)."""
     t = _TEXT.get(language, _TEXT["en"])
-    names = [f for f in findings if f.category == "name"]
+    # one example mention per person: "김성호, 윤" rather than every repetition
+    names = [min(p.mentions, key=lambda m: m.start) for p in persons if p.mentions]
     exposed = [f for f in findings if f.category in ("contact", "id")]
     harm = [f for f in findings if f.category == "harm"]
     threat = [f for f in harm if f.entity_type in _THREAT]
     identified = bool(names) or bool(combo)
     reasons: list[str] = []
     if names:
-        reasons.append(t["name"].format(what=", ".join(dict.fromkeys(f.text for f in names[:3]))))
+        reasons.append(t["name"].format(what=", ".join(dict.fromkeys(f.text for f in sorted(names, key=lambda m: m.start)[:3]))))
     elif combo:
         reasons.append(t["combo"].format(what=" + ".join(dict.fromkeys(f.text for f in combo[:3]))))
     if exposed:
