@@ -6,11 +6,7 @@ from __future__ import annotations
 import re
 
 from ..lexicon import Lexicon, read_words
-from .regex_base import GroupRegexRecognizer, Rule
-
-
-def _gazetteer(words: tuple[str, ...]) -> str:
-    return "|".join(re.escape(w) for w in words)
+from .regex_base import GroupRegexRecognizer, Rule, literal_alternation
 
 
 def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
@@ -39,22 +35,22 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
     rules = [
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,8}}(?:{'|'.join(clinic_suffixes)})(?:의원)?(?![가-힣])"), 0.6,
              veto=department_not_clinic),
-        Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{_gazetteer(lexicon.hospitals)})(?![A-Za-z])"), 0.7),
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.hospitals)})(?![A-Za-z])"), 0.7),
         Rule("HOSPITAL", re.compile(
             r"(?<![가-힣])(?:[가-힣]{2,6}\s)?[가-힣○OㅇX*]{1,10}(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"),
             0.65, veto=generic_hospital),
         # a disguised hospital: S병원, A대학병원, K대
         Rule("HOSPITAL", re.compile(r"(?<![A-Za-z])[A-Z]\s?(?:대학교병원|대학병원|대병원|병원|의료원|의원|대)(?![가-힣])"), 0.6),
         Rule("HOSPITAL", re.compile(r"\b(?:[A-Z][\w.']*\s){1,4}(?:Hospital|Medical Center|Medical Centre|Clinic|Health System)\b"), 0.7),
-        Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,4}대(?:학교)?(?=\s(?:" + _gazetteer(tuple(korean_depts)) + r"))"), 0.6,
+        Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,4}대(?:학교)?(?=\s(?:" + literal_alternation(tuple(korean_depts)) + r"))"), 0.6,
              veto=lambda t, s, e: t[s:e] in generic or t[s:e][:-1] in generic),
-        Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])(?:{_gazetteer(tuple(korean_depts))})(?:\s?병동)?"), 0.55),
+        Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])(?:{literal_alternation(tuple(korean_depts))})(?:\s?병동)?"), 0.55),
         # any "…내과/…외과/…의학과" not in the list (혈액내과, 소아신경외과)
         Rule("DEPARTMENT", re.compile(r"(?<![가-힣])[가-힣]{1,6}(?:내과|외과|의학과)(?![가-힣])"), 0.5,
              veto=lambda t, s, e: t[s:e][:-2] in generic),
-        Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{_gazetteer(tuple(upper_depts))})(?![A-Za-z])"), 0.5),
-        Rule("DEPARTMENT", re.compile(rf"\b(?:{_gazetteer(tuple(english_depts))})\b", re.I), 0.45),
-        Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{_gazetteer(lexicon.units)})(?![A-Za-z])"), 0.5),
+        Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{literal_alternation(tuple(upper_depts))})(?![A-Za-z])"), 0.5),
+        Rule("DEPARTMENT", re.compile(rf"\b(?:{literal_alternation(tuple(english_depts))})\b", re.I), 0.45),
+        Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.units)})(?![A-Za-z])"), 0.5),
         # a lab is a handful of people: 김성호 연구실, 신경과학 랩, Kim lab, echo lab
         Rule("LAB", re.compile(r"(?<![가-힣A-Za-z])[가-힣A-Za-z]{2,10}\s?(?:연구실|연구팀|랩|[Ll]ab)(?![가-힣A-Za-z])"), 0.55,
              veto=lambda t, s, e: t[s:e].split()[0] in generic or t[s:e].startswith(("우리", "저희", "그 ", "이 "))),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule
+from .regex_base import GroupRegexRecognizer, Rule, literal_alternation
 
 _RELATIVE = r"(?:재작년|작년|올해|지난해|올\s?초|지난달|지난주|저번\s?주|저번\s?달|이번\s?달|다음\s?달|다음\s?주|지난)"
 _WHEN = r"(?:\d{1,2}\s?월(?:\s?\d{1,2}\s?일)?|[월화수목금토일]요일|봄|여름|가을|겨울)"
@@ -21,10 +21,10 @@ _CLASS_OF = r"(?![^\n.!?]{0,8}(?:지원자|지원율|모집|정원|티오|월급
 
 
 def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
-    person_nouns = "|".join(re.escape(w) for w in sorted(
-        set(lexicon.roles) | set(lexicon.titles) | {"간호사", "교수", "의사", "직원", "사람", "분", "남자", "여자"},
-        key=len, reverse=True) if re.search(r"[가-힣]", w))
-    korean_roles = "|".join(re.escape(r) for r in lexicon.roles if re.search(r"[가-힣]", r))
+    person_nouns = literal_alternation(
+        w for w in set(lexicon.roles) | set(lexicon.titles) | {"간호사", "교수", "의사", "직원", "사람", "분", "남자", "여자"}
+        if re.search(r"[가-힣]", w))
+    korean_roles = literal_alternation(r for r in lexicon.roles if re.search(r"[가-힣]", r))
     english_roles = "|".join(re.escape(r) for r in lexicon.roles if not re.search(r"[가-힣]", r))
     rules = [
         Rule("TRAINING_YEAR", re.compile(r"(?<![A-Za-z0-9])(?:R|PGY|F)-?[1-5](?![0-9A-Za-z]|들)" + _CLASS_OF), 0.7),

@@ -42,4 +42,8 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         # title + single initial: Prof. L, Dr. K.
         Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75),
     ]
+    capital = re.compile(r"[A-Z][a-z]")
+    # every rule starts at a capital letter: say so up front so other positions are skipped fast
+    rules = [Rule(r.entity_type, re.compile("(?=[A-Z])" + r.regex.pattern, r.regex.flags), r.score, r.veto, hint=capital)
+             for r in rules]
     return GroupRegexRecognizer("RomanizedNameRecognizer", rules, supported_language=language)

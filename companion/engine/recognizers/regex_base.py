@@ -4,7 +4,8 @@
 (면허번호 12345, 카톡 아이디 abc_12) while only the value is the finding. Each rule is
 ``(entity_type, compiled regex with a group named "v" — or "w" in a second alternative — or
 none for the whole match, score)``;
-an optional ``veto`` callable drops a match by looking at the text around it.
+an optional ``veto`` callable drops a match by looking at the text around it, and an optional
+``hint`` (a cheap regex) skips a rule on drafts that cannot contain a match.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class Rule:
     regex: re.Pattern[str]
     score: float
     veto: Callable[[str, int, int], bool] | None = None
+    #: a cheap regex that must occur somewhere in the text for the rule to be worth running
+    hint: re.Pattern[str] | None = None
 
 
 class GroupRegexRecognizer(EntityRecognizer):
@@ -36,6 +39,8 @@ class GroupRegexRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         results = []
         for rule in self.rules:
+            if rule.hint is not None and rule.hint.search(text) is None:
+                continue
             for m in rule.regex.finditer(text):
                 group = next((g for g in ("v", "w") if g in rule.regex.groupindex and m.start(g) >= 0), None)
                 start, end = m.span(group) if group else m.span()
@@ -45,3 +50,11 @@ class GroupRegexRecognizer(EntityRecognizer):
                     continue
                 results.append(RecognizerResult(rule.entity_type, start, end, rule.score))
         return results
+
+
+def literal_alternation(words) -> str:
+    """An alternation of literal words (longest first), led by a lookahead on their first
+    characters so the regex engine skips most positions without trying every alternative."""
+    words = sorted(set(words), key=len, reverse=True)
+    first = "".join(sorted({re.escape(w[0]) for w in words}))
+    return rf"(?=[{first}])(?:" + "|".join(re.escape(w) for w in words) + ")"
