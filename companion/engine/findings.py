@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
+from typing import Sequence
 
 CATEGORIES = ("name", "contact", "id", "affiliation", "detail", "harm")
 IDENTITY = ("name", "contact", "id", "affiliation", "detail")
@@ -61,10 +63,14 @@ def text_digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def utf16_offsets(text: str) -> list[int]:
-    """utf16[i] = UTF-16 offset of code point i (len(text)+1 entries); cheap for BMP-only text."""
-    if text.isascii() or all(ord(c) < 0x10000 for c in text):
-        return list(range(len(text) + 1))
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def utf16_offsets(text: str) -> Sequence[int]:
+    """utf16[i] = UTF-16 offset of code point i (len(text)+1 entries). Text without characters
+    outside the BMP (no emoji) needs no table: the offsets are the code-point offsets."""
+    if _ASTRAL.search(text) is None:
+        return range(len(text) + 1)
     out = [0]
     acc = 0
     for ch in text:

@@ -44,9 +44,9 @@ class KoreanNlpArtifacts(NlpArtifacts):
         self.joins: frozenset[int] = frozenset()
 
     def set_keywords(self, nlp_engine: NlpEngine, lemmas: list[str], language: str) -> list[str]:
-        """Keywords for context enhancement: lemmas minus stopwords and punctuation, in one pass."""
+        """Keywords for context enhancement: lemmas minus stopwords, in one cheap pass."""
         stop = MecabNlpEngine._STOPWORDS
-        return [lemma for lemma in lemmas if lemma not in stop and any(ch.isalnum() for ch in lemma)]
+        return [lemma for lemma in lemmas if lemma not in stop]
 
     def token_at(self, start: int) -> int | None:
         """Index of the token starting at ``start`` (None if no token starts there)."""
