@@ -60,23 +60,25 @@ class MecabNlpEngine(NlpEngine):
 
     def __init__(self, languages: Iterable[str] = ("ko", "en")) -> None:
         self._languages = list(languages)
-        # one tagger per thread: a MeCab tagger keeps its lattice between calls, and the server
-        # answers from several threads (the dictionary itself is memory-mapped and shared)
-        self._local = threading.local()
-        self._loaded = False
-
-    def _tagger(self) -> mecab_ko.Tagger:
-        tagger = getattr(self._local, "tagger", None)
-        if tagger is None:
-            tagger = self._local.tagger = mecab_ko.Tagger()
-        return tagger
+        # one tagger shared under a lock: a MeCab tagger keeps its lattice between calls and the
+        # server answers from several threads; parsing takes well under a millisecond per 1,000
+        # characters and holds the GIL anyway, while a tagger per thread would map the
+        # dictionary once per thread (~50 MB each)
+        self._tagger: mecab_ko.Tagger | None = None
+        self._lock = threading.Lock()
 
     def load(self) -> None:
-        self._tagger()
-        self._loaded = True
+        if self._tagger is None:
+            self._tagger = mecab_ko.Tagger()
 
     def is_loaded(self) -> bool:
-        return self._loaded
+        return self._tagger is not None
+
+    def _parse(self, text: str) -> str:
+        if self._tagger is None:
+            self.load()
+        with self._lock:
+            return self._tagger.parse(text)
 
     def process_text(self, text: str, language: str) -> KoreanNlpArtifacts:
         tokens: list[str] = []
@@ -85,7 +87,7 @@ class MecabNlpEngine(NlpEngine):
         classes: list[str] = []
         cursor = 0
         # one string from mecab ("surface\tPOS,class,…" lines) is much faster than walking its nodes
-        for line in self._tagger().parse(text).split("\n"):
+        for line in self._parse(text).split("\n"):
             surface, tab, feature = line.partition("\t")
             if not tab or not surface:
                 continue
