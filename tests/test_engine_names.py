@@ -24,6 +24,7 @@ def engine():
     ("권나래한테 혼났어요", "권나래"),
     ("우하인한테 물어봤더니 모른대요", "우하인"),
     ("어제 차은우가 콜 안받음", "차은우"),
+    ("주치의: 한지민 / 담당 간호사: 오세린", "오세린"),
 ])
 def test_full_names_with_particles_and_titles(engine, draft, name):
     assert name in texts(engine.analyze(draft), "name")
@@ -126,6 +127,7 @@ def test_english_eponyms_are_not_names(engine, draft):
     "이 정도 선생님이면 괜찮죠. 그 정도 교수면 뭐",
     "부인종양 파트 교수님들 회의. 반복성 구강궤양 환자",
     "이태원에서 회식했어요. 한남동에 살아요. 유한양행에서 나온 약. 인슐린을 올렸어요",
+    "교수 회의에서 결정됐어요. 간호사 정원이 부족해요. 교수 임용이 늦어져요. 전공의 이동이 많아요.",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

@@ -61,6 +61,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         strong = _alt(t for t in lexicon.titles if t not in lexicon.weak_titles)
         self._public_title = re.compile(rf"\s?(?:{_alt(lexicon.public_titles)})")
         self._strong_title_start = re.compile(rf"\s?(?:{strong})")
+        # a title written before the name, as in lists and memos: "담당 간호사 이수진", "교수: 김성호"
+        self._title_before = re.compile(rf"(?<![가-힣])(?:{strong})\s?[:：]?\s$")
         self._word = re.compile(r"[가-힣]+")
         self._given_title = re.compile(r"(?<![가-힣])[가-힣]{2}(?=\s?(?:쌤|샘|선생님|씨)(?![가-힣]{2}))")
         # a name in a labelled field: "이름: 유가은", "Name: 유가은", "성명 유가은"
@@ -207,7 +209,8 @@ class KoreanNameRecognizer(EntityRecognizer):
                 elif self._dictionary_word(nlp_artifacts, start, len(name)):
                     continue  # noun + particle (우연이, 이후로)
                 elif given_ok and (self._title_follows(text, end_of_word, rest)
-                                   or self._person_tag(nlp_artifacts, start, len(name))):
+                                   or self._person_tag(nlp_artifacts, start, len(name))
+                                   or self._title_before.search(text, max(0, start - 12), start)):
                     score = 0.85
                 elif (word[:slen] in lex.common_surnames and given_ok
                       and (self._surname_split(nlp_artifacts, start, slen, len(name))
