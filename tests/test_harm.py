@@ -148,6 +148,10 @@ def test_mixed_draft_is_covered_by_either_language(ko: HarmRecognizer) -> None:
         "I will find the paper and send it",
         "Can everyone please email her your slides",
         "파킨슨병 환자 레보도파 용량",
+        "3개년 계획 발표",
+        "대리수술 처벌 강화 법안",
+        "내가 진짜 병신이지 오더를 또 틀림",
+        "I am such an idiot, forgot my badge again",
     ],
 )
 def test_traps_do_not_fire(ko: HarmRecognizer, text: str) -> None:
