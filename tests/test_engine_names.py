@@ -25,6 +25,8 @@ def engine():
     ("우하인한테 물어봤더니 모른대요", "우하인"),
     ("어제 차은우가 콜 안받음", "차은우"),
     ("주치의: 한지민 / 담당 간호사: 오세린", "오세린"),
+    ("정하은이랑 유민서랑 둘 다 나이트", "유민서"),
+    ("오늘 당직표: 내과 정하은 / 소아과 한지우", "정하은"),
 ])
 def test_full_names_with_particles_and_titles(engine, draft, name):
     assert name in texts(engine.analyze(draft), "name")

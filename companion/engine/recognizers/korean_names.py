@@ -62,6 +62,11 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._public_title = re.compile(rf"\s?(?:{_alt(lexicon.public_titles)})")
         self._strong_title_start = re.compile(rf"\s?(?:{strong})")
         # a title written before the name, as in lists and memos: "담당 간호사 이수진", "교수: 김성호"
+        # what may separate two names in a list: particles, commas, slashes, 와/과/하고/랑
+        self._list_gap = re.compile(r"(?:[가-힣]{0,2}(?:이랑|랑|하고|와|과|및)?\s?[,/·&]?\s?(?:및|그리고|and)?\s?){1,2}")
+        # a roster slot: "R2 정하은", "3년차 유민서", "내과: 한지우"
+        departments = _alt(d for d in lexicon.departments if re.search(r"[가-힣]", d))
+        self._slot_before = re.compile(rf"(?:(?<![A-Za-z0-9])(?:R|PGY-?)[1-5]|(?<!\d)[1-9]년차|(?<![가-힣])(?:{departments}))\s?[:：]?\s$")
         self._title_before = re.compile(rf"(?<![가-힣])(?:{strong})\s?[:：]?\s$")
         self._word = re.compile(r"[가-힣]+")
         self._given_title = re.compile(r"(?<![가-힣])[가-힣]{2}(?=\s?(?:쌤|샘|선생님|씨)(?![가-힣]{2}))")
@@ -178,6 +183,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         results: list[RecognizerResult] = []
         lex = self.lex
         full_names: list[str] = []
+        pending: list[tuple[int, int, int]] = []  # name-like words with no evidence of their own
 
         for m in self._word.finditer(text):
             word, start = m.group(), m.start()
@@ -210,13 +216,17 @@ class KoreanNameRecognizer(EntityRecognizer):
                     continue  # noun + particle (우연이, 이후로)
                 elif given_ok and (self._title_follows(text, end_of_word, rest)
                                    or self._person_tag(nlp_artifacts, start, len(name))
-                                   or self._title_before.search(text, max(0, start - 12), start)):
+                                   or self._title_before.search(text, max(0, start - 12), start)
+                                   or self._slot_before.search(text, max(0, start - 12), start)):
                     score = 0.85
                 elif (word[:slen] in lex.common_surnames and given_ok
                       and (self._surname_split(nlp_artifacts, start, slen, len(name))
                            or (self._animate.match(rest) and not self._verb_form(nlp_artifacts, start, len(name))))):
                     score = 0.6
                 else:
+                    if word[:slen] in lex.common_surnames and given_ok \
+                            and not self._verb_form(nlp_artifacts, start, len(name)):
+                        pending.append((start, start + len(name), end_of_word))
                     continue
                 results.append(RecognizerResult(FULL_NAME, start, start + len(name), score))
                 full_names.append(name)
@@ -255,6 +265,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             if m.group("v")[:1] in lex.surnames or m.group("v")[:2] in lex.surnames:
                 results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.85))
                 full_names.append(m.group("v"))
+        self._coordinated(text, pending, results, full_names)
         self._repeats(text, full_names, results)
         for m in self._given_title.finditer(text):
             self._given_rule(m, nlp_artifacts, results)
@@ -313,6 +324,25 @@ class KoreanNameRecognizer(EntityRecognizer):
         if len(s) == 2 and self._title_start.match(text, m.end()) is None:
             return
         results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
+
+    def _coordinated(self, text: str, pending: list[tuple[int, int, int]], results: list[RecognizerResult],
+                     full_names: list[str]) -> None:
+        """A name-like word listed next to a name (정하은이랑 유민서랑, "김성호, 이수진") is a name too."""
+        found = [(r.start, r.end) for r in results if r.entity_type == FULL_NAME]
+        changed = True
+        while pending and changed:
+            changed = False
+            for cand in list(pending):
+                start, end, word_end = cand
+                for f_start, f_end in found:
+                    between = text[f_end:start] if f_end <= start else text[word_end:f_start] if word_end <= f_start else None
+                    if between is not None and self._list_gap.fullmatch(between):
+                        results.append(RecognizerResult(FULL_NAME, start, end, 0.7))
+                        full_names.append(text[start:end])
+                        found.append((start, end))
+                        pending.remove(cand)
+                        changed = True
+                        break
 
     def _repeats(self, text: str, full_names: list[str], results: list[RecognizerResult]) -> None:
         """Once a full name is found, its other mentions count too: the same name anywhere in the
