@@ -115,9 +115,10 @@ class KoreanNameRecognizer(EntityRecognizer):
             return False
         if len(tok) >= length and not tag.startswith("NNP"):
             return True
-        # noun + particle ("우연이", "이후로"): an ordinary word with a josa
+        # noun + particle ("우연이", "이후로") or noun + 하다/이다 ("지원하고"): an ordinary word
         if with_particle and len(tok) == length - 1 and tag.startswith("NN") and i + 1 < len(art.tags):
-            return art.tags[i + 1].startswith("J") and art.tokens_indices[i + 1] == start + len(tok)
+            return (art.tags[i + 1].startswith(("J", "XSV", "XSA", "VCP", "E"))
+                    and art.tokens_indices[i + 1] == start + len(tok))
         return False
 
     def _verb_form(self, art: NlpArtifacts | None, start: int, length: int) -> bool:
