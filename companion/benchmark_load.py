@@ -67,7 +67,7 @@ def make_drafts(count: int, min_chars: int = 1000, max_chars: int = 5000, seed: 
         target = rng.randrange(min_chars, max_chars + 1)
         parts: list[str] = []
         size = 0
-        while size < target:
+        while size <= target:  # size counts a separator after every part
             part = _identifying(rng) if rng.random() < 0.15 else rng.choice(_SENTENCES)
             parts.append(part)
             size += len(part) + 1
