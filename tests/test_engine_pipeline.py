@@ -218,3 +218,8 @@ def test_concurrent_analyses_give_the_same_answers(engine):
     for t in threads:
         t.join()
     assert mismatches == []
+
+
+def test_an_unreadable_roster_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="roster"):
+        build_engine(detection(roster=tmp_path / "missing.txt"))

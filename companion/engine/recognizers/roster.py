@@ -11,7 +11,10 @@ def read_roster(path: str | Path | None) -> list[str]:
     """One name per line (UTF-8); blank lines and # comments skipped."""
     if not path:
         return []
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"[detection] roster: cannot read {path} as a UTF-8 file of names ({exc})") from exc
     return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
 
 
