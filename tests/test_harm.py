@@ -166,7 +166,7 @@ def test_offsets_point_into_the_original_text(ko: HarmRecognizer) -> None:
     zero_width = "그 사람 병\u200b신 같음"
     assert [zero_width[r.start:r.end] for r in ko.analyze(zero_width, None, None)] == ["병\u200b신"]
 
-    full_width = "ｉｄｉｏｔ 같은 놈"
+    full_width = "진짜 ｉｄｉｏｔ"
     assert [(r.entity_type, full_width[r.start:r.end]) for r in ko.analyze(full_width, None, None)] == [
         ("HARM_INSULT", "ｉｄｉｏｔ")
     ]
