@@ -27,6 +27,8 @@ def engine():
     ("주치의: 한지민 / 담당 간호사: 오세린", "오세린"),
     ("정하은이랑 유민서랑 둘 다 나이트", "유민서"),
     ("오늘 당직표: 내과 정하은 / 소아과 한지우", "정하은"),
+    ("심하린이 번호 바꿨대 010 5582 1903 저장", "심하린"),
+    ("Dr. Park — full name 함예준, 2년차 펠로우", "함예준"),
 ])
 def test_full_names_with_particles_and_titles(engine, draft, name):
     assert name in texts(engine.analyze(draft), "name")
@@ -130,6 +132,7 @@ def test_english_eponyms_are_not_names(engine, draft):
     "부인종양 파트 교수님들 회의. 반복성 구강궤양 환자",
     "이태원에서 회식했어요. 한남동에 살아요. 유한양행에서 나온 약. 인슐린을 올렸어요",
     "교수 회의에서 결정됐어요. 간호사 정원이 부족해요. 교수 임용이 늦어져요. 전공의 이동이 많아요.",
+    "원인균이 뭔지 전화로 물어봄. 최종결과가 나오면 연락처로 알려드림",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

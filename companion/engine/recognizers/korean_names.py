@@ -62,6 +62,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._public_title = re.compile(rf"\s?(?:{_alt(lexicon.public_titles)})")
         self._strong_title_start = re.compile(rf"\s?(?:{strong})")
         # a title written before the name, as in lists and memos: "담당 간호사 이수진", "교수: 김성호"
+        # someone's contact follows: a phone number, an address, a handle
+        self._contact_cue = re.compile(r"[^\n]*?(?:01[016789][\s.\-]?\d{3,4}|@|번호|연락처|전화|카톡|메일|아이디)")
         # what may separate two names in a list: particles, commas, slashes, 와/과/하고/랑
         self._list_gap = re.compile(r"(?:[가-힣]{0,2}(?:이랑|랑|하고|와|과|및)?\s?[,/·&]?\s?(?:및|그리고|and)?\s?){1,2}")
         # a roster slot: "R2 정하은", "3년차 유민서", "내과: 한지우"
@@ -71,7 +73,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._word = re.compile(r"[가-힣]+")
         self._given_title = re.compile(r"(?<![가-힣])[가-힣]{2}(?=\s?(?:쌤|샘|선생님|씨)(?![가-힣]{2}))")
         # a name in a labelled field: "이름: 유가은", "Name: 유가은", "성명 유가은"
-        self._labelled = re.compile(r"(?:이름|성명|환자명|Name|name|NAME)\s?[:：]\s?(?P<v>[가-힣]{2,4})(?![가-힣])")
+        self._labelled = re.compile(
+            r"(?:(?:이름|성명|환자명|Name|name|NAME)\s?[:：]|(?:full\s|real\s|Korean\s)?name(?:\sis)?)\s?(?P<v>[가-힣]{2,4})(?![가-힣])")
         self._masked = re.compile(
             rf"(?<![가-힣A-Za-z])(?:{surnames})(?:{_MASK_CHAR}[가-힣](?![가-힣])|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣])"
             rf"|\s?{_MASK}{{1,3}}(?![A-Za-z]))")
@@ -267,6 +270,11 @@ class KoreanNameRecognizer(EntityRecognizer):
                 results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.85))
                 full_names.append(m.group("v"))
         self._coordinated(text, pending, results, full_names)
+        for start, end, word_end in pending:  # "심하린이 번호 바꿨대 010…": a name next to a contact
+            if self._contact_cue.match(text, word_end, min(len(text), word_end + 30)) \
+                    and not self._compound_noun(nlp_artifacts, start):
+                results.append(RecognizerResult(FULL_NAME, start, end, 0.6))
+                full_names.append(text[start:end])
         self._repeats(text, full_names, results)
         for m in self._given_title.finditer(text):
             self._given_rule(m, nlp_artifacts, results)
@@ -325,6 +333,14 @@ class KoreanNameRecognizer(EntityRecognizer):
         if len(s) == 2 and self._title_start.match(text, m.end()) is None:
             return
         results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
+
+    @staticmethod
+    def _compound_noun(art: NlpArtifacts | None, start: int) -> bool:
+        """mecab starts the word with a two-syllable noun (원인+균, 최종+결과): a compound, not a name."""
+        if art is None or not hasattr(art, "token_at"):
+            return True
+        i = art.token_at(start)
+        return i is None or (len(art.tokens[i]) >= 2 and art.tags[i].startswith("NN"))
 
     def _coordinated(self, text: str, pending: list[tuple[int, int, int]], results: list[RecognizerResult],
                      full_names: list[str]) -> None:
