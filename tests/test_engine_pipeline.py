@@ -97,6 +97,7 @@ def test_risk_levels_from_combinations(engine, draft, level):
     ("요즘 신경과 전공의들 너무 힘들어요", False),
     ("청담 푸른숲피부과 원장 진짜 사기꾼임. 여기 다니지 마세요", True),
     ("우리 병원 원장님이 이번에 바뀌었어요", False),
+    ("다솜병원 응급실 간호사 모집합니다. 남자 간호사 우대", False),
 ])
 def test_combinations_identify_one_person_but_not_a_crowd(engine, draft, warns):
     level = engine.analyze(draft)["risk"]["level"]

@@ -36,7 +36,8 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         Rule("UNIQUE_ROLE", re.compile(rf"유일한\s?(?:[가-힣]{{1,6}}\s)?(?:{person_nouns})|역대\s?최연소|최연소|(?<![가-힣])첫\s여(?:자|성)\s?(?:{person_nouns})"), 0.75),
         # a role with the person's sex narrows a unit down to one or two people (여자 임상강사, 남자 간호사)
         Rule("UNIQUE_ROLE", re.compile(
-            rf"(?<![가-힣])(?:여자|남자|여성|남성)\s?(?:{korean_roles}|간호사|교수|전공의|인턴|레지던트|의사|약사|선생님|쌤)(?!들|분들)"), 0.6),
+            rf"(?<![가-힣])(?:여자|남자|여성|남성)\s?(?:{korean_roles}|간호사|교수|전공의|인턴|레지던트|의사|약사|선생님|쌤)(?!들|분들)"
+            r"(?![^\n.!?]{0,8}(?:우대|모집|채용|구인|구함|구합니다|비율|늘|많|적|부족))"), 0.6),
         Rule("UNIQUE_ROLE", re.compile(r"\b(?:the\s)?only\s(?:[a-z-]+\s){0,3}(?:nurse|doctor|fellow|resident|attending|professor|surgeon|man|woman|male|female)\b", re.I), 0.75),
         Rule("AGE_GENDER", re.compile(r"(?<![\d/])(?:\d{2}\s?/\s?[FM]|[FM]\s?/\s?\d{2}|\d{2}[FM])(?![A-Za-z\d])|(?<!\d)\d{2}\s?(?:세|살)(?![가-힣])"), 0.6),
         Rule("ROOM", re.compile(r"(?<!\d)\d{2,4}\s?호(?:실)?(?![가-힣])"), 0.5),
