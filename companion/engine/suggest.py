@@ -86,7 +86,24 @@ def suggest(findings: list[Finding], persons: list[Person], text: str, language:
             f.suggestion = label if titled or not words["person_suffix"] else label + words["person_suffix"]
         elif f.category in ("contact", "id", "harm"):
             f.suggestion = words[f.category]
+        elif f.entity_type == "TRAINING_YEAR":
+            f.suggestion = _training_year(f.text, language)
         elif f.entity_type == "HOSPITAL" and re.search(r"대|Univ|University|대학", f.text):
             f.suggestion = words["UNIVERSITY_HOSPITAL"]
         else:
             f.suggestion = words.get(f.entity_type, words["AFFILIATION" if f.category == "affiliation" else "ROLE"])
+
+
+def _training_year(text: str, language: str) -> str:
+    """R2 → 전공의, 3년차 → 몇 년차, 본과 3학년 → 의대생, second-year fellow → fellow."""
+    lowered = text.lower()
+    if language != "ko":
+        for word in ("fellow", "intern", "student"):
+            if word in lowered:
+                return word
+        return "trainee"
+    if "학년" in text:
+        return "의대생"
+    if "년차" in text:
+        return "몇 년차"
+    return "전공의"
