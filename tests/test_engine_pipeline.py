@@ -35,6 +35,25 @@ def test_offsets_point_into_the_original(engine, draft):
         assert f["start_utf16"] == utf16(draft, f["start"]) and f["end_utf16"] == utf16(draft, f["end"])
 
 
+@pytest.mark.parametrize("original, normalised", [
+    ("윤\u200b태오 ０１０-３９１８", "윤태오 010-3918"),
+    (unicodedata.normalize("NFD", "김성호 교수"), "김성호 교수"),
+    ("번호 공일공 팔이칠삼 오일구사로 연락", "번호 010 8273 5194로 연락"),
+    ("이번에 삼성 사 일 이", "이번에 삼성 사 일 이"),
+])
+def test_normaliser_maps_every_character_back(original, normalised):
+    from companion.engine.normalize import normalize
+
+    norm = normalize(original)
+    assert norm.text == normalised
+    spans = [norm.to_original(i, i + 1) for i in range(len(norm.text))]
+    assert all(s < e for s, e in spans)  # every character comes from some original characters
+    assert all(a[0] <= b[0] for a, b in zip(spans, spans[1:]))  # in order
+    assert norm.to_original(0, len(norm.text)) == (0, len(original))
+    rebuilt = "".join(original[s:e] for s, e in dict.fromkeys(spans))
+    assert unicodedata.normalize("NFC", rebuilt.replace("\u200b", "")) == unicodedata.normalize("NFC", original.replace("\u200b", ""))
+
+
 def test_emoji_shifts_utf16_offsets(engine):
     result = engine.analyze("🤮🤮 김성호 교수")
     name = next(f for f in result["findings"] if f["category"] == "name")
