@@ -132,7 +132,7 @@ def redact():
     try:
         result = engine.redact(text, accept=accept, replacements=replacements)
     except UnknownFindingError as exc:
-        raise APIError(400, f"unknown finding id(s): {', '.join(sorted(exc.ids))[:300]}",
+        raise APIError(400, f"{len(exc.ids)} finding id(s) are not findings of this text",
                        "unknown_finding") from None
     return jsonify(result)
 
