@@ -305,7 +305,8 @@ class KoreanNameRecognizer(EntityRecognizer):
             if rest:
                 # glued: 윤교수가 — but not 정교수 / 조교수 (ordinary words)
                 t = self._strong_title_start.match(rest)
-                if t is None or t.start() != 0 or word[:slen + t.end()] in lex.common_words:
+                if t is None or t.start() != 0 or any(word[:k] in lex.common_words
+                                                      for k in range(slen + 2, slen + t.end() + 1)):
                     continue
                 if not self._suffix_ok(rest):
                     continue
