@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import re._parser as _sre_parse
 import unicodedata
-from collections import defaultdict
 from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -51,6 +51,7 @@ _SPACED_RUN = re.compile(
 _RUN_GAP = re.compile(rf"[ \t{_INNER_SEPARATORS}]+")
 _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _WORD = re.compile(r"[a-z]+")
+_WORD_ANCHOR = 4  # English anchors are the first letters of a word, at most this many
 _HANGUL_CHAR = re.compile("[가-힣]")
 _HANGUL_RUN = re.compile("[가-힣]*")
 #: a base character with the combining marks or conjoining jamo that NFC folds into it
@@ -82,7 +83,7 @@ class _Branch:
 
     entry: _Entry
     regex: re.Pattern
-    script: str  # "ko": anchors are single characters; "en": lowercase letter strings
+    script: str  # "ko": anchors are rare characters or two-character strings; "en": word beginnings
     anchors: Optional[frozenset[str]]  # None: no anchor found, always scanned over the whole text
     reach: int  # how far a match may extend around one of its anchors
 
@@ -91,11 +92,11 @@ class _Branch:
 class _Lexicon:
     branches: tuple[_Branch, ...]
     trigger: Optional[re.Pattern]  # any Korean single-character anchor (a rare character)
-    gram_trigger: Optional[re.Pattern]  # any Korean two-character anchor (all of whose characters are common)
+    gram_trigger: Optional[re.Pattern]  # first and second characters of the two-character Korean anchors
     by_char: dict[str, tuple[int, ...]]  # Korean anchor -> branch indexes
     word_trigger: Optional[re.Pattern]  # any English anchor, on lowercased text
     by_word: dict[str, tuple[int, ...]]  # English anchor -> branch indexes
-    unanchored: tuple[int, ...]  # scanned over the whole text: no anchor, or only common ones
+    unanchored: tuple[int, ...]  # no usable anchor: scanned over the whole text
     traps: tuple[tuple[re.Pattern, Optional[frozenset[str]]], ...]  # (trap, Korean anchor characters)
 
 
@@ -104,7 +105,8 @@ def _data_files() -> dict[str, str]:
     return {f.name: f.read_text(encoding="utf-8") for f in folder.iterdir() if f.name.endswith((".tsv", ".txt"))}
 
 
-def _lines(name: str, text: str) -> Iterable[tuple[int, str, Optional[str]]]:
+def _lines(text: str) -> Iterable[tuple[int, str, Optional[str]]]:
+    """(line number, first field, second field or None) for each line that is not blank or a comment."""
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.rstrip("\r\n")
         if not line.strip() or line.lstrip().startswith("#"):
@@ -250,12 +252,16 @@ def _trie(words: Iterable[str]) -> str:
     return "|".join(alternatives)
 
 
+def _class(chars: Iterable[str]) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
+
+
 def _english_anchors(pattern: str, common: frozenset[str]) -> Optional[frozenset[str]]:
     """Lowercase word beginnings (at most 4 letters) one of which starts a word of every match."""
 
     def cut(word: str) -> str:
         m = re.match(r"[a-z]+", word.lower())
-        return m.group()[:4] if m else ""
+        return m.group()[:_WORD_ANCHOR] if m else ""
 
     def rank(strings: set[str]) -> tuple:
         cuts = {cut(w) for w in strings}
@@ -305,7 +311,7 @@ def _anchors(pattern: str, script: str, common: frozenset[str]) -> Optional[froz
 
 def _reach(pattern: re.Pattern) -> int:
     try:
-        low, high = _sre_parse.parse(pattern.pattern, pattern.flags).getwidth()
+        _, high = _sre_parse.parse(pattern.pattern, pattern.flags).getwidth()
     except (re.error, AttributeError, TypeError, ValueError):
         return _MAX_REACH
     return min(high, _MAX_REACH)
@@ -316,16 +322,16 @@ def load_lexicon() -> _Lexicon:
     """Read and compile every harm data file once (shared by all instances)."""
     files = _data_files()
     macros: dict[str, str] = {}
-    for number, name, value in _lines("macros.tsv", files.get("macros.tsv", "")):
+    for number, name, value in _lines(files.get("macros.tsv", "")):
         _checked(value or "", f"macros.tsv:{number}")
         macros[name] = value or ""
-    common = frozenset(w for _, line, _ in _lines("common.txt", files.get("common.txt", "")) for w in line.split())
+    common = frozenset(w for _, line, _ in _lines(files.get("common.txt", "")) for w in line.split())
 
     branches: list[_Branch] = []
     for stem, entity_type in HARM_TYPES.items():
         for script in _SCRIPTS:
             name = f"{stem}.{script}.tsv"
-            for number, pattern, score in _lines(name, files.get(name, "")):
+            for number, pattern, score in _lines(files.get(name, "")):
                 where = f"{name}:{number}"
                 source = _expand(pattern, macros, where)
                 try:
@@ -355,13 +361,13 @@ def load_lexicon() -> _Lexicon:
     singles = [a for a in by_char if len(a) == 1]
     grams = [a for a in by_char if len(a) > 1]
     trigger = re.compile(_trie(singles)) if singles else None  # a character class: scanned in C
-    gram_trigger = re.compile(_trie(grams)) if grams else None
+    gram_trigger = re.compile(_class(g[0] for g in grams) + "(?=" + _class(g[1] for g in grams) + ")") if grams else None
     word_trigger = re.compile(_trie(by_word)) if by_word else None
 
     traps: list[tuple[re.Pattern, Optional[frozenset[str]]]] = []
     for script in _SCRIPTS:
         name = f"exclusions.{script}.tsv"
-        for number, pattern, _ in _lines(name, files.get(name, "")):
+        for number, pattern, _ in _lines(files.get(name, "")):
             where = f"{name}:{number}"
             source = _expand(pattern, macros, where)
             _checked(source, where)
@@ -468,6 +474,14 @@ def _nfc(text: str) -> _Projection:
     if cursor < len(text) or not pieces:
         add(text[cursor:], cursor, len(text) - cursor, True)
     return _Clusters("".join(pieces), starts, origins, sizes, linear)
+
+
+def _overlapping(pattern: re.Pattern, text: str, lo: int, hi: int) -> Iterable[tuple[int, str]]:
+    """(start, match) for every match, including those that overlap an earlier one."""
+    m = pattern.search(text, lo, hi)
+    while m is not None:
+        yield m.start(), m.group()
+        m = pattern.search(text, m.start() + 1, hi)
 
 
 def _removals(text: str) -> list[tuple[int, int]]:
@@ -579,25 +593,29 @@ class HarmRecognizer(EntityRecognizer):
         lexicon = self._lexicon
         at: dict[int, list[int]] = defaultdict(list)
         by_char = lexicon.by_char
-        for trigger in (lexicon.trigger, lexicon.gram_trigger):
-            if trigger is None:
-                continue
-            for lo, hi in limits:
-                for m in trigger.finditer(view, lo, hi):
+        for lo, hi in limits:
+            if lexicon.trigger is not None:  # a character class: no overlaps to worry about
+                for m in lexicon.trigger.finditer(view, lo, hi):
                     for i in by_char[m.group()]:
                         at[i].append(m.start())
+            if lexicon.gram_trigger is not None:  # a loose class pair, checked exactly here
+                for m in lexicon.gram_trigger.finditer(view, lo, hi):
+                    p = m.start()
+                    for i in by_char.get(view[p:p + 2], ()):
+                        at[i].append(p)
         if english and lexicon.word_trigger is not None:
             low = view.lower()
             if len(low) != len(view):  # a character whose lowercase is longer: keep it simple
                 low = view
             by_word = lexicon.by_word
             for lo, hi in limits:
-                for m in lexicon.word_trigger.finditer(low, lo, hi):
-                    p = m.start()
+                for p, _ in _overlapping(lexicon.word_trigger, low, lo, hi):
                     if p and low[p - 1].isalpha() and low[p - 1].isascii():
                         continue  # anchors start words
-                    for i in by_word[m.group()]:
-                        at[i].append(p)
+                    word = _WORD.match(low, p).group()
+                    for size in range(1, min(len(word), _WORD_ANCHOR) + 1):  # "sto" and "stol" both
+                        for i in by_word.get(word[:size], ()):
+                            at[i].append(p)
         return at
 
     def _scan(self, view: str, projection: _Projection, english: bool,
