@@ -1,14 +1,19 @@
 """Harm recognizer: words that attack a person — insults, sexual rumours, accusations, threats, doxing.
 
-The lexicons are regex stems in ``companion/engine/data/harm/<type>.<script>.tsv`` (``regex<TAB>score``).
-Korean stems match anywhere, so particles and endings may follow (치근덕대는, 더듬었다는, 털어봅시다);
-English stems are wrapped in letter boundaries and matched case-insensitively. Every lexicon is loaded
-by every instance: drafts mix Korean and English whatever language the engine picked. A hit that
-overlaps a trap in ``exclusions.*.tsv`` (쓰레기통, 미친 듯이, killer headache) is dropped.
+Lexicons are regex stems in ``companion/engine/data/harm/<type>.<script>.tsv`` (format in the README
+there). Korean stems match anywhere, so particles and endings may follow (치근덕대는, 더듬었다는,
+털어봅시다); English stems are wrapped in letter boundaries and matched case-insensitively. Every
+instance loads every lexicon: drafts mix Korean and English whatever language the engine picked.
+A hit that overlaps a trap in ``exclusions.*.tsv`` (쓰레기통, 미친 듯이, killer headache) is dropped.
 
-Evasions are folded before a second pass: separators inside a word (시1발, 병.신, zero-width) and
-spaces between single spelled-out syllables (미 친 놈) are removed in a projection of the text whose
-offsets map back to the original. Everything is compiled once at construction.
+Evasions are folded in a second pass: separators inside a word (시1발, 병.신, zero-width) and spaces
+between spelled-out syllables (미 친 놈) are removed in a projection of the text whose offsets map
+back to the original; NFD and full-width input are handled the same way.
+
+Speed: each top-level alternative of a lexicon line is compiled on its own, together with its
+*anchors* — literal text every match must contain (a rare character, a two-character string, or an
+English word beginning). One scan per call finds the anchors; each pattern then runs only in small
+windows around its own anchors. Everything is compiled once per process.
 """
 from __future__ import annotations
 
