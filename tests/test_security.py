@@ -250,9 +250,6 @@ def _open_regular_files(pid: int) -> list[Path]:
     return files
 
 
-@pytest.mark.xfail(reason="waitress spools a response over outbuf_overflow (1 MB) to an unlinked temporary file; "
-                          "server.py should pass outbuf_overflow (and inbuf_overflow) above the largest answer",
-                   strict=False)
 def test_large_answers_are_never_spooled_to_disk(companion_server) -> None:
     """A dense 20,000-character draft gives a >1 MB answer; a slow reader must not push it to a file."""
     running = companion_server()
