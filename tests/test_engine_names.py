@@ -134,6 +134,7 @@ def test_english_eponyms_are_not_names(engine, draft):
     "교수 회의에서 결정됐어요. 간호사 정원이 부족해요. 교수 임용이 늦어져요. 전공의 이동이 많아요.",
     "원인균이 뭔지 전화로 물어봄. 최종결과가 나오면 연락처로 알려드림",
     "부원장님이 오셨어요. 박단 위원장 발표 봤어요? 김택우 비대위원장 브리핑",
+    "유명한 교수님이래요. 조용한 선생님. 심각한 교수님. 진정한 선생님",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

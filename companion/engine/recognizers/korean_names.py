@@ -124,6 +124,21 @@ class KoreanNameRecognizer(EntityRecognizer):
                     and art.tokens_indices[i + 1] == start + len(tok))
         return False
 
+    @staticmethod
+    def _adnominal(art: NlpArtifacts | None, start: int, length: int) -> bool:
+        """An adjective or verb modifying the title after it (유명한 교수님, 조용한 선생님): mecab ends
+        the word with an adnominal ending (ETM)."""
+        if art is None or not hasattr(art, "token_at"):
+            return False
+        for k in range(art.token_at(start) or 0, len(art.tokens)):
+            t_start = art.tokens_indices[k]
+            if t_start >= start + length:
+                return False
+            if t_start + len(art.tokens[k]) == start + length:
+                # 한/된/던 …, not 은: names end in 은 (하은, 지은) far more often than adjectives do
+                return "ETM" in art.tags[k] and art.tokens[k][-1:] in "한된던할인운"
+        return False
+
     def _verb_form(self, art: NlpArtifacts | None, start: int, length: int) -> bool:
         """mecab reads the candidate as a conjugated verb or adjective (하지만, 주면서, 서주실)."""
         if art is None or not hasattr(art, "token_at"):
@@ -213,6 +228,8 @@ class KoreanNameRecognizer(EntityRecognizer):
                     continue  # one ordinary word (심지어, 조영제)
                 elif name[:-1] in lex.common_words and name[-1] in self._particle_set:
                     continue  # a common word with a particle (오늘도, 지금은)
+                elif self._adnominal(nlp_artifacts, start, len(name)):
+                    continue  # an adjective before a title (유명한 교수님, 조용한 선생님)
                 elif self._title_follows(text, end_of_word, rest, strong=True) and (
                         given_ok or not self._dictionary_word(nlp_artifacts, start, len(name))):
                     score = 0.85
