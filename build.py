@@ -98,6 +98,8 @@ def ensure_test_tools() -> None:
 
 def cmd_test(args: list[str]) -> int:
     ensure_test_tools()
+    if cmd_extension(["--lint"]) != 0:  # the packages the browser tests load, and web-ext lint
+        return 1
     return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)
 
 
