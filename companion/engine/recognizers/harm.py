@@ -58,6 +58,7 @@ _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _WORD = re.compile(r"[a-z]+")
 _WORD_ANCHOR = 4  # English anchors are the first letters of a word, at most this many
 _HANGUL_CHAR = re.compile("[가-힣]")
+_LATIN = re.compile("[A-Za-z]")
 _HANGUL_RUN = re.compile("[가-힣]*")
 #: a base character with the combining marks or conjoining jamo that NFC folds into it
 _CLUSTER = re.compile(
@@ -102,7 +103,10 @@ class _Lexicon:
     word_trigger: Optional[re.Pattern]  # any English anchor, on lowercased text
     by_word: dict[str, tuple[int, ...]]  # English anchor -> branch indexes
     unanchored: tuple[int, ...]  # no usable anchor: scanned over the whole text
-    traps: tuple[tuple[re.Pattern, Optional[frozenset[str]]], ...]  # (trap, Korean anchor characters)
+    traps: tuple[re.Pattern, ...]
+    trap_trigger: Optional[re.Pattern]  # any anchor of a Korean trap
+    traps_by_anchor: dict[str, tuple[int, ...]]  # Korean trap anchor -> trap indexes
+    latin_traps: tuple[int, ...]  # English traps (and any without an anchor): checked when letters are near
 
 
 def _data_files() -> dict[str, str]:
@@ -369,7 +373,9 @@ def load_lexicon() -> _Lexicon:
     gram_trigger = re.compile(_class(g[0] for g in grams) + "(?=" + _class(g[1] for g in grams) + ")") if grams else None
     word_trigger = re.compile(_trie(by_word)) if by_word else None
 
-    traps: list[tuple[re.Pattern, Optional[frozenset[str]]]] = []
+    traps: list[re.Pattern] = []
+    traps_by_anchor: dict[str, list[int]] = defaultdict(list)
+    latin_traps: list[int] = []
     for script in _SCRIPTS:
         name = f"exclusions.{script}.tsv"
         for number, pattern, _ in _lines(files.get(name, "")):
@@ -377,10 +383,13 @@ def load_lexicon() -> _Lexicon:
             source = _expand(pattern, macros, where)
             _checked(source, where)
             for alternative in _alternatives(source):
-                if script == "en":
-                    traps.append((_checked(_LATIN_WRAP.format(alternative), where), None))
-                else:
-                    traps.append((_checked(alternative, where), _anchors(alternative, script, common)))
+                anchors = _anchors(alternative, script, common) if script == "ko" else None
+                wrapped = _LATIN_WRAP.format(alternative) if script == "en" else alternative
+                traps.append(_checked(wrapped, where))
+                if anchors is None:
+                    latin_traps.append(len(traps) - 1)
+                for anchor in anchors or ():
+                    traps_by_anchor[anchor].append(len(traps) - 1)
     return _Lexicon(
         branches=tuple(branches),
         trigger=trigger,
@@ -390,6 +399,9 @@ def load_lexicon() -> _Lexicon:
         by_word={k: tuple(v) for k, v in by_word.items()},
         unanchored=tuple(unanchored),
         traps=tuple(traps),
+        trap_trigger=re.compile(_trie(traps_by_anchor)) if traps_by_anchor else None,
+        traps_by_anchor={k: tuple(v) for k, v in traps_by_anchor.items()},
+        latin_traps=tuple(latin_traps),
     )
 
 
@@ -660,17 +672,27 @@ class HarmRecognizer(EntityRecognizer):
         if must_cross is not None:
             found = [h for h in found if any(h[0] < p < h[1] for p in must_cross)]
         if found and lexicon.traps:
-            found = [h for h in found if not self._trapped(view, h[0], h[1])]
+            verdict: dict[tuple[int, int], bool] = {}
+            for s, e, _ in found:
+                if (s, e) not in verdict:
+                    verdict[(s, e)] = self._trapped(view, s, e)
+            found = [h for h in found if not verdict[(h[0], h[1])]]
         return [(projection.start(s), projection.end(e), entry) for s, e, entry in found]
 
     def _trapped(self, view: str, start: int, end: int) -> bool:
         """Whether the hit overlaps a trap (쓰레기통, 미친 듯이, killer headache) near it."""
+        lexicon = self._lexicon
         lo, hi = max(0, start - _TRAP_REACH), min(len(view), end + _TRAP_REACH)
-        window = view[lo:hi]
-        for trap, anchors in self._lexicon.traps:
-            if anchors is not None and not any(a in window for a in anchors):
-                continue
-            for t in trap.finditer(view, lo, hi):
+        candidates: set[int] = set()
+        if lexicon.trap_trigger is not None:
+            by_anchor = lexicon.traps_by_anchor
+            for _, anchor in _overlapping(lexicon.trap_trigger, view, lo, hi):
+                candidates.update(by_anchor.get(anchor, ()))
+                candidates.update(by_anchor.get(anchor[0], ()))  # "x" hides behind a longer "xy"
+        if lexicon.latin_traps and _LATIN.search(view, lo, hi):
+            candidates.update(lexicon.latin_traps)
+        for k in candidates:
+            for t in lexicon.traps[k].finditer(view, lo, hi):
                 if t.start() < end and start < t.end():
                     return True
         return False
