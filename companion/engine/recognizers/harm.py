@@ -68,7 +68,7 @@ _CLUSTER = re.compile(
 _FOLD_REACH = 16  # an evaded word is short: look this far around each removed separator
 _TRAP_REACH = 24  # traps are local: 쓰레기통, 미친 듯이, 불이 꺼져
 _LOOKAHEAD = 8  # extra characters after a window so that lookaheads see the real text
-_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]+")
 _FULLWIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
@@ -590,8 +590,8 @@ class HarmRecognizer(EntityRecognizer):
         if not unicodedata.is_normalized("NFC", text):
             base = _nfc(text)
         view = base.text
-        if _FULLWIDTH.search(view):
-            view = view.translate(_FULLWIDTH_TABLE)  # one character for one: offsets unchanged
+        if _FULLWIDTH.search(view):  # one character for one: offsets unchanged
+            view = _FULLWIDTH.sub(lambda m: m.group().translate(_FULLWIDTH_TABLE), view)
         hits = self._scan(view, base, english=True)
         removals = _removals(view)
         if removals:
