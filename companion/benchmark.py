@@ -23,15 +23,15 @@ import time
 from pathlib import Path
 
 SENTENCES = [
-    "세브란스 흉부외과 3년차 정민재가 지난주 목요일 OR에서 스크럽 간호사한테 기구 집어던졌대요.",
+    "전남대병원 소화기내과 2년차 탁은비가 어제 야간에 인턴한테 차트 집어던졌다는 얘기 돌아요.",
     "조영제 알러지 환자 전처치 오더 프레드니솔론 50mg 13시간 전 맞나요? 신경과 선생님들 의견 부탁드려요.",
-    "김OO 교수 또 회식 때 술 취해서 난리. K교수 라인이라 아무도 말을 못함 ㅋㅋ",
-    "연락처 010-4827-3916, 메일 serin.jang.fm@gmail.com 으로 주세요. 카톡 아이디 doyun_kim91.",
+    "황OO 교수 또 학회 뒤풀이 때 술 취해서 난리. H교수 라인이라 아무도 말을 못함 ㅋㅋ",
+    "연락처 010-3172-5864, 메일 nurse.bong77@naver.com 으로 주세요. 카톡 아이디 bong_ward3.",
     "70대 여자 환자 eGFR 38, HbA1c 7.2% 메트포르민 계속 써도 될까요? E11.22 코드 청구 질문.",
-    "Dr. Park from cardiology at Samsung Medical Center was rude to the new interns again 😡",
+    "Dr. Seo from nephrology at Chungbuk National University Hospital was rude to the new interns again 😡",
     "심평원 고객센터 1644-2000 전화해봤는데 대기만 20분.. 정말 이번에는 한번 더 확인해야겠어요.",
-    "서울아산병원 동관 92병동 수쌤, 작년 가을에 QI팀에서 내려오신 분. 신규쌤들 다 나감.",
-    "ㄱㅊㅅ 진짜 답이 없다. 이\u200b서연 카톡 공개합니다 → seoyeon.lee_0412",
+    "인하대병원 본관 61병동 수쌤, 작년 봄에 감염관리실에서 오신 분. 신규쌤들 다 나감.",
+    "ㅎㅈㅁ 진짜 답이 없다. 남\u200b궁민 인스타 공개합니다 → @namgung.min_92",
     "파킨슨 환자 레보도파 용량 조절, 해리슨 기준으로 보면 될까요? 임상 강의 자료 공유합니다.",
 ]
 
