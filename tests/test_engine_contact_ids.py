@@ -33,6 +33,23 @@ def engine():
     ("오픈채팅 https://open.kakao.com/o/sAbC123 들어와", "https://open.kakao.com/o/sAbC123"),
     ("집 주소가 래미안아파트 101동 1203호래", "래미안아파트 101동 1203호"),
     ("그 사람 집이 서울시 마포구 연남동 123-45 래", "서울시 마포구 연남동 123-45"),
+    # e-mail spelled with words, Hangul TLDs, spaces around the separators
+    ("메일은 sooah.kim 골뱅이 snuh 점 오알지 야", "sooah.kim 골뱅이 snuh 점 오알지"),
+    ("이메일 parkdy (at) naver 점컴 으로 주세요", "parkdy (at) naver 점컴"),
+    ("jh.yoon [at] kumc 점 co 점 kr 로 보내세요", "jh.yoon [at] kumc 점 co 점 kr"),
+    ("contact her at minseo.lee at yahoo dot com please", "minseo.lee at yahoo dot com"),
+    ("메일 hyejin_88 @ daum.net 입니다", "hyejin_88 @ daum.net"),
+    # addresses with the province and the flat, and in English
+    ("그분 집이 부산 해운대구 좌동순환로 45, 1502호래요", "부산 해운대구 좌동순환로 45, 1502호"),
+    ("집주소 대전광역시 유성구 봉명동 543-2 302호", "대전광역시 유성구 봉명동 543-2 302호"),
+    ("경남 창원시 의창구 중앙대로 151번길 12, 2층 201호 산대요", "경남 창원시 의창구 중앙대로 151번길 12, 2층 201호"),
+    ("Her address is 15 Sejong-daero 23-gil, Jongno-gu, Seoul, Apt 1101", "15 Sejong-daero 23-gil, Jongno-gu, Seoul, Apt 1101"),
+    ("He lives at 88 Hakdong-ro, Gangnam-gu, Seoul.", "88 Hakdong-ro, Gangnam-gu, Seoul"),
+    # pagers, and extensions the draft says are someone's
+    ("삐삐 4471 로 연락주세요", "4471"),
+    ("콜폰 2283 으로 호출하면 받아요", "2283"),
+    ("Dr. Kim's pager 7719, ext. 3320", "3320"),
+    ("박 선생님 내선 3392 로 주세요", "3392"),
 ])
 def test_contacts(engine, draft, contact):
     result = engine.analyze(draft)
@@ -48,6 +65,11 @@ def test_contacts(engine, draft, contact):
     ("사번 104382 로 로그인", "104382"),
     ("차트번호 30418827 환자", "30418827"),
     ("주민번호 900527-2****** 라고 적혀있던데", "900527-2******"),
+    ("His licence number is 482213 and he still practises", "482213"),
+    ("employee ID KH-1092 was suspended", "KH-1092"),
+    ("사번 HS-19-0442 로 조회됨", "HS-19-0442"),
+    ("her employee number is A-20931", "A-20931"),
+    ("MRN 55203918 belongs to that patient", "55203918"),
 ])
 def test_identifiers(engine, draft, number):
     result = engine.analyze(draft)
@@ -68,6 +90,12 @@ def test_identifiers(engine, draft, number):
     "문의는 인사팀 내선 2214로 주세요",
     "학회 사무국 office@ksim.or.kr 로 사전등록 문의하세요",
     "@everyone 회의 10시로 변경",
+    "원무과 내선 3301 로 전화하세요",
+    "call the lab on ext. 4410 for results",
+    "I was at google.com all day",
+    "우리는 naver 점심 먹으러 감",
+    "The clinic is at 101 Daehak-ro, Jongno-gu, Seoul Hospital",
+    "chart review of 120 patients showed",
 ])
 def test_numbers_that_are_not_personal(engine, draft):
     result = engine.analyze(draft)

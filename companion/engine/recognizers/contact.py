@@ -26,7 +26,26 @@ def _public_number(text: str, start: int, end: int) -> bool:
     return _PUBLIC_CONTEXT.search(text, max(0, start - 20), start) is not None
 
 
-_PLACE_CONTEXT = re.compile(r"병원|의원|의료원|보건소|센터|학회|협회|오시는\s?길|위치|캠퍼스|본관|별관|사무실|회사")
+_TEAM_CONTEXT = re.compile(r"(?:팀|과|실|부|처|센터|데스크|스테이션|문의|대표|office|desk|station|dept|department|front)\s?(?:의\s)?$", re.I)
+
+
+_PERSON_CUE = re.compile(r"['’]s\b|\b(?:his|her|my)\b|쌤|샘|선생|교수|간호사|님|씨|직통|개인|\b(?:Dr|Prof|Nurse)\b", re.I)
+
+
+def _team_line(text: str, start: int, end: int) -> bool:
+    """A line of a team or office (인사팀 내선 2214, pharmacy on ext. 3302). A pager is carried by
+    one person unless a team owns it; an extension is someone's only when the draft says whose."""
+    before = text[max(0, start - 30):start]
+    label = re.search(r"(?:내선|ext\.?|extension|삐삐|콜폰|콜\s?폰|당직폰|호출기|피퍼|beeper|pager|bleep)[^\d]*$", before, re.I)
+    head = before[:label.start()] if label else before
+    if _TEAM_CONTEXT.search(head.rstrip()) is not None or _PUBLIC_CONTEXT.search(head) is not None:
+        return True
+    extension = label is not None and re.match(r"내선|ext|extension", label.group(), re.I) is not None
+    return extension and _PERSON_CUE.search(head) is None
+
+
+_PLACE_CONTEXT = re.compile(r"병원|의원|의료원|보건소|센터|학회|협회|오시는\s?길|위치|캠퍼스|본관|별관|사무실|회사"
+                            r"|Hospital|Clinic|Medical|Cent(?:er|re)|Universit|Campus|Office|Society|Association", re.I)
 
 
 def _public_address(text: str, start: int, end: int) -> bool:
@@ -58,8 +77,45 @@ class OfflineEmailRecognizer(EmailRecognizer):
 
 _HANDLE_CONTEXT = (r"(?:카톡|카카오톡|카카오|카톡\s?아이디|라인|인스타(?:그램)?|텔레그램|트위터|페북|페이스북|스레드|"
                    r"KakaoTalk|Kakao|kakao|Instagram|instagram|insta|IG|LINE|Line|Telegram|telegram|Twitter|SNS|DM|아이디|ID|계정|핸들)")
-_ADDRESS = (r"(?<![가-힣])(?:[가-힣]{1,8}(?:시|도)\s)?[가-힣]{1,8}(?:시|구|군)\s[가-힣0-9]{1,12}(?:동|읍|면|로|길)\s?\d+(?:-\d+)?(?:번지)?"
-            r"(?:\s?[가-힣A-Za-z0-9]{0,12}(?:아파트|빌라|오피스텔|맨션))?(?:\s?\d+동)?(?:\s?\d+호)?")
+# A Korean street or lot address: optional province/metropolis (서울, 충북, 경기도, 부산광역시), one
+# or two districts (청주시 서원구), the road or neighbourhood and number, then the flat
+# (래미안아파트, 101동, 1203호), commas allowed between the parts.
+_PROVINCE = (r"(?:서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주"
+             r"|[가-힣]{1,6}(?:특별시|광역시|특별자치시|특별자치도|도))")
+_FLAT = (r"(?:,?\s?[가-힣A-Za-z0-9]{0,12}(?:아파트|빌라|오피스텔|맨션|타워))?(?:,?\s?\d{1,4}\s?동)?"
+         r"(?:,?\s?(?:\d{1,4}\s?층\s?)?\d{1,5}\s?호)?")
+_ADDRESS = (rf"(?<![가-힣])(?:{_PROVINCE}\s)?(?:[가-힣]{{1,8}}(?:시|구|군)\s){{1,2}}[가-힣0-9]{{1,12}}(?:동|읍|면|리|로|길)"
+            rf"(?:\s?\d{{1,4}}번?길)?\s?\d+(?:-\d+)?(?:번지)?{_FLAT}")
+# The same in English: 27 Gwangju-daero 14-gil, Buk-gu, Gwangju, Apt 502
+_ROMAN = r"[A-Z][a-z]+(?:-[a-z]+)*"
+_KR_CITIES = (r"(?:Seoul|Busan|Daegu|Incheon|Gwangju|Daejeon|Ulsan|Sejong|Jeju|Gyeonggi|Gangwon|Chungbuk|Chungnam"
+              r"|Jeonbuk|Jeonnam|Gyeongbuk|Gyeongnam)(?:-do|-si)?(?:\s(?:City|Province))?")
+_EN_ADDRESS = (rf"(?<![\w-])\d{{1,4}}(?:-\d{{1,4}})?,?\s{_ROMAN}-(?:ro|gil|daero|dong|eup|myeon|ri)\b"
+               rf"(?:\s\d{{1,4}}(?:beon)?-gil)?(?:,?\s{_ROMAN}-(?:gu|si|gun|dong|eup|myeon|do)\b)*"
+               rf"(?:,?\s{_KR_CITIES}\b)?(?:,?\s(?:South\s)?Korea\b)?"
+               rf"(?:,?\s(?:Apt\.?|Apartment|Unit|Suite|Room|Rm\.?|Flat|#)\s?\d{{1,5}}(?:-\d{{1,5}})?)?")
+
+
+# E-mail spelled out to dodge filters: jh.lee (at) gmail 점 com, sooah 골뱅이 snuh 점 오알지,
+# minji.kim at gmail dot com. Separators may carry spaces; the last label may be a TLD read
+# aloud in Hangul (컴, 넷, 케이알 …), alone or glued to 점/닷 (점컴, 닷넷). A bare " at " is prose
+# ("her at home.com") unless the local part looks like one (a dot, _ or digit) or the dots are
+# spelled out too.
+_AT = r"\s?(?:\(at\)|\[at\]|\{at\}|<at>|골뱅이|＠|@)\s?"
+_DOT = r"(?:\s?(?:\.|\(dot\)|\[dot\]|\{dot\}|점|닷)\s?|\s(?:dot|DOT)\s)"
+_SPELLED_DOT = r"(?:\s?(?:\(dot\)|\[dot\]|\{dot\}|점|닷)\s?|\s(?:dot|DOT)\s)"
+_HANGUL_TLD = r"(?:케이알|오알지|오알|씨오|에이씨|컴|넷|에듀|고브)(?![가-힣]|(?:퓨|백|플|패|포|맹|센|텐|스|트))"
+_LOCAL = r"(?<![\w.])[A-Za-z0-9][\w.+-]*"
+_LOCAL_LIKE = r"(?<![\w.])[A-Za-z0-9][\w+-]*[._\d][\w.+-]*"
+
+
+def _domain(dot: str) -> str:
+    return (rf"[A-Za-z0-9-]+(?:{dot}(?:[A-Za-z0-9-]+|{_HANGUL_TLD}))*"
+            rf"(?:{dot}(?:[A-Za-z]{{2,6}}(?![\w])|{_HANGUL_TLD})|\s?(?:점|닷){_HANGUL_TLD})")
+
+
+_DISGUISED_EMAIL = re.compile(
+    rf"{_LOCAL}{_AT}{_domain(_DOT)}|{_LOCAL_LIKE}\s(?:at|AT)\s{_domain(_DOT)}|{_LOCAL}\s(?:at|AT)\s{_domain(_SPELLED_DOT)}")
 
 
 def contact_recognizers(language: str) -> list:
@@ -73,17 +129,17 @@ def contact_recognizers(language: str) -> list:
             r"(?:자택|집\s?(?:전화|번호)?|개인\s?(?:번호|연락처)|home|직통|내선)[^\n\d]{0,10}"
             r"(?P<v>(?<!\d)0(?:2|[3-6][1-5])[\s.\-)]{0,2}\d{3,4}[\s.\-]{0,2}\d{4}(?!\d))", re.I), 0.75,
             veto=_public_number),
-        Rule("EMAIL_ADDRESS", re.compile(
-            r"(?<![\w.])[A-Za-z0-9][\w.+-]*\s?(?:\(at\)|\[at\]|\{at\}|골뱅이|＠|@)\s?[A-Za-z0-9-]+"
-            r"(?:(?:\.|\s?(?:\(dot\)|\[dot\]|점)\s?)[A-Za-z0-9-]+)*(?:\.|\s?(?:\(dot\)|\[dot\]|점)\s?)[A-Za-z]{2,6}(?![\w])"), 0.85,
-            veto=_public_email),
-        Rule("EMAIL_ADDRESS", re.compile(
-            r"(?<![\w.])[A-Za-z0-9][\w.+-]*\s?(?:골뱅이|@)\s?[A-Za-z0-9-]+\s?(?:점컴|닷컴|점넷)"), 0.85),
+        # e-mail in any disguise: (at)/[at]/골뱅이/" at ", 점/닷/(dot)/" dot ", a TLD in Hangul (점 케이알, 점컴)
+        # a pager or extension reaches one person on shift: 삐삐 4471, 콜폰 2283, beeper 3312, ext. 3320
+        # (a team's or office's extension — 인사팀 내선 2214 — is a public line)
+        Rule("PHONE_NUMBER", re.compile(
+            r"(?<![A-Za-z가-힣])(?:삐삐|콜폰|콜\s?폰|당직폰|호출기|피퍼|내선|beeper|pager|bleep|ext\.?|extension)"
+            r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is)?\s?(?P<v>(?<!\d)\d{3,5}(?![\d-]))", re.I), 0.7,
+            veto=_team_line),
+        Rule("EMAIL_ADDRESS", _DISGUISED_EMAIL, 0.85, veto=_public_email),
         Rule("MESSENGER_ID", re.compile(
             rf"{_HANDLE_CONTEXT}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]*[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@\w]|\.[A-Za-z])"),
             0.75),
-        Rule("EMAIL_ADDRESS", re.compile(
-            r"(?<![\w.])[A-Za-z0-9][\w.+-]*\s(?:at|AT)\s[A-Za-z0-9-]+(?:\s(?:dot|DOT)\s[A-Za-z0-9-]+)+(?![\w])"), 0.8),
         # personal pages and open-chat links reach one person as surely as a handle
         Rule("MESSENGER_ID", re.compile(
             r"(?:https?://)?(?:open\.kakao\.com/o/|(?:www\.)?instagram\.com/|(?:www\.)?facebook\.com/|"
@@ -91,6 +147,7 @@ def contact_recognizers(language: str) -> list:
         # a bare @handle counts when it looks like a personal handle (digits, _ or .), not @everyone
         Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]*[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![\w@])"), 0.6),
         Rule("HOME_ADDRESS", re.compile(_ADDRESS), 0.6, veto=_public_address),
+        Rule("HOME_ADDRESS", re.compile(_EN_ADDRESS), 0.6, veto=_public_address),
         Rule("HOME_ADDRESS", re.compile(r"(?<![가-힣])[가-힣A-Za-z0-9]{2,12}(?:아파트|빌라|오피스텔|맨션)\s?\d{1,4}\s?동\s?\d{1,4}\s?호"), 0.75),
     ]
     return [

@@ -16,9 +16,14 @@ from .regex_base import GroupRegexRecognizer, Rule
 _RRN_CONTEXT = ["주민번호", "주민등록번호", "주민", "생년월일", "등록번호", "resident"]
 
 
-def _context_number(keywords: str, digits: str = r"\d[\d-]{3,12}\d") -> re.Pattern[str]:
-    return re.compile(rf"(?:{keywords})\s?(?:번호|No\.?|number|#)?\s?(?:는|은|:|：|=)?\s?(?:제\s?)?(?P<v>{digits})(?:\s?호)?(?!\d)",
-                      re.I)
+_DIGITS = r"\d[\d-]{3,12}\d"
+#: an employee or chart number may carry letters: VH-24-1177, KH1092, A-20931
+_CODE = r"(?:[A-Za-z]{1,4}[-\s]?)?\d[\d-]{2,12}\d(?![A-Za-z])"
+
+
+def _context_number(keywords: str, digits: str = _DIGITS) -> re.Pattern[str]:
+    return re.compile(rf"(?:{keywords})\s?(?:번호|No\.?|number|num\.?|#)?\s?(?:는|은|:|：|=|is|was)?\s?(?:제\s?)?"
+                      rf"(?P<v>{digits})(?:\s?호)?(?!\d)", re.I)
 
 
 def id_recognizers(language: str) -> list:
@@ -27,8 +32,8 @@ def id_recognizers(language: str) -> list:
         # a half-masked RRN still gives birth date and sex: 900527-2******
         Rule("KR_RRN", re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s-]?[1-8][*＊xX●○]{6}"), 0.7),
         Rule("MEDICAL_LICENSE", _context_number(r"의사\s?면허|간호사\s?면허|약사\s?면허|면허|자격\s?번호|자격증|licen[cs]e"), 0.85),
-        Rule("EMPLOYEE_ID", _context_number(r"사번|학번|직원\s?번호|사원\s?번호|employee\s?(?:id|no)|staff\s?id"), 0.85),
-        Rule("CHART_NUMBER", _context_number(r"차트|(?<!주민)(?<!외국인)(?<!사업자)(?<!주민\s)등록\s?번호|환자\s?번호|병록\s?번호|병원\s?번호|MRN|chart|patient\s?id|hospital\s?no"), 0.85),
+        Rule("EMPLOYEE_ID", _context_number(r"사번|학번|직번|직원\s?번호|사원\s?번호|employee\s?(?:id|no\.?|number|#)|staff\s?(?:id|no\.?|number)|badge\s?(?:id|no\.?|number)", _CODE), 0.85),
+        Rule("CHART_NUMBER", _context_number(r"차트|(?<!주민)(?<!외국인)(?<!사업자)(?<!주민\s)등록\s?번호|환자\s?번호|병록\s?번호|병원\s?번호|MRN|chart|patient\s?(?:id|no\.?|number)|hospital\s?no|medical\s?record\s?(?:no\.?|number)", _CODE), 0.85),
     ]
     return [
         GroupRegexRecognizer("KoreanIdRecognizer", rules, supported_language=language),
