@@ -97,6 +97,9 @@ def test_given_name_after_the_full_name_joins_the_person(engine):
     ("Minji Kim from the PICU was great", "Minji Kim"),
     ("Dr. Miller from the exchange program is rude", "Miller"),
     ("Park 교수님 또 늦으심", "Park"),
+    ("A second-year at Busan ortho, Dr. Doh Yerin, quit", "Doh Yerin"),
+    ("Prof. Seo Ha-eun and Nurse Bae Soyeon argued", "Bae Soyeon"),
+    ("I spoke with Dr. Ryu Dayeon yesterday", "Ryu Dayeon"),
 ])
 def test_english_and_romanized_names(engine, draft, name):
     assert name in texts(engine.analyze(draft), "name")
@@ -106,6 +109,9 @@ def test_english_and_romanized_names(engine, draft, name):
     "Osler and Cushing were both at Hopkins; great read.",
     "Prof. Harrison wrote the textbook everyone still buys.",
     "Harrison's says levodopa first-line for Parkinson's disease.",
+    "Read Dr. Paul Farmer and Dr. Siddhartha Mukherjee",
+    "Dr. Atul Gawande's checklist is great",
+    "La La Land was on TV",
 ])
 def test_english_eponyms_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []
@@ -135,6 +141,34 @@ def test_english_eponyms_are_not_names(engine, draft):
     "원인균이 뭔지 전화로 물어봄. 최종결과가 나오면 연락처로 알려드림",
     "부원장님이 오셨어요. 박단 위원장 발표 봤어요? 김택우 비대위원장 브리핑",
     "유명한 교수님이래요. 조용한 선생님. 심각한 교수님. 진정한 선생님",
+    # verbs and adverbs before a title, a noun that starts with a surname + a title's syllables
+    "일은 열심히 하는데 교수님은 모르세요. 저런 게 어떻게 교수 달았냐",
+    "다들 그렇게 하시고 선생님은 가만히. 모른다 하시고 전공의 선생님들도 오프",
+    "특정 제약사 영업사원한테 매달 봉투",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []
+
+
+@pytest.mark.parametrize("draft, full, bare", [
+    ("독고민재 교수 진짜 무서움. 작년에 독고한테 혼난 인턴만 셋", "독고민재", "독고"),
+    ("남궁서하 선생님 알죠? 남궁 쌤이 이번에 그만둔대요", "남궁서하", "남궁"),
+    ("황보석진 교수 회진 때 난리. 황보가 원래 성격이 그럼.", "황보석진", "황보"),
+    ("탁지성 선생 또 지각. 탁이 또 늦었어요", "탁지성", "탁"),
+])
+def test_bare_surname_after_the_full_name_is_the_same_person(engine, draft, full, bare):
+    names = [f for f in engine.analyze(draft)["findings"] if f["category"] == "name"]
+    assert [f["text"] for f in names] == [full, bare]
+    assert names[0]["person"] == names[1]["person"]
+
+
+@pytest.mark.parametrize("draft", [
+    "차민우 선생 있잖아요. 차가 막혀서 늦었대요",
+    "정하윤 선생님. 정이 많은 분이에요",
+])
+def test_bare_common_surname_that_is_a_word_stays_a_word(engine, draft):
+    assert len(texts(engine.analyze(draft), "name")) == 1
+
+
+def test_surname_mo_with_an_office_rank(engine):
+    assert "구모" in texts(engine.analyze("시청 보건과 구모 주무관 너무 불친절"), "name")

@@ -14,7 +14,18 @@ _TITLE = r"(?:Dr|Prof|Professor|Mr|Ms|Mrs|Miss|Nurse|RN|Doctor|Resident|Fellow|I
 _SHORT_WORDS = frozenset({"In", "So", "Do", "Ma", "Go", "No", "An", "Ha", "Ye", "Ga", "Bu", "Pi", "Ji", "Ki", "Oh",
                           "Ko", "Na", "Ra", "Sa", "Mo", "Je", "Ok", "Um", "Wi", "Gu", "Ju", "Yu", "Gi", "Gam", "Son",
                           "Sun", "Won", "Ban", "Bang", "Gong", "Kong", "Moon", "Song", "Min", "Sim", "Ham", "Gil",
-                          "Mun", "Chang", "Jang", "Yang", "Wang", "Chu", "Pak", "Bak"})
+                          "Mun", "Chang", "Jang", "Yang", "Wang", "Chu", "Pak", "Bak", "La", "Ro", "Uh", "Eo", "Joe",
+                          "Chin", "Boo", "Wee", "Rim", "Kam", "Ku", "Toh", "Doh", "Nah", "Lew", "Bai", "Pae", "Jae",
+                          "Sul", "Kil", "Rho", "Chee", "Jee", "Seon", "Hahn"})
+
+
+_NEXT_CAPITAL = re.compile(r"\s+([A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)")
+
+
+def _public_full_name(text: str, end: int, public: frozenset[str]) -> bool:
+    """Dr. Paul Farmer: a first name followed by a listed public figure's surname."""
+    m = _NEXT_CAPITAL.match(text, end)
+    return m is not None and m.group(1) in public
 
 
 def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
@@ -38,7 +49,7 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
             rf"(?<![A-Za-z])(?P<v>{all_surnames})\s?(?=교수|선생|쌤|샘|간호사|원장|과장|전공의|펠로우|씨)"), 0.75),
         # title + any other capitalised surname (Dr. Miller), eponyms and public figures excepted
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:Dr|Prof|Professor|Nurse)\.?\s+(?P<v>[A-Z][a-z]{{2,15}})\b(?!['’]s\s+(?:disease|syndrome|sign|law|triad))"),
-             0.6, veto=lambda t, s, e: t[s:e] in eponyms),
+             0.6, veto=lambda t, s, e: t[s:e] in eponyms or _public_full_name(t, e, eponyms)),
         # title + single initial: Prof. L, Dr. K.
         Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75),
     ]

@@ -139,14 +139,20 @@ class KoreanNameRecognizer(EntityRecognizer):
                 return "ETM" in art.tags[k] and art.tokens[k][-1:] in "한된던할인운"
         return False
 
-    def _verb_form(self, art: NlpArtifacts | None, start: int, length: int) -> bool:
-        """mecab reads the candidate as a conjugated verb or adjective (하지만, 주면서, 서주실)."""
+    _VERB_TAGS = ("VV", "VA", "VX", "VCP", "MAG", "MAJ", "IC", "NP", "MM")
+    #: tags that make a word a conjugated verb/adjective or an adverb even before a title (하는데 교수님)
+    _PREDICATE_TAGS = ("VV", "VA", "VX", "MAG", "MAJ", "XSV", "XSA")
+
+    def _verb_form(self, art: NlpArtifacts | None, start: int, length: int, tags: tuple[str, ...] = _VERB_TAGS,
+                   unknown: bool = True) -> bool:
+        """mecab reads the candidate as a conjugated verb or adjective (하지만, 주면서, 서주실).
+        ``unknown``: the answer when mecab has no token starting there."""
         if art is None or not hasattr(art, "token_at"):
-            return True
+            return unknown
         i = art.token_at(start)
         if i is None:
-            return True
-        if not art.tags[i].startswith(("VV", "VA", "VX", "VCP", "MAG", "MAJ", "IC", "NP", "MM")):
+            return unknown
+        if not art.tags[i].startswith(tags):
             return False
         # the rest of the candidate is endings mecab knows (지만, 면서, 실): a real conjugation
         k, pos = i + 1, start + len(art.tokens[i])
@@ -230,6 +236,9 @@ class KoreanNameRecognizer(EntityRecognizer):
                     continue  # a common word with a particle (오늘도, 지금은)
                 elif self._adnominal(nlp_artifacts, start, len(name)):
                     continue  # an adjective before a title (유명한 교수님, 조용한 선생님)
+                elif not given_ok and self._verb_form(
+                        nlp_artifacts, start, len(name), self._PREDICATE_TAGS, unknown=False):
+                    continue  # a verb or adverb before a title (하는데 교수님은, 어떻게 교수, 하시고 전공의)
                 elif self._title_follows(text, end_of_word, rest, strong=True) and (
                         given_ok or not self._dictionary_word(nlp_artifacts, start, len(name))):
                     score = 0.85
@@ -254,7 +263,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                 break
             else:
                 # surname + title: "박 교수", "최선생님이", "윤교수"
-                self._surname_title(text, word, start, end_of_word, results)
+                self._surname_title(text, word, start, end_of_word, results, nlp_artifacts)
 
         for m in self._masked.finditer(text):
             results.append(RecognizerResult(MASKED, m.start(), m.end(), 0.85))
@@ -292,7 +301,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                     and not self._compound_noun(nlp_artifacts, start):
                 results.append(RecognizerResult(FULL_NAME, start, end, 0.6))
                 full_names.append(text[start:end])
-        self._repeats(text, full_names, results)
+        self._repeats(text, full_names, results, nlp_artifacts)
         for m in self._given_title.finditer(text):
             self._given_rule(m, nlp_artifacts, results)
         return results
@@ -312,7 +321,16 @@ class KoreanNameRecognizer(EntityRecognizer):
                 or art.tags[i] in ("UNKNOWN", "SL"):
             results.append(RecognizerResult(GIVEN_NAME, m.start(), m.end(), 0.6))
 
-    def _surname_title(self, text: str, word: str, start: int, end: int, results: list[RecognizerResult]) -> None:
+    @staticmethod
+    def _one_noun(art: NlpArtifacts | None, start: int, slen: int) -> bool:
+        if art is None or not hasattr(art, "token_at"):
+            return False
+        i = art.token_at(start)
+        return (i is not None and len(art.tokens[i]) > slen and art.tags[i].startswith("NN")
+                and art.tags[i] != "NNP" and art.classes[i] != "인명")
+
+    def _surname_title(self, text: str, word: str, start: int, end: int, results: list[RecognizerResult],
+                       art: NlpArtifacts | None = None) -> None:
         lex = self.lex
         for slen in (2, 1):
             surname = word[:slen]
@@ -329,6 +347,8 @@ class KoreanNameRecognizer(EntityRecognizer):
                     continue
                 if t.group() == "님":  # 님 glued to one syllable makes ordinary words
                     continue
+                if self._one_noun(art, start, slen):
+                    continue  # mecab reads one noun across the surname (제약사, 조교수): an ordinary word
             else:
                 if surname in lex.ambiguous_before_title:
                     continue
@@ -379,14 +399,17 @@ class KoreanNameRecognizer(EntityRecognizer):
                         changed = True
                         break
 
-    def _repeats(self, text: str, full_names: list[str], results: list[RecognizerResult]) -> None:
+    def _repeats(self, text: str, full_names: list[str], results: list[RecognizerResult],
+                 art: NlpArtifacts | None = None) -> None:
         """Once a full name is found, its other mentions count too: the same name anywhere in the
-        draft (however it was spelled the first time) and the given name alone (나래쌤, 나래가)."""
+        draft (however it was spelled the first time), the given name alone (나래쌤, 나래가) and the
+        surname alone where it can only be that person (남궁 쌤이, 독고한테; see ``_bare_surname``)."""
         names = {re.sub(r"[^가-힣]", "", n) for n in full_names}
         names = {n for n in names if len(n) >= 3}
         if not names:
             return
-        given = {n[1:] for n in names if len(n) == 3}
+        surnames = {n: self._surname_of(n) for n in names}
+        given = {n[len(surnames[n]):] for n in names if len(n) - len(surnames[n]) == 2}
         pattern = re.compile(rf"(?<![가-힣])(?:{_alt(names | given)})")
         for m in pattern.finditer(text):
             word = self._word.match(text, m.start())
@@ -394,3 +417,33 @@ class KoreanNameRecognizer(EntityRecognizer):
             if self._suffix_ok(rest) or self._title_follows(text, m.end(), rest):
                 kind = FULL_NAME if m.group() in names else GIVEN_NAME
                 results.append(RecognizerResult(kind, m.start(), m.end(), 0.75))
+        bare = {s for s in surnames.values() if s}
+        taken = {(r.start, r.end) for r in results}
+        for m in re.finditer(rf"(?<![가-힣])(?:{_alt(bare)})", text):
+            word = self._word.match(text, m.start())
+            rest = word.group()[m.end() - m.start():] if word else ""
+            if (m.start(), m.end()) not in taken and self._bare_surname(text, m, rest, art):
+                results.append(RecognizerResult(SURNAME_TITLE, m.start(), m.end(), 0.7))
+
+    def _surname_of(self, name: str) -> str:
+        if len(name) >= 4 and name[:2] in self.lex.surnames:
+            return name[:2]
+        return name[:1] if name[:1] in self.lex.surnames else ""
+
+    def _bare_surname(self, text: str, m: re.Match, rest: str, art: NlpArtifacts | None) -> bool:
+        """A surname standing alone, after the full name appeared: a compound surname (남궁, 독고)
+        with a particle or title is that person; a single syllable only with a particle used for
+        people (탁한테) or, for rarer surnames that are not everyday nouns, a subject/topic particle
+        (탁이 또 …) — 차가, 정이, 손이 stay words."""
+        surname = m.group()
+        if rest and not self._suffix_ok(rest):
+            return False
+        if len(surname) >= 2:
+            return bool(rest) or self._title_follows(text, m.end(), rest)
+        if self._animate.fullmatch(rest) or (rest and self._title_follows(text, m.end(), rest, strong=True)):
+            return True
+        lex = self.lex
+        if (surname in lex.common_surnames or surname in lex.function_syllables or surname in lex.ambiguous_before_title
+                or surname + rest in lex.common_words or rest not in ("이", "가", "은", "는", "도", "이랑", "랑", "하고", "이가", "이는")):
+            return False
+        return not self._verb_form(art, m.start(), len(surname) + len(rest), unknown=False)
