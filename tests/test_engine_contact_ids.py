@@ -45,6 +45,8 @@ def engine():
     ("경남 창원시 의창구 중앙대로 151번길 12, 2층 201호 산대요", "경남 창원시 의창구 중앙대로 151번길 12, 2층 201호"),
     ("Her address is 15 Sejong-daero 23-gil, Jongno-gu, Seoul, Apt 1101", "15 Sejong-daero 23-gil, Jongno-gu, Seoul, Apt 1101"),
     ("He lives at 88 Hakdong-ro, Gangnam-gu, Seoul.", "88 Hakdong-ro, Gangnam-gu, Seoul"),
+    # a hospital on the next line does not make a home address an institution's
+    ("주소: 서울 강서구 공항대로 210, 1105호\n일산병원 재활의학과 외래 다님", "서울 강서구 공항대로 210, 1105호"),
     # pagers, and extensions the draft says are someone's
     ("삐삐 4471 로 연락주세요", "4471"),
     ("콜폰 2283 으로 호출하면 받아요", "2283"),

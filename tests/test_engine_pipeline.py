@@ -141,10 +141,49 @@ def test_affiliations_in_a_post_about_no_one_are_not_findings(engine):
     ("Prof. Lee runs the Lee lab at SNU", "LAB", "Lee lab"),
     ("서울대병원 소아외과 유일한 여자 펠로우 있잖아요", "UNIQUE_ROLE", "유일한 여자 펠로우"),
     ("김모씨(남/45) 68/F 환자 홍길순", "AGE_GENDER", "68/F"),
+    # dated moments and life events next to a person
+    ("지난주 셋째 주 목요일 당직 때 한수아 교수가 소리 지름", "DATED_EVENT", "지난주 셋째 주 목요일"),
+    ("지난달 15일 밤 11시쯤 윤재석 선생이 응급실에서 난동", "DATED_EVENT", "지난달 15일 밤 11시쯤"),
+    ("지난 추석 연휴 직전에 곽민지 간호사가 사직서 냄", "DATED_EVENT", "지난 추석 연휴 직전"),
+    ("성서연 교수님 부친상. 빈소는 장례식장", "DATED_EVENT", "부친상"),
+    ("방재민 교수님 다음달 정년퇴임이세요", "DATED_EVENT", "정년퇴임"),
+    ("옥지후 선생님 육아휴직 복귀하셨어요", "DATED_EVENT", "육아휴직 복귀"),
+    ("과에서는 최도현 교수를 '불곰'이라고 부릅니다", "NICKNAME", "'불곰'"),
+    ('윤하람 교수, 다들 "불도저"로 불러요', "NICKNAME", '"불도저"'),
+    # training years in months and in English, ages after a name
+    ("신규 4개월차 여은수 쌤 인스타", "TRAINING_YEAR", "신규 4개월차"),
+    ("Dr. Min Jaeho, a third-year at Daegu ortho, quit", "TRAINING_YEAR", "third-year"),
+    ("a second-year research fellow at Ajou, Dr. Kang Mina", "TRAINING_YEAR", "second-year research fellow"),
+    ("Mr. Baek Sangho, 77, fell at home", "AGE_GENDER", "77"),
+    ("김모씨(남/45) 신분증 미소지", "AGE_GENDER", "45"),
+    # a role or unit written as the person's label, right before the name
+    ("책임간호사 남ㅇㅇ 쌤 담당", "ROLE", "책임간호사"),
+    ("그 NICU 오다인 선생 fellow 2년차", "UNIT", "NICU"),
+    # workplaces: national institutions, a health centre named by its town, English short forms
+    ("강릉 보건소 결핵실 유모 주무관 불친절", "HOSPITAL", "강릉 보건소"),
+    ("국립암센터 소아암센터 하OO 박사 얘기", "HOSPITAL", "국립암센터 소아암센터"),
+    ("Dr. K from nephro asked again", "DEPARTMENT", "nephro"),
 ])
 def test_details_and_affiliations_by_type(engine, draft, entity, text):
     found = [(f["entity_type"], f["text"]) for f in engine.analyze(draft)["findings"]]
     assert (entity, text) in found
+
+
+@pytest.mark.parametrize("draft", [
+    "정하윤 선생님 다음주에 보건소 가신대요",
+    "- AM lab f/u: CBC 김철수 환자",
+    "명OO 박사 연구실 얘기입니다",
+    "우리 병원 NICU 전담간호사 됐어요. 김OO 교수님 감사",
+    "지난 말씀처럼 한수아 교수가 정리함",
+    "ㅂㅈㅎ 선생 토욜 당직 바꿔줄수 있대? 나 친구 결혼식",
+])
+def test_context_that_describes_no_one_is_not_a_finding(engine, draft):
+    found = [f for f in engine.analyze(draft)["findings"] if f["category"] in ("affiliation", "detail")]
+    assert found == []
+
+
+def test_a_role_in_the_plural_is_a_group(engine):
+    assert "펠로우" not in texts(engine.analyze("혈액종양내과 펠로우들이랑 회식한 김OO 교수"))
 
 
 def test_affiliation_and_detail_pointing_at_a_person_are_findings(engine):

@@ -12,7 +12,8 @@ from .language import detect_language
 from .lexicon import Lexicon, load_lexicon
 from .nlp import MecabNlpEngine
 from .normalize import normalize
-from .persons import COMBO_WINDOW, combination_subject, drop_weak_context, group_persons, keep_pointing
+from .persons import (COMBO_WINDOW, ages_after_names, combination_subject, drop_weak_context, group_persons,
+                      keep_pointing)
 from .recognizers.roster import read_roster
 from .redact import Redactor, non_overlapping
 from .registry import LANGUAGES, build_registry
@@ -55,7 +56,7 @@ class Engine:
         lang, found = self._recognize(text, language)
         identity = _merge_neighbours(non_overlapping([f for f in found if f.category in IDENTITY]), text)
         harm = non_overlapping([f for f in found if f.category == "harm"])
-        kept, persons, combo, loose = self._who_is_identified(identity)
+        kept, persons, combo, loose = self._who_is_identified(identity, text)
         findings = sorted(kept + harm, key=lambda f: (f.start, f.end))
         risk = assess(findings, persons, combo, lang, loose_details=loose)
         assign_labels(persons, text)
@@ -85,20 +86,22 @@ class Engine:
                 found.append(Finding(r.entity_type, category, start, end, round(float(r.score), 2), text[start:end]))
         return lang, found
 
-    def _who_is_identified(self, identity: list[Finding]) -> tuple[list[Finding], list, list[Finding], bool]:
+    def _who_is_identified(self, identity: list[Finding], text: str) -> tuple[list[Finding], list, list[Finding], bool]:
         """Group names into persons; keep workplaces and details only where they point at someone
         (a name, or — with no name — an identifying combination). Returns the kept identity
         findings, the persons, the combination (if any) and whether loose details were seen."""
         names = [f for f in identity if f.category == "name"]
         persons = group_persons(names, self.lexicon.surnames)
         raw_context = [f for f in identity if f.category in ("affiliation", "detail")]
-        context = drop_weak_context(raw_context, names, self.lexicon.unique_roles)
+        context = drop_weak_context(raw_context, names, self.lexicon.unique_roles, text)
         combo = [] if names else combination_subject(raw_context, self.lexicon.unique_roles | self.lexicon.clinic_roles)
         if names:
             pointing = keep_pointing(context, names)
         else:
             pointing = _unique(combo + keep_pointing(context, combo, COMBO_WINDOW))
         kept = [f for f in identity if f.category in ("name", "contact", "id")] + pointing
+        taken = [(f.start, f.end) for f in identity]
+        kept += [a for a in ages_after_names(text, names) if not any(s < a.end and a.start < e for s, e in taken)]
         return kept, persons, combo, any(f.category == "detail" for f in raw_context)
 
     def _allowed(self, term: str) -> bool:

@@ -8,6 +8,7 @@ someone through a combination (hospital or department + a unique role or trainin
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .findings import Finding
@@ -107,6 +108,21 @@ def combination_subject(findings: list[Finding], unique_roles: frozenset[str]) -
     return hits
 
 
+#: an age written right after a name: "Baek Sangho, 77," · "이수진(34)" · "김모씨(남/45)"
+_AGE_AFTER = re.compile(r"(?:\s?(?:씨|님|환자분|환자))?(?:,\s?|\s?\((?:(?:남|여|M|F)\s?/\s?)?)(\d{2,3})"
+                        r"(?=\s?(?:,|\)|/|[MF]\b|세|살|y/?o\b|years?\b))")
+
+
+def ages_after_names(text: str, names: list[Finding]) -> list[Finding]:
+    """Ages attached to a name (the detail recognizer cannot see names)."""
+    out = []
+    for n in names:
+        m = _AGE_AFTER.match(text, n.end)
+        if m is not None:
+            out.append(Finding("AGE_GENDER", "detail", m.start(1), m.end(1), 0.6, m.group(1)))
+    return out
+
+
 def keep_pointing(findings: list[Finding], anchors: list[Finding], window: int = WINDOW) -> list[Finding]:
     """Affiliation/detail findings within ``window`` of an anchor (a name or an identifying combination)."""
     if not anchors:
@@ -118,19 +134,39 @@ def keep_pointing(findings: list[Finding], anchors: list[Finding], window: int =
     return kept
 
 
-def drop_weak_context(findings: list[Finding], names: list[Finding], unique_roles: frozenset[str]) -> list[Finding]:
+def drop_weak_context(findings: list[Finding], names: list[Finding], unique_roles: frozenset[str],
+                      text: str = "") -> list[Finding]:
     """Affiliation/detail findings that carry no identifying weight on their own.
 
     A role right after a name is the name's title (신 수간호사님), a bare unit (외래, 의국, OR) or a
-    generic role (펠로우, 전문의) alone describes a crowd, not a person.
+    generic role (펠로우, 전문의) alone describes a crowd, not a person — unless it is written as
+    the person's label: right before a name (책임간호사 봉OO, PICU 한OO 선생) or right after the
+    department, hospital or year that makes it one post (산부인과 펠로우, 2년차 펠로우).
     """
     name_ends = {n.end for n in names}
+    name_starts = sorted(n.start for n in names)
+    anchors = [(f.start, f.end) for f in findings
+               if (f.category == "affiliation" and f.entity_type != "UNIT") or f.entity_type == "TRAINING_YEAR"]
+
+    def before_name(f: Finding) -> bool:
+        return any(0 <= s - f.end <= 3 and _LABEL_GAP.fullmatch(text[f.end:s]) for s in name_starts)
+
+    def after_anchor(f: Finding) -> bool:
+        return any(0 <= f.start - e <= 2 and text[e:f.start].strip() == "" for _, e in anchors if e <= f.start)
+
     kept = []
     for f in findings:
-        if f.entity_type == "ROLE" and (any(0 <= f.start - e <= 1 for e in name_ends)
-                                        or f.text.lower() not in unique_roles):
-            continue
-        if f.entity_type == "UNIT":
+        labelled = bool(text) and before_name(f)
+        if f.entity_type == "ROLE":
+            if any(0 <= f.start - e <= 1 for e in name_ends):
+                continue  # the name's title
+            if not (f.text.lower() in unique_roles or labelled or (text and after_anchor(f))):
+                continue
+        if f.entity_type == "UNIT" and not labelled:
             continue
         kept.append(f)
     return kept
+
+
+#: what may stand between a label and the name it labels: a space, a colon
+_LABEL_GAP = re.compile(r"\s?[:：]?\s?")

@@ -9,6 +9,23 @@ from ..lexicon import Lexicon, read_words
 from .regex_base import GroupRegexRecognizer, Rule, literal_alternation
 
 
+#: "AM lab", "routine lab", "f/u lab": lab tests, not a research lab
+_LAB_TEST_WORDS = frozenset({"am", "pm", "morning", "evening", "routine", "stat", "repeat", "daily", "weekly", "initial",
+                             "baseline", "basic", "admission", "next", "today", "f/u", "fu", "pre-op", "post-op", "preop",
+                             "postop", "follow-up", "pending", "abnormal", "normal", "f/u의", "오늘", "내일", "어제",
+                             "아침", "새벽", "오전", "오후", "추적", "입원", "정규", "응급"})
+#: "박사 연구실", "교수님 랩": the lab of the person just named, not a name of its own
+_TITLE_WORDS = frozenset({"박사", "박사님", "교수", "교수님", "선생님", "쌤", "원장님"})
+
+
+_NOT_TOWN = re.compile(r"(?:에|에서|는|은|를|을|도|로|가|이|서|랑|하고)$|^(?:오늘|내일|어제|다음주|이번주|지난주|다음달|이번달|지난달|요즘|근처|동네|관할|지역|해당)$")
+
+
+def _not_a_town(word: str) -> bool:
+    """"다음주에 보건소", "오늘 보건소": the word before is no town."""
+    return _NOT_TOWN.search(word) is not None
+
+
 def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
     generic = read_words("generic_place_words.txt")
     korean_depts = [d for d in lexicon.departments if re.search(r"[가-힣]", d)]
@@ -39,6 +56,11 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         Rule("HOSPITAL", re.compile(
             r"(?<![가-힣])(?:[가-힣]{2,6}\s)?[가-힣○OㅇX*]{1,10}(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"),
             0.65, veto=generic_hospital),
+        # a public health centre named by its town, written apart: 원주 보건소, 강남구 보건소
+        Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,6}\s(?:보건소|보건지소|보건의료원|정신건강복지센터)(?![가-힣])"), 0.65,
+             veto=lambda t, s, e: t[s:e].split()[0] in generic or _not_a_town(t[s:e].split()[0])),
+        # a centre for one disease inside a hospital: 폐암센터, 척추센터, 뇌졸중센터
+        Rule("UNIT", re.compile(r"(?<![가-힣])[가-힣]{0,4}(?:암|질환|혈관|척추|관절|뇌졸중|외상|화상|심장|당뇨|유방|갑상선|소화기|호흡기|치매|난임|투석)센터(?![가-힣]|장)"), 0.5),
         # a disguised hospital: S병원, A대학병원, K대
         Rule("HOSPITAL", re.compile(r"(?<![A-Za-z])[A-Z]\s?(?:대학교병원|대학병원|대병원|병원|의료원|의원|대)(?![가-힣])"), 0.6),
         Rule("HOSPITAL", re.compile(r"\b(?:[A-Z][\w.']*\s){1,4}(?:Hospital|Medical Center|Medical Centre|Clinic|Health System)\b"), 0.7),
@@ -50,10 +72,12 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
              veto=lambda t, s, e: t[s:e][:-2] in generic),
         Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{literal_alternation(tuple(upper_depts))})(?![A-Za-z])"), 0.5),
         Rule("DEPARTMENT", re.compile(rf"\b(?:{literal_alternation(tuple(english_depts))})\b", re.I), 0.45),
-        Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.units)})(?![A-Za-z])"), 0.5),
+        # a unit's head (의국장, 외래장) is a role, not the unit
+        Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.units)})(?![A-Za-z]|장)"), 0.5),
         # a lab is a handful of people: 김성호 연구실, 신경과학 랩, Kim lab, echo lab
         Rule("LAB", re.compile(r"(?<![가-힣A-Za-z])[가-힣A-Za-z]{2,10}\s?(?:연구실|연구팀|랩|[Ll]ab)(?![가-힣A-Za-z])"), 0.55,
-             veto=lambda t, s, e: t[s:e].split()[0] in generic or t[s:e].startswith(("우리", "저희", "그 ", "이 "))),
+             veto=lambda t, s, e: (t[s:e].split()[0] in generic or t[s:e].startswith(("우리", "저희", "그 ", "이 "))
+                                   or t[s:e].split()[0].lower() in _LAB_TEST_WORDS or t[s:e].split()[0] in _TITLE_WORDS)),
         # a labelled field in a form or memo: "소속: 내과계 중환자실", "Dept: Neurology"
         Rule("AFFILIATION", re.compile(r"(?:소속|부서|근무지|Dept|Department|Unit)\s?[:：]\s?(?P<v>[^\n/,;()]{2,30}?)\s*(?=$|[\n/,;()])", re.M), 0.7),
         Rule("WARD", re.compile(r"\b(?:\d{1,2}\s?(?:West|East|North|South)|[Ww]ard\s?\d{1,3}[A-Z]?)\b"), 0.6),

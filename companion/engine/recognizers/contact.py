@@ -50,7 +50,9 @@ _PLACE_CONTEXT = re.compile(r"병원|의원|의료원|보건소|센터|학회|�
 
 def _public_address(text: str, start: int, end: int) -> bool:
     """An institution's address (병원 위치, 학회 사무실), not someone's home."""
-    return _PLACE_CONTEXT.search(text, max(0, start - 20), min(len(text), end + 15)) is not None
+    before = text[max(0, start - 20):start].rsplit("\n", 1)[-1]
+    after = re.split(r"[\n.!?]", text[end:end + 15], maxsplit=1)[0]
+    return _PLACE_CONTEXT.search(before) is not None or _PLACE_CONTEXT.search(after) is not None
 
 
 _ROLE_MAILBOX = re.compile(r"(?i)^(?:info|office|admin|contact|help|support|webmaster|secretariat|noreply|no-reply|"

@@ -8,14 +8,23 @@ from ..lexicon import Lexicon
 from .regex_base import GroupRegexRecognizer, Rule, literal_alternation
 
 _RELATIVE = r"(?:재작년|작년|올해|지난해|올\s?초|지난달|지난주|저번\s?주|저번\s?달|이번\s?달|다음\s?달|다음\s?주|지난)"
-_WHEN = r"(?:\d{1,2}\s?월(?:\s?\d{1,2}\s?일)?|[월화수목금토일]요일|봄|여름|가을|겨울)"
+_WHEN = (r"(?:\d{1,2}\s?월(?:\s?\d{1,2}\s?일|\s?(?:초|말|중순))?|\d{1,2}\s?일|[월화수목금토일]요일|봄|여름|가을|겨울|(?:첫|첫째|둘째|셋째|넷째|마지막)\s?주"
+         r"|(?:새벽|아침|오전|오후|저녁|밤)(?:\s?\d{1,2}\s?시(?:\s?\d{1,2}\s?분)?)?|\d{1,2}\s?시(?:\s?\d{1,2}\s?분)?"
+         r"|설날|설\s?연휴|추석|명절|연휴|크리스마스)")
+# what may trail a dated moment: 쯤, 경, 직전, 직후
+_TRAIL = r"(?:쯤|경|직전|직후|무렵)"
 _EVENT = r"(?:송년회|송별회|신년회|회식|학회|추계학회|춘계학회|워크샵|워크숍|파견|사직|결혼|임용|발령)"
 # a dated event needs an anchor in time and something specific: 작년 가을, 지난주 목요일, 지난 3월 송별회,
 # 2019년; bare 작년/다음주/회식/4월 are everywhere
-_TIME = (rf"{_RELATIVE}\s?(?:{_WHEN}|{_EVENT})(?:\s?(?:{_WHEN}|{_EVENT}))*"
+_TIME = (rf"{_RELATIVE}\s?(?:{_WHEN}|{_EVENT})(?:\s?(?:{_WHEN}|{_EVENT}))*(?:\s?{_TRAIL})?"
          rf"|(?<!\d)(?:19|20)\d\d\s?년(?:\s?\d{{1,2}}\s?월)?(?:\s?{_EVENT})?")
+# life events that date a person on their own (부고, 정년퇴임, 육아휴직 복귀)
+_LIFE_EVENT = (r"(?<![가-힣])(?:모친상|부친상|빙모상|빙부상|장인상|장모상|조모상|조부상|시모상|시부상|본인상|부군상|부인상|자녀상"
+               r"|정년\s?퇴임(?:식)?|퇴임식|은퇴식|출산\s?휴가|육아\s?휴직(?:\s?(?:후\s?)?복귀)?|복직)"
+               r"|\b(?:passed away|maternity leave|parental leave|retirement party|retired last)\b")
 
 
+_ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th)"
 # a training year that names a class of people, not one: "R1 지원자", "3년차 월급", "인턴 때"
 _CLASS_OF = r"(?![^\n.!?]{0,8}(?:지원자|지원율|모집|정원|티오|월급|연봉|급여|시절|때\b|때는|때도|때부터|되면|되니까))"
 
@@ -30,8 +39,14 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         Rule("TRAINING_YEAR", re.compile(r"(?<![A-Za-z0-9])(?:R|PGY|F)-?[1-5](?![0-9A-Za-z]|들)" + _CLASS_OF), 0.7),
         Rule("TRAINING_YEAR", re.compile(r"(?:(?<!\d)[1-9]\s?년차(?!들)|(?:본과|예과)\s?[1-4]\s?학년(?!들))" + _CLASS_OF), 0.7),
         Rule("TRAINING_YEAR", re.compile(
-            r"\b(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)[- ]year\s+(?:resident|fellow|intern|student)\b", re.I), 0.7),
-        Rule("ROLE", re.compile(rf"(?<![가-힣])(?:{korean_roles})(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5),
+            rf"\b{_ORDINAL}[- ]year\s+(?:(?:clinical|research|surgical|medical|nursing|PhD|graduate)\s)?"
+            r"(?:resident|fellow|intern|student|nurse|trainee)\b(?!s)", re.I), 0.7),
+        # "a third-year at …": the year alone stands for the trainee
+        Rule("TRAINING_YEAR", re.compile(rf"\b(?:a|an|the|our|my)\s(?P<v>{_ORDINAL}[- ]year)(?=\s(?:at|in|from|on)\b|,)", re.I), 0.65),
+        # months into the job: 3개월차, 신규 5개월
+        Rule("TRAINING_YEAR", re.compile(r"(?:신규\s?)?(?<!\d)\d{1,2}\s?개월\s?차|신규\s?\d{1,2}\s?개월(?!\s?(?:동안|만에|전|후))" + _CLASS_OF), 0.65),
+        # a role in the plural (펠로우들) is a group
+        Rule("ROLE", re.compile(rf"(?<![가-힣])(?:{korean_roles})(?!들)(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5),
         Rule("ROLE", re.compile(rf"\b(?:{english_roles})\b", re.I), 0.45),
         Rule("UNIQUE_ROLE", re.compile(rf"유일한\s?(?:[가-힣]{{1,6}}\s)?(?:{person_nouns})|역대\s?최연소|최연소|(?<![가-힣])첫\s여(?:자|성)\s?(?:{person_nouns})"), 0.75),
         # a role with the person's sex narrows a unit down to one or two people (여자 임상강사, 남자 간호사)
@@ -39,12 +54,17 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
             rf"(?<![가-힣])(?:여자|남자|여성|남성)\s?(?:{korean_roles}|간호사|교수|전공의|인턴|레지던트|의사|약사|선생님|쌤)(?!들|분들)"
             r"(?![^\n.!?]{0,8}(?:우대|모집|채용|구인|구함|구합니다|비율|늘|많|적|부족))"), 0.6),
         Rule("UNIQUE_ROLE", re.compile(r"\b(?:the\s)?only\s(?:[a-z-]+\s){0,3}(?:nurse|doctor|fellow|resident|attending|professor|surgeon|man|woman|male|female)\b", re.I), 0.75),
+        Rule("AGE_GENDER", re.compile(r"\b\d{1,3}[- ](?:year|yr)s?[- ]old\b|\baged\s\d{1,3}\b|\b\d{2}\s?(?:y/o|yo)\b", re.I), 0.6),
         Rule("AGE_GENDER", re.compile(r"(?<![\d/])(?:\d{2}\s?/\s?[FM]|[FM]\s?/\s?\d{2}|\d{2}[FM])(?![A-Za-z\d])|(?<!\d)\d{2}\s?(?:세|살)(?![가-힣])"), 0.6),
         Rule("ROOM", re.compile(r"(?<!\d)\d{2,4}\s?호(?:실)?(?![가-힣])"), 0.5),
         Rule("DATED_EVENT", re.compile(_TIME), 0.45),
+        Rule("DATED_EVENT", re.compile(_LIFE_EVENT), 0.5),
         # a nickname is as good as a name to the people who use it
         Rule("NICKNAME", re.compile(
             r"(?:별명|닉네임|별칭|일명|애칭)\s?(?:이|은|는|:|으로|이라고)?\s?(?:다들\s)?[\"'“‘「『]?(?P<v>[^\"'”’」』\n,.!?()]{1,15}?)[\"'”’」』]"
             r"|(?:nicknamed|(?:everyone|they|people)\s(?:calls?|called)(?:\s(?:him|her))?)\s[\"'“‘](?P<w>[^\"'”’\n]{1,25})[\"'”’]"), 0.7),
+        # a quoted word people call someone: '독수리'라고 부릅니다, "불곰"으로 불려요
+        Rule("NICKNAME", re.compile(
+            r"[\"'“‘「『][^\"'”’」』\n]{1,12}[\"'”’」』]\s?(?=(?:이?라고|으로|로)\s?(?:다들\s|모두\s|다\s)?(?:부르|부릅|부른|부름|불러|불리|불려|불렀|통하|통해|통한))"), 0.7),
     ]
     return GroupRegexRecognizer("DetailRecognizer", rules, supported_language=language)
