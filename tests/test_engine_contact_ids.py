@@ -47,6 +47,14 @@ def engine():
     ("He lives at 88 Hakdong-ro, Gangnam-gu, Seoul.", "88 Hakdong-ro, Gangnam-gu, Seoul"),
     # a hospital on the next line does not make a home address an institution's
     ("주소: 서울 강서구 공항대로 210, 1105호\n일산병원 재활의학과 외래 다님", "서울 강서구 공항대로 210, 1105호"),
+    # handles and addresses with a particle glued on
+    ("메일 jinwoo.han@naver.com으로 보내주세요", "jinwoo.han@naver.com"),
+    ("카톡 jiyoon_92로 연락해", "jiyoon_92"),
+    ("카톡 아이디는 hana0312에요", "hana0312"),
+    ("인스타 @minji.rn_으로 들어가봐", "@minji.rn_"),
+    ("Apt. 302, 14 Bongeunsa-ro 5-gil, Gangnam-gu", "Apt. 302, 14 Bongeunsa-ro 5-gil, Gangnam-gu"),
+    ("그 교수 집 서초구 반포대로 201 래미안 104동", "서초구 반포대로 201 래미안 104동"),
+    ("call my pager at 5512", "5512"),
     # pagers, and extensions the draft says are someone's
     ("삐삐 4471 로 연락주세요", "4471"),
     ("콜폰 2283 으로 호출하면 받아요", "2283"),

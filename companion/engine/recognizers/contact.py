@@ -84,7 +84,8 @@ _HANDLE_CONTEXT = (r"(?:카톡|카카오톡|카카오|카톡\s?아이디|라인|
 # (래미안아파트, 101동, 1203호), commas allowed between the parts.
 _PROVINCE = (r"(?:서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주"
              r"|[가-힣]{1,6}(?:특별시|광역시|특별자치시|특별자치도|도))")
-_FLAT = (r"(?:,?\s?[가-힣A-Za-z0-9]{0,12}(?:아파트|빌라|오피스텔|맨션|타워))?(?:,?\s?\d{1,4}\s?동)?"
+_FLAT = (r"(?:,?\s?(?:[가-힣A-Za-z0-9]{0,12}(?:아파트|빌라|오피스텔|맨션|타워)|[가-힣A-Za-z]{2,10}(?=\s?\d{1,4}\s?동)))?"
+         r"(?:,?\s?\d{1,4}\s?동)?"
          r"(?:,?\s?(?:\d{1,4}\s?층\s?)?\d{1,5}\s?호)?")
 _ADDRESS = (rf"(?<![가-힣])(?:{_PROVINCE}\s)?(?:[가-힣]{{1,8}}(?:시|구|군)\s){{1,2}}[가-힣0-9]{{1,12}}(?:동|읍|면|리|로|길)"
             rf"(?:\s?\d{{1,4}}번?길)?\s?\d+(?:-\d+)?(?:번지)?{_FLAT}")
@@ -92,7 +93,7 @@ _ADDRESS = (rf"(?<![가-힣])(?:{_PROVINCE}\s)?(?:[가-힣]{{1,8}}(?:시|구|군
 _ROMAN = r"[A-Z][a-z]+(?:-[a-z]+)*"
 _KR_CITIES = (r"(?:Seoul|Busan|Daegu|Incheon|Gwangju|Daejeon|Ulsan|Sejong|Jeju|Gyeonggi|Gangwon|Chungbuk|Chungnam"
               r"|Jeonbuk|Jeonnam|Gyeongbuk|Gyeongnam)(?:-do|-si)?(?:\s(?:City|Province))?")
-_EN_ADDRESS = (rf"(?<![\w-])\d{{1,4}}(?:-\d{{1,4}})?,?\s{_ROMAN}-(?:ro|gil|daero|dong|eup|myeon|ri)\b"
+_EN_ADDRESS = (rf"(?<![\w-])(?:(?:Apt\.?|Apartment|Unit|Suite|Room|Rm\.?|Flat|#)\s?\d{{1,5}}(?:-\d{{1,5}})?,?\s)?\d{{1,4}}(?:-\d{{1,4}})?,?\s{_ROMAN}-(?:ro|gil|daero|dong|eup|myeon|ri)\b"
                rf"(?:\s\d{{1,4}}(?:beon)?-gil)?(?:,?\s{_ROMAN}-(?:gu|si|gun|dong|eup|myeon|do)\b)*"
                rf"(?:,?\s{_KR_CITIES}\b)?(?:,?\s(?:South\s)?Korea\b)?"
                rf"(?:,?\s(?:Apt\.?|Apartment|Unit|Suite|Room|Rm\.?|Flat|#)\s?\d{{1,5}}(?:-\d{{1,5}})?)?")
@@ -113,7 +114,7 @@ _LOCAL_LIKE = r"(?<![\w.])[A-Za-z0-9][\w+-]*[._\d][\w.+-]*"
 
 def _domain(dot: str) -> str:
     return (rf"[A-Za-z0-9-]+(?:{dot}(?:[A-Za-z0-9-]+|{_HANGUL_TLD}))*"
-            rf"(?:{dot}(?:[A-Za-z]{{2,6}}(?![\w])|{_HANGUL_TLD})|\s?(?:점|닷){_HANGUL_TLD})")
+            rf"(?:{dot}(?:[A-Za-z]{{2,6}}(?![A-Za-z0-9_])|{_HANGUL_TLD})|\s?(?:점|닷){_HANGUL_TLD})")
 
 
 _DISGUISED_EMAIL = re.compile(
@@ -136,18 +137,18 @@ def contact_recognizers(language: str) -> list:
         # (a team's or office's extension — 인사팀 내선 2214 — is a public line)
         Rule("PHONE_NUMBER", re.compile(
             r"(?<![A-Za-z가-힣])(?:삐삐|콜폰|콜\s?폰|당직폰|호출기|피퍼|내선|beeper|pager|bleep|ext\.?|extension)"
-            r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is)?\s?(?P<v>(?<!\d)\d{3,5}(?![\d-]))", re.I), 0.7,
+            r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is|at)?\s?(?P<v>(?<!\d)\d{3,5}(?![\d-]))", re.I), 0.7,
             veto=_team_line),
         Rule("EMAIL_ADDRESS", _DISGUISED_EMAIL, 0.85, veto=_public_email),
         Rule("MESSENGER_ID", re.compile(
-            rf"{_HANDLE_CONTEXT}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]*[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@\w]|\.[A-Za-z])"),
+            rf"{_HANDLE_CONTEXT}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]*[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@A-Za-z0-9_]|\.[A-Za-z])"),
             0.75),
         # personal pages and open-chat links reach one person as surely as a handle
         Rule("MESSENGER_ID", re.compile(
             r"(?:https?://)?(?:open\.kakao\.com/o/|(?:www\.)?instagram\.com/|(?:www\.)?facebook\.com/|"
             r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[\w./@-]+"), 0.8),
         # a bare @handle counts when it looks like a personal handle (digits, _ or .), not @everyone
-        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]*[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![\w@])"), 0.6),
+        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]*[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![A-Za-z0-9_@])"), 0.6),
         Rule("HOME_ADDRESS", re.compile(_ADDRESS), 0.6, veto=_public_address),
         Rule("HOME_ADDRESS", re.compile(_EN_ADDRESS), 0.6, veto=_public_address),
         Rule("HOME_ADDRESS", re.compile(r"(?<![가-힣])[가-힣A-Za-z0-9]{2,12}(?:아파트|빌라|오피스텔|맨션)\s?\d{1,4}\s?동\s?\d{1,4}\s?호"), 0.75),
