@@ -228,7 +228,8 @@ def _required(items, rank) -> Optional[set[str]]:
 def _korean_anchors(pattern: str, common: frozenset[str]) -> Optional[frozenset[str]]:
     """Per required string its least common character, or its first two characters when all are common.
 
-    A single common character (이, 고) is no anchor at all: the branch is then scanned over the text.
+    A single common character (이, 고) is no anchor at all: the branch is then scanned over the text. Among the
+    strings every match needs, those whose anchors are frequent two-character words (사람, 한테) come last.
     """
 
     def pick(word: str) -> str:
@@ -237,7 +238,9 @@ def _korean_anchors(pattern: str, common: frozenset[str]) -> Optional[frozenset[
 
     def rank(strings: set[str]) -> tuple:
         picks = {pick(w) for w in strings}
-        return (-sum(len(x) == 1 and x in common for x in picks), -sum(len(x) > 1 for x in picks), -len(picks))
+        frequent_pairs = sum(len(x) > 1 and x in common for x in picks)  # 사람, 한테: anchors that are everywhere
+        return (-sum(len(x) == 1 and x in common for x in picks), -frequent_pairs, -sum(len(x) > 1 for x in picks),
+                -len(picks))
 
     required = _required(list(_sre_parse.parse(pattern)), rank)
     if not required:
