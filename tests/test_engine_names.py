@@ -29,6 +29,9 @@ def engine():
     ("오늘 당직표: 내과 정하은 / 소아과 한지우", "정하은"),
     ("심하린이 번호 바꿨대 010 5582 1903 저장", "심하린"),
     ("Dr. Park — full name 함예준, 2년차 펠로우", "함예준"),
+    ("표세린이 어제 당직 펑크냄", "표세린"),
+    ("여기 담당은 민서진님입니다", "민서진"),
+    ("윤서후 fellow가 또 노티 안함", "윤서후"),
 ])
 def test_full_names_with_particles_and_titles(engine, draft, name):
     assert name in texts(engine.analyze(draft), "name")
@@ -58,6 +61,7 @@ def test_surname_with_title_is_the_surname(engine, draft, name):
     ("ㄱㅊㅅ 교수 또 난리침", "ㄱㅊㅅ"),
     ("ㅂㅈㅎ는 지금 펠로우임", "ㅂㅈㅎ"),
     ("ㄱ교수 또 소리지름", "ㄱ"),
+    ("주치의 남궁 선생님 진짜 친절", "남궁"),
     ("김 성호 교수님이 오늘 회진", "김 성호"),
 ])
 def test_masked_names_initials_and_chosung(engine, draft, name):
@@ -145,6 +149,9 @@ def test_english_eponyms_are_not_names(engine, draft):
     "일은 열심히 하는데 교수님은 모르세요. 저런 게 어떻게 교수 달았냐",
     "다들 그렇게 하시고 선생님은 가만히. 모른다 하시고 전공의 선생님들도 오프",
     "특정 제약사 영업사원한테 매달 봉투",
+    # words that start with a rarer surname syllable and take a particle
+    "그 길병원이 문제였다. 표준이 없고 편의가 없고 탁자가 없고 옥상이 닫혔다",
+    "국가가 정한 제도가 있는데 맹장이 터져서 석사가 늦어졌다. 명단이 없고 반응이 없다",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

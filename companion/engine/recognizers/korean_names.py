@@ -197,6 +197,16 @@ class KoreanNameRecognizer(EntityRecognizer):
         return start + length in art._by_start or j + 1 >= len(art.tokens) or \
             art.tokens_indices[j] + len(art.tokens[j]) == start + length
 
+    @staticmethod
+    def _clean_split(art: NlpArtifacts | None, start: int, slen: int, length: int) -> bool:
+        """mecab reads the surname as a noun of its own and the given name as one noun ending where
+        the name ends (표/NNG + 세린/NNG): an unknown name, not a word it knows."""
+        i = art.token_at(start) if art is not None and hasattr(art, "token_at") else None
+        if i is None or i + 1 >= len(art.tokens) or len(art.tokens[i]) != slen or not art.tags[i].startswith("NN"):
+            return False
+        return (art.tokens_indices[i + 1] == start + slen and len(art.tokens[i + 1]) == length - slen
+                and art.tags[i + 1] in ("NNG", "NNP") and art.classes[i + 1] not in ("지명",))
+
     def _person_tag(self, art: NlpArtifacts | None, start: int, length: int) -> bool:
         if art is None or not hasattr(art, "token_at"):
             return False
@@ -249,7 +259,11 @@ class KoreanNameRecognizer(EntityRecognizer):
                                    or self._title_before.search(text, max(0, start - 12), start)
                                    or self._slot_before.search(text, max(0, start - 12), start)):
                     score = 0.85
-                elif (word[:slen] in lex.common_surnames and given_ok
+                elif (given_ok and word[:slen] not in lex.common_surnames and name[slen:] not in lex.common_words
+                      and not any(h.startswith(name) for h in lex.hospitals)
+                      and self._clean_split(nlp_artifacts, start, slen, len(name))):
+                    score = 0.6  # a rarer surname: only mecab's cleanest split (표/NNG + 세린/NNG)
+                elif (given_ok and word[:slen] in lex.common_surnames
                       and (self._surname_split(nlp_artifacts, start, slen, len(name))
                            or (self._animate.match(rest) and not self._verb_form(nlp_artifacts, start, len(name))))):
                     score = 0.6
