@@ -104,6 +104,7 @@ def test_given_name_after_the_full_name_joins_the_person(engine):
     ("A second-year at Busan ortho, Dr. Doh Yerin, quit", "Doh Yerin"),
     ("Prof. Seo Ha-eun and Nurse Bae Soyeon argued", "Bae Soyeon"),
     ("I spoke with Dr. Ryu Dayeon yesterday", "Ryu Dayeon"),
+    ("our attending Lee humiliated the intern", "Lee"),
 ])
 def test_english_and_romanized_names(engine, draft, name):
     assert name in texts(engine.analyze(draft), "name")
@@ -116,6 +117,8 @@ def test_english_and_romanized_names(engine, draft, name):
     "Read Dr. Paul Farmer and Dr. Siddhartha Mukherjee",
     "Dr. Atul Gawande's checklist is great",
     "La La Land was on TV",
+    "Dr. Google says it's cancer lol",
+    "my fellow residents and I went home",
 ])
 def test_english_eponyms_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

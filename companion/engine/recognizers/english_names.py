@@ -57,4 +57,8 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     # every rule starts at a capital letter: say so up front so other positions are skipped fast
     rules = [Rule(r.entity_type, re.compile("(?=[A-Z])" + r.regex.pattern, r.regex.flags), r.score, r.veto, hint=capital)
              for r in rules]
+    # a role word before a romanized surname: "our attending Lee", "charge nurse Kim" (starts lowercase)
+    rules.append(Rule("PERSON_ROMANIZED", re.compile(
+        rf"\b(?:attending|resident|fellow|intern|chief|nurse|professor|doctor|surgeon|PA|manager)\s+(?P<v>(?:{safe})(?:\s+{_GIVEN})?)\b"),
+        0.7, hint=capital))
     return GroupRegexRecognizer("RomanizedNameRecognizer", rules, supported_language=language)
