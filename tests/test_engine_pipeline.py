@@ -117,6 +117,10 @@ def test_risk_levels_from_combinations(engine, draft, level):
     ("청담 푸른숲피부과 원장 진짜 사기꾼임. 여기 다니지 마세요", True),
     ("우리 병원 원장님이 이번에 바뀌었어요", False),
     ("다솜병원 응급실 간호사 모집합니다. 남자 간호사 우대", False),
+    ("응급의학과 치프 업무 질문이요", False),
+    ("분당서울대 소아과 치프 진짜 최악", True),
+    ("강남세브란스 응급의학과 교육수련부장 갑질", True),
+    ("the only male nurse in the Asan NICU is leaving", True),
 ])
 def test_combinations_identify_one_person_but_not_a_crowd(engine, draft, warns):
     level = engine.analyze(draft)["risk"]["level"]

@@ -103,6 +103,9 @@ def combination_subject(findings: list[Finding], unique_roles: frozenset[str]) -
         if d.entity_type != "UNIQUE_ROLE":  # a bare unit (간호부, 약제부) is only a place for "유일한 …"
             near = [p for p in near if p.entity_type != "UNIT"]
         parts = sum(p.extra.get("parts", 1) for p in near)
+        # a department alone is in every hospital: "응급의학과 치프" asks about a job, not a person
+        if unique and all(p.entity_type == "DEPARTMENT" for p in near) and d.entity_type != "UNIQUE_ROLE":
+            continue
         if unique or (d.entity_type == "TRAINING_YEAR" and parts >= 2):
             hits.extend(near + [d])
     return hits
