@@ -217,3 +217,104 @@ def test_bad_lexicon_line_names_file_and_line() -> None:
         _checked("(미친", "insult.ko.tsv:3")
     with pytest.raises(LexiconError, match="capturing"):
         _checked("(미친)놈", "insult.ko.tsv:4")
+
+
+@pytest.mark.parametrize(
+    "text, entity_type, fragment",
+    [
+        # contempt in any ending, masked profanity, vocatives
+        ("그 교수 진짜 무능해서 환자만 불쌍함", "HARM_INSULT", "무능해서"),
+        ("그 치프 쪼잔하고 비열함", "HARM_INSULT", "비열함"),
+        ("개XX 같은 팀장 덕분에 야근", "HARM_INSULT", "개XX"),
+        ("시바 그 선배 때문에 퇴사각", "HARM_INSULT", "시바"),
+        ("야 이 멍청아 그것도 모르냐", "HARM_INSULT", "멍청아"),
+        ("그 레지 인간성 제로", "HARM_INSULT", "인간성 제로"),
+        ("K교수 수술 실력 바닥", "HARM_INSULT", "실력 바닥"),
+        ("이번 치프 무책임의 끝판왕", "HARM_INSULT", "무책임의 끝판왕"),
+        ("그 펠로우 정신머리가 글러먹었어", "HARM_INSULT", "글러먹"),
+        # sexual rumours
+        ("그 간호사 몸 팔아서 승진했다는 말", "HARM_SEXUAL", "몸 팔아"),
+        ("와이프 몰래 딴 여자 만나고 다님", "HARM_SEXUAL", "딴 여자"),
+        ("회식 자리에서 신규 허벅지에 손 올렸대", "HARM_SEXUAL", "손 올렸"),
+        ("유부남 교수랑 레지던트 연애설", "HARM_SEXUAL", "연애설"),
+        # accusations
+        ("성적 조작으로 들어왔다는 소문", "HARM_ACCUSATION", "성적 조작"),
+        ("논문 대필시킨 거 다 앎", "HARM_ACCUSATION", "대필시킨"),
+        ("재료비 부풀려서 업체랑 나눠 먹는다던데", "HARM_ACCUSATION", "부풀려"),
+        ("약품 창고에서 수면제 빼간다는 소문", "HARM_ACCUSATION", "수면제 빼간"),
+        ("진단서 돈 받고 써준다는 얘기", "HARM_ACCUSATION", "돈 받고 써준"),
+        ("수술 중 실수로 혈관 건드려 놓고 레지 탓함", "HARM_ACCUSATION", "탓함"),
+        # threats
+        ("집 앞에서 기다린다고 전해라", "HARM_THREAT", "기다린다"),
+        ("두고 보자 반드시 되갚아 준다", "HARM_THREAT", "두고 보자"),
+        ("니 면허 날아가게 만들어 주마", "HARM_THREAT", "날아가게 만들어"),
+        ("다음에 보면 패버린다", "HARM_THREAT", "패버린다"),
+        ("니 자식들 학교 어딘지 안다", "HARM_THREAT", "어딘지 안다"),
+        # calls to expose or to harass together
+        ("전화번호 뿌려버릴까", "HARM_DOX", "번호 뿌려"),
+        ("병원에 민원 폭탄 넣자", "HARM_DOX", "민원 폭탄"),
+        ("그 원장 집 아파트 동호수까지 알아냄", "HARM_DOX", "동호수까지 알아냄"),
+        ("단톡방에 그 간호사 사진 돌리자", "HARM_DOX", "사진 돌리자"),
+        ("맘카페에 이 의사 이름 다 알립시다", "HARM_DOX", "이름 다 알립시다"),
+    ],
+)
+def test_korean_harm_broad_phrasings(ko: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
+    assert_finds(ko, text, entity_type, fragment)
+
+
+@pytest.mark.parametrize(
+    "text, entity_type, fragment",
+    [
+        ("He's sleeping with the head nurse apparently.", "HARM_SEXUAL", "sleeping with the head nurse"),
+        ("Our PD is a spineless coward.", "HARM_INSULT", "spineless coward"),
+        ("The attending covered up the wrong-site surgery.", "HARM_ACCUSATION", "covered up the wrong-site"),
+        ("I will find where you live.", "HARM_THREAT", "find where you live"),
+        ("sharing her home address here", "HARM_DOX", "sharing her home address"),
+    ],
+)
+def test_english_harm_broad_phrasings(en: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
+    assert_finds(en, text, entity_type, fragment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "개념 설명 좀 부탁드립니다",
+        "감염병 퍼지는 속도가 빠름",
+        "요즘 불륜 드라마 너무 많지 않아요?",
+        "수술용 스폰지 카운트 안 맞아서 X-ray 찍음",
+        "학회 스폰서 부스 위치 아시는 분",
+        "내연기관 차 팔고 전기차 삼",
+        "고양이 새끼 분양합니다",
+        "이 내성균 진짜 독한 놈이네",
+        "시바견 키우시는 분 계세요?",
+        "약 냄새가 역겨워서 못 먹겠다는 환자",
+        "사이코패스 진단 척도 PCL-R 관련 질문",
+        "psycho-oncology conference next week",
+        "kickback prevention compliance training",
+        "야간 당직 때 환자 방치되지 않도록 인력 충원 요청",
+        "차트 조작 방지용 감사 로그 기능",
+        "기록 위조 처벌 규정 어디서 보나요",
+        "몸 만지는 걸 무서워하는 아이 진찰 요령",
+        "신체 접촉 최소화해서 진찰하는 방법",
+        "학회장 좌표 찍어드릴게요 지도 링크 참고",
+        "뒷담화 하지 말자는 캠페인 포스터 붙음",
+        "회식 때 술 강요 금지 공지 내려옴",
+        "고소한 냄새 나는 간식 사왔어요",
+        "다음 주에 외래로 찾아갈게요",
+        "검사실 앞에서 기다리세요",
+        "병원 공식 인스타에 직원 사진 올려도 되나요",
+        "환자가 간호사한테 성적 농담해서 어떻게 대처해야 할지",
+        "신상 털기 범죄 처벌 강화된다는 기사",
+        "바람 피우는 남편 때문에 우울증 온 환자 상담",
+        "스토킹 피해 환자 보호 조치 안내",
+        "다들 독감 조심하세요",
+        "학회 홈페이지에 초록 올리는 법",
+        "병동 다 같이 회식 장소 투표해요",
+        "오늘 업무 폭탄 맞았어요",
+        "치아 뿌리 염증 치료",
+        "실명 위험이 있는 녹내장 환자",
+    ],
+)
+def test_everyday_and_clinical_uses_do_not_fire(ko: HarmRecognizer, text: str) -> None:
+    assert found(ko, text) == []
