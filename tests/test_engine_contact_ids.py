@@ -55,6 +55,8 @@ def engine():
     ("Apt. 302, 14 Bongeunsa-ro 5-gil, Gangnam-gu", "Apt. 302, 14 Bongeunsa-ro 5-gil, Gangnam-gu"),
     ("그 교수 집 서초구 반포대로 201 래미안 104동", "서초구 반포대로 201 래미안 104동"),
     ("call my pager at 5512", "5512"),
+    ("82 10 4432 1198 로 연락", "82 10 4432 1198"),
+    ("(010)2234-5567 로 전화", "(010)2234-5567"),
     # pagers, and extensions the draft says are someone's
     ("삐삐 4471 로 연락주세요", "4471"),
     ("콜폰 2283 으로 호출하면 받아요", "2283"),
@@ -75,6 +77,8 @@ def test_contacts(engine, draft, contact):
     ("사번 104382 로 로그인", "104382"),
     ("차트번호 30418827 환자", "30418827"),
     ("주민번호 900527-2****** 라고 적혀있던데", "900527-2******"),
+    ("주민번호 앞자리 900101 이래", "900101"),
+    ("생년월일은 모르고 주민번호 뒷자리 2134567 만 알아", "2134567"),
     ("His licence number is 482213 and he still practises", "482213"),
     ("employee ID KH-1092 was suspended", "KH-1092"),
     ("사번 HS-19-0442 로 조회됨", "HS-19-0442"),
@@ -106,6 +110,7 @@ def test_identifiers(engine, draft, number):
     "우리는 naver 점심 먹으러 감",
     "The clinic is at 101 Daehak-ro, Jongno-gu, Seoul Hospital",
     "chart review of 120 patients showed",
+    "주민센터 가서 등본 떼고 뒷자리 1234567 은 비밀번호 예시입니다",
 ])
 def test_numbers_that_are_not_personal(engine, draft):
     result = engine.analyze(draft)

@@ -125,7 +125,7 @@ def contact_recognizers(language: str) -> list:
     phone_sep = r"[\s.\-)]{0,3}"
     rules = [
         Rule("KR_MOBILE_PHONE", re.compile(
-            rf"(?<![\d\w])(?:\+82[\s\-]?\(?0?\)?1[016789]|01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9),
+            rf"(?<![\d\w+(])(?:\+?82[\s\-]?\(?0?\)?1[016789]|\(?01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9),
         # landlines only when the draft says they are someone's own (자택, 집 전화, 개인 번호), never
         # an institution's line (대표번호, 고객센터 …)
         Rule("PHONE_NUMBER", re.compile(
