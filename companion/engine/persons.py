@@ -159,6 +159,9 @@ def drop_weak_context(findings: list[Finding], names: list[Finding], unique_role
 
     kept = []
     for f in findings:
+        if text and f.entity_type != "HOSPITAL" and _SELF.search(text, max(0, f.start - 16), f.start):
+            continue  # the writer describing themself: "저는 마취과 쪽 사람이라", "I'm a second-year …"
+            # (their hospital stays: it is usually the subject's too)
         labelled = bool(text) and before_name(f)
         if f.entity_type == "ROLE":
             if any(0 <= f.start - e <= 1 for e in name_ends):
@@ -171,5 +174,8 @@ def drop_weak_context(findings: list[Finding], names: list[Finding], unique_role
     return kept
 
 
+#: the writer introducing themself right before a workplace or detail
+_SELF = re.compile(r"(?:(?<![가-힣])(?:저는|나는|저도|나도)(?:\s(?:지금|현재|원래|요즘|올해))?|\bI(?:'m| am)(?:\s(?:now|currently|also))?(?:\s(?:a|an|the))?"
+                   r"|\bI\swork\s(?:at|in))\s$")
 #: what may stand between a label and the name it labels: a space, a colon
 _LABEL_GAP = re.compile(r"\s?[:：]?\s?")
