@@ -32,6 +32,13 @@ def engine():
     ("표세린이 어제 당직 펑크냄", "표세린"),
     ("여기 담당은 민서진님입니다", "민서진"),
     ("윤서후 fellow가 또 노티 안함", "윤서후"),
+    # names mecab knows as a person or cannot parse at all; older generations' syllables
+    ("이동렬이 어제 콜 씹음", "이동렬"),
+    ("곽도윤이 또 지각함", "곽도윤"),
+    ("남궁현우랑 독고영재가 싸움", "남궁현우"),
+    ("한갑수 환자 낙상 사고", "한갑수"),
+    ("윤점례 할머니가 또 탈출하심", "윤점례"),
+    ("정말순 할머니 보호자 번호 010-2233-4455", "정말순"),
 ])
 def test_full_names_with_particles_and_titles(engine, draft, name):
     assert name in texts(engine.analyze(draft), "name")
@@ -155,6 +162,8 @@ def test_english_eponyms_are_not_names(engine, draft):
     # words that start with a rarer surname syllable and take a particle
     "그 길병원이 문제였다. 표준이 없고 편의가 없고 탁자가 없고 옥상이 닫혔다",
     "국가가 정한 제도가 있는데 맹장이 터져서 석사가 늦어졌다. 명단이 없고 반응이 없다",
+    "허준이 쓴 동의보감 읽음. [익명] 전임의가 외래 기록 조작",
+    "그 인공호흡이 문제였다. 그 영업사원이 문제였다. 그 간호부장이 문제였다",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

@@ -56,6 +56,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         # particles used only with people and animals (한테, 에게, 께): the word before is someone
         self._animate = re.compile(r"이?(?:한테|에게|께|더러)")
         self._particle_set = frozenset(p for p in lexicon.particles if len(p) == 1)
+        self._role_words = frozenset(lexicon.titles) | frozenset(lexicon.roles) | frozenset(lexicon.departments)
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         self._title_start = re.compile(rf"\s?(?:{titles})")
         strong = _alt(t for t in lexicon.titles if t not in lexicon.weak_titles)
@@ -213,6 +214,23 @@ class KoreanNameRecognizer(EntityRecognizer):
         i = art.token_at(start)
         return i is not None and art.classes[i] == "인명" and len(art.tokens[i]) == length
 
+    @staticmethod
+    def _garbled(art: NlpArtifacts | None, start: int, slen: int, length: int) -> bool:
+        """mecab has no idea what the word is and breaks it into one-syllable pieces ending in a noun
+        (곽/NNG 도/JX 윤/NNG), or reads a person (인명) that starts at the surname and stops inside
+        the name (남궁현/인명 + 우랑): an unknown name."""
+        i = art.token_at(start) if art is not None and hasattr(art, "token_at") else None
+        if i is None:
+            return False
+        if art.classes[i] == "인명" and slen < len(art.tokens[i]) < length:
+            return True
+        end, k = start + length, i
+        while k < len(art.tokens) and art.tokens_indices[k] < end:
+            if len(art.tokens[k]) != 1 or art.tokens_indices[k] + 1 > end:
+                return False
+            k += 1
+        return k - i == length and art.tags[i].startswith("NN") and art.tags[k - 1].startswith("NN")
+
     # ---- rules ---------------------------------------------------------------------------
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
@@ -234,6 +252,10 @@ class KoreanNameRecognizer(EntityRecognizer):
                     continue  # 최선생님이: surname + title, not a full name
                 if name in lex.common_words or name in lex.public_figures or not self._suffix_ok(rest):
                     continue
+                if name[-1] in self._particle_set and (name[:-1] in lex.public_figures or name[:-1] in lex.common_words):
+                    continue  # 허준이, 오늘도: a public figure or a word with a particle
+                if name in self._role_words:
+                    continue  # 전임의, 부교수: a role, not a name
                 if self._public_title.match(text, end_of_word):
                     continue  # 박민수 차관, 정은경 청장: a public figure in office
                 given_ok = all(s in lex.given_syllables for s in name[slen:])
@@ -259,6 +281,10 @@ class KoreanNameRecognizer(EntityRecognizer):
                                    or self._title_before.search(text, max(0, start - 12), start)
                                    or self._slot_before.search(text, max(0, start - 12), start)):
                     score = 0.85
+                elif self._person_tag(nlp_artifacts, start, len(name)) and not rest[:1].isdigit():
+                    score = 0.7  # mecab knows the whole word as a person (이동렬/NNP/인명)
+                elif given_ok and self._garbled(nlp_artifacts, start, slen, len(name)) and name[slen:] not in lex.common_words:
+                    score = 0.6
                 elif (given_ok and word[:slen] not in lex.common_surnames and name[slen:] not in lex.common_words
                       and not any(h.startswith(name) for h in lex.hospitals)
                       and self._clean_split(nlp_artifacts, start, slen, len(name))):
