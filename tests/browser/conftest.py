@@ -185,10 +185,19 @@ class Browser:
             page.close()
         self.port = port
 
-    def toolbar_badge(self, url: str) -> str:
-        """The extension's toolbar badge text on the tab matching the URL pattern (asked in the service worker)."""
-        worker = self.context.service_workers[-1]
-        return worker.evaluate(
+    def extension_eval(self, script: str, arg=None):
+        """Evaluate in an extension page (which has the chrome.* APIs); a page rather than the
+        service worker, which may have been stopped and restarted since Playwright saw it."""
+        page = self.context.new_page()
+        try:
+            page.goto(OPTIONS_URL)
+            return page.evaluate(script, arg)
+        finally:
+            page.close()
+
+    def toolbar_badge(self, url: str) -> str | None:
+        """The extension's toolbar badge text on the tab matching the URL pattern."""
+        return self.extension_eval(
             "async (url) => { const [tab] = await chrome.tabs.query({ url });"
             " return tab ? chrome.action.getBadgeText({ tabId: tab.id }) : null; }", url)
 
@@ -236,6 +245,7 @@ def extension_on(browser: Browser, site_companion, forum: ForumServer) -> Browse
 def page(browser: Browser) -> Iterator[Page]:
     tab = browser.context.new_page()
     yield tab
+    tab.goto("about:blank")  # closing a tab right after a post can hang Chromium's close
     tab.close()
 
 
@@ -294,6 +304,14 @@ class Forum:
         body = self.body()
         return body.input_value() if self.kind in ("form", "comment", "framed") else body.inner_text().strip()
 
+    #: pages whose post is a browser form submission, which navigates to the server's answer
+    NAVIGATING: ClassVar[dict[str, str]] = {"form": "form", "iframe": "iframe", "framed": "form"}
+
+    def settle(self) -> None:
+        """Wait for the navigation of a recorded form post to finish."""
+        if any(s["page"] == self.NAVIGATING.get(self.kind) for s in self.server.submissions):
+            expect(self.scope.locator("#posted")).to_be_visible()
+
     def submit(self) -> None:
         if self.kind == "comment":
             self.body().press("Enter")
@@ -311,5 +329,13 @@ class Forum:
 
 
 @pytest.fixture
-def make_forum(page: Page, forum: ForumServer) -> Callable[[str], Forum]:
-    return lambda kind: Forum(kind, page, forum).open()
+def make_forum(page: Page, forum: ForumServer) -> Iterator[Callable[[str], Forum]]:
+    made: list[Forum] = []
+
+    def make(kind: str) -> Forum:
+        made.append(Forum(kind, page, forum).open())
+        return made[-1]
+
+    yield make
+    for site in made:
+        site.settle()

@@ -1,0 +1,199 @@
+"""Details of the extension's behaviour: keyboard posting, IME, UTF-16 offsets, title and
+body redacted in their own fields, decisions and feedback, privacy, popup and options."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import EXTENSION_ID, ForumServer
+from test_review_flow import CLEAN_BODY, HIGH_RISK, NAME, PHONE, RISKY_BODY, RISKY_TITLE, review
+
+pytestmark = pytest.mark.usefixtures("extension_on")
+
+
+def test_ctrl_enter_in_a_rich_editor_is_held_then_posts_once(make_forum, forum):
+    site = make_forum("script")
+    site.write(RISKY_BODY, title="당직")
+    site.body().press("Control+Enter")
+    review(site.page).locator('[data-action="apply"]').click()
+    [submission] = forum.wait_for_submissions(1)
+    assert submission["fields"]["body"] == site.body_text()  # the site's own editor model saw the edit
+    assert NAME not in submission["fields"]["body"] and PHONE not in submission["fields"]["body"]
+    site.page.wait_for_timeout(400)
+    assert len(forum.submissions) == 1
+
+
+def test_enter_ending_an_ime_composition_is_not_a_submit(make_forum, forum):
+    site = make_forum("comment")
+    site.write(RISKY_BODY)
+    site.body().dispatch_event("keydown", {"key": "Enter", "keyCode": 229, "isComposing": True})
+    # the nudge badge comes 400 ms after the last input; a held submit would have opened the dialog by then
+    expect(site.page.locator('[data-secondlook="badge"]')).to_have_attribute("data-level", HIGH_RISK)
+    expect(review(site.page)).to_have_count(0)
+    assert site.body_text() == RISKY_BODY and forum.submissions == []
+    site.submit()  # a real Enter afterwards is held for review
+    expect(review(site.page)).to_be_visible()
+
+
+def test_double_click_on_a_script_post_button_posts_once(make_forum, forum):
+    site = make_forum("script")
+    site.write(CLEAN_BODY, title="날씨")
+    site.page.locator("#publish").dblclick()
+    forum.wait_for_submissions(1)
+    expect(site.page.locator("#status")).to_have_text("게시되었습니다")
+    site.page.wait_for_timeout(400)
+    assert len(forum.submissions) == 1
+
+
+def test_emoji_before_a_finding_keeps_highlights_and_redaction_aligned(make_forum, forum):
+    site = make_forum("form")
+    body = f"😀👍 오늘 {NAME} 교수 {PHONE} 진짜 미친놈"
+    site.write(body, title="🙂 후기")
+    site.submit()
+    marks = review(site.page).locator("mark[data-highlight]")
+    expect(marks.first).to_be_visible()
+    assert {NAME, PHONE} <= set(marks.all_inner_texts())
+    review(site.page).locator('[data-action="apply"]').click()
+    [submission] = forum.wait_for_submissions(1)
+    assert submission["fields"]["subject"] == "🙂 후기"
+    content = submission["fields"]["content"]
+    assert content.startswith("😀👍 오늘 ") and " 진짜 " in content and NAME not in content and PHONE not in content
+
+
+@pytest.mark.parametrize("kind", ["form", "script", "iframe"])
+def test_title_and_body_are_analysed_together_and_redacted_in_their_own_fields(make_forum, forum, kind):
+    site = make_forum(kind)
+    title = f"{NAME} 교수 건"
+    site.write(f"어제 {NAME} 교수가 {PHONE}로 연락함", title=title)
+    site.submit()
+    expect(review(site.page).locator("[data-finding-id]").first).to_be_visible()
+    texts = review(site.page).locator("[data-finding-id] .text").all_inner_texts()
+    assert texts.count(NAME) == 2, texts  # the name in the title and in the body
+    review(site.page).locator('[data-action="apply"]').click()
+    [submission] = forum.wait_for_submissions(1)
+    new_title, new_body = site.submitted(submission).split("\n", 1)
+    assert new_title.endswith(" 교수 건") and NAME not in new_title
+    assert new_body.startswith("어제 ") and new_body.endswith("로 연락함") and NAME not in new_body and PHONE not in new_body
+
+
+def test_dismissed_finding_stays_and_decisions_reach_feedback_as_counts(make_forum, forum, site_companion):
+    before = site_companion.request("GET", "/v1/stats")[2]["feedback"]
+    site = make_forum("form")
+    site.write(RISKY_BODY, title="당직")
+    site.submit()
+    dialog = review(site.page)
+    phone_row = dialog.locator("[data-finding-id]", has=site.page.locator(".text", has_text=PHONE))
+    phone_row.locator('[data-decision="dismiss"]').click()
+    expect(phone_row).to_have_attribute("data-state", "dismissed")
+    name_row = dialog.locator("[data-finding-id]", has=site.page.locator(".text", has_text=NAME))
+    name_row.locator('[data-field="replacement"]').fill("모 교수")
+    phone_type = phone_row.get_attribute("data-category")
+    dialog.locator('[data-action="apply"]').click()
+    [submission] = forum.wait_for_submissions(1)
+    assert PHONE in submission["fields"]["content"] and NAME not in submission["fields"]["content"]
+    assert "모 교수" in submission["fields"]["content"] and phone_type == "contact"
+
+    def counts(action: str) -> int:
+        feedback = site_companion.request("GET", "/v1/stats")[2]["feedback"]
+        return sum(c[action] for c in feedback.values())
+
+    before_dismissed = sum(c["dismissed"] for c in before.values())
+    before_edited = sum(c["edited"] for c in before.values())
+    deadline = time.monotonic() + 5  # feedback is sent after the post, without waiting for it
+    while (counts("dismissed") <= before_dismissed or counts("edited") <= before_edited) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert counts("dismissed") > before_dismissed and counts("edited") > before_edited
+    stats_text = json.dumps(site_companion.request("GET", "/v1/stats")[2], ensure_ascii=False)
+    assert NAME not in stats_text and PHONE not in stats_text
+
+
+def test_inactive_on_sites_outside_the_policy(page, forum):
+    other = ForumServer()  # same pages on another port: not in the companion's sites
+    try:
+        page.goto(other.url("form.html"))
+        page.fill("#content", RISKY_BODY)
+        page.click("#submit")
+        [submission] = other.wait_for_submissions(1)
+        assert submission["fields"]["content"] == RISKY_BODY
+        expect(page.locator("#posted")).to_be_visible()
+        assert page.locator('[data-secondlook]').count() == 0
+    finally:
+        other.close()
+
+
+def test_no_draft_text_in_extension_storage_or_console(make_forum, forum, extension_on):
+    messages: list[str] = []
+    site = make_forum("script")
+    site.page.on("console", lambda m: messages.append(m.text))
+    extension_on.context.on("console", lambda m: messages.append(m.text))
+    marker = "표식XQ7"
+    site.write(f"{RISKY_BODY} {marker}", title=RISKY_TITLE)
+    site.submit()
+    review(site.page).locator('[data-action="apply"]').click()
+    forum.wait_for_submissions(1)
+    stored = extension_on.extension_eval(
+        "async () => JSON.stringify([await chrome.storage.local.get(null), await chrome.storage.session.get(null),"
+        " await chrome.storage.sync.get(null)])")
+    for secret in (marker, NAME, PHONE):
+        assert secret not in stored
+        assert not any(secret in m for m in messages)
+
+
+def test_badge_opens_the_review_panel_which_applies_without_posting(make_forum, forum):
+    site = make_forum("script")
+    site.body().press_sequentially(RISKY_BODY)
+    badge = site.page.locator('[data-secondlook="badge"]')
+    expect(badge).to_have_attribute("data-level", HIGH_RISK)
+    badge.locator("button").click()
+    panel = site.page.locator('[data-secondlook="review"][data-mode="panel"]')
+    expect(panel.locator("[data-finding-id]").first).to_be_visible()
+    expect(panel.locator('[data-action="post"]')).to_have_count(0)
+    panel.locator('[data-action="apply"]').click()
+    expect(panel).to_have_count(0)
+    expect(site.body()).not_to_contain_text(NAME)
+    assert PHONE not in site.body_text() and forum.submissions == []
+    site.submit()  # what is left may still be flagged (the insult): then post it as written
+    posted = site.page.locator("#status", has_text="게시되었습니다")
+    expect(review(site.page).or_(posted)).to_be_visible()
+    if review(site.page).count():
+        review(site.page).locator('[data-action="post"]').click()
+    [submission] = forum.wait_for_submissions(1)
+    assert submission["fields"]["body"] == site.body_text()  # the site's editor model saw the redaction
+
+
+def test_popup_shows_companion_status_and_pause_lets_posts_through(extension_on, make_forum, forum, site_companion):
+    popup = extension_on.context.new_page()
+    try:
+        popup.goto(f"chrome-extension://{EXTENSION_ID}/ui/popup/popup.html")
+        expect(popup.locator('[data-field="companion"]')).to_have_attribute("data-state", "connected")
+        expect(popup.locator('[data-field="version"]')).not_to_have_text("–")
+        expect(popup.locator('[data-field="latency"]')).to_contain_text("ms")
+        popup.locator('[data-setting="pause"]').check()
+        expect(popup.locator('[data-field="paused"]')).not_to_be_empty()
+        site = make_forum("form")
+        site.write(RISKY_BODY, title=RISKY_TITLE)
+        site.submit()
+        forum.wait_for_submissions(1)  # paused: posted without review
+        popup.locator('[data-setting="pause"]').uncheck()
+        expect(popup.locator('[data-field="paused"]')).to_be_empty()
+    finally:
+        popup.close()
+
+
+def test_options_show_policy_sites_and_reject_a_bad_port(extension_on, forum):
+    options = extension_on.context.new_page()
+    try:
+        options.goto(f"chrome-extension://{EXTENSION_ID}/ui/options/options.html")
+        expect(options.locator('[data-field="sites"] li')).to_have_text([f"http://127.0.0.1:{forum.port}/*"])
+        expect(options.locator('[data-field="mode"]')).to_have_attribute("data-value", "warn")
+        options.fill('[data-setting="port"]', "70000")
+        options.click('[data-action="save"]')
+        expect(options.locator('[data-field="status"]')).to_have_attribute("data-state", "error")
+        options.click('[data-action="test"]')
+        expect(options.locator('[data-field="status"]')).to_have_attribute("data-state", "connected")
+    finally:
+        options.close()
