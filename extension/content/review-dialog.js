@@ -205,7 +205,7 @@
       // the top layer: outside <body> so a contenteditable body never contains it
       doc.documentElement.appendChild(host);
       const first = root.querySelector(".actions .primary") || root.querySelector(FOCUSABLE);
-      if (first) first.focus();
+      if (first) first.focus({ preventScroll: true }); // the dialog opens at its top: risk and draft first
     });
   }
 

@@ -3,7 +3,9 @@ the review dialog, apply/edit/cancel, clean drafts, the nudge badge."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -100,3 +102,18 @@ def test_badge_appears_while_typing(make_forum, kind):
     expect(badge).to_have_attribute("data-level", HIGH_RISK)
     assert int(badge.get_attribute("data-count")) >= 2
     assert site.body_text() == RISKY_BODY  # the nudge never changes the text
+
+
+def test_review_dialog_screenshot(make_forum, tmp_path):
+    """The dialog on a Korean draft, rendered (Korean UI, CJK fonts). With
+    SECONDLOOK_UPDATE_SCREENSHOTS=1 it also refreshes docs/review-dialog.png for the README."""
+    site = make_forum("form")
+    site.page.set_viewport_size({"width": 1000, "height": 1000})
+    site.write(RISKY_BODY, title=RISKY_TITLE)
+    site.submit()
+    expect(review(site.page).locator("[data-finding-id]").first).to_be_visible()
+    expect(review(site.page).locator("h2")).to_have_text("게시 전 확인")  # Korean UI from _locales/ko
+    shot = site.page.screenshot(path=tmp_path / "review-dialog.png")
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n" and len(shot) > 10_000
+    if os.environ.get("SECONDLOOK_UPDATE_SCREENSHOTS") == "1":
+        (Path(__file__).resolve().parents[2] / "docs" / "review-dialog.png").write_bytes(shot)
