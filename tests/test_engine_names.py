@@ -164,6 +164,7 @@ def test_english_eponyms_are_not_names(engine, draft):
     "국가가 정한 제도가 있는데 맹장이 터져서 석사가 늦어졌다. 명단이 없고 반응이 없다",
     "허준이 쓴 동의보감 읽음. [익명] 전임의가 외래 기록 조작",
     "그 인공호흡이 문제였다. 그 영업사원이 문제였다. 그 간호부장이 문제였다",
+    "오늘 당직 너무 힘드네요. 다들 화이팅입니다!",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

@@ -281,8 +281,6 @@ class KoreanNameRecognizer(EntityRecognizer):
                                    or self._title_before.search(text, max(0, start - 12), start)
                                    or self._slot_before.search(text, max(0, start - 12), start)):
                     score = 0.85
-                elif self._person_tag(nlp_artifacts, start, len(name)) and not rest[:1].isdigit():
-                    score = 0.7  # mecab knows the whole word as a person (이동렬/NNP/인명)
                 elif given_ok and self._garbled(nlp_artifacts, start, slen, len(name)) and name[slen:] not in lex.common_words:
                     score = 0.6
                 elif (given_ok and word[:slen] not in lex.common_surnames and name[slen:] not in lex.common_words
