@@ -182,6 +182,7 @@ def test_details_and_affiliations_by_type(engine, draft, entity, text):
     "ㅂㅈㅎ 선생 토욜 당직 바꿔줄수 있대? 나 친구 결혼식",
     "저는 마취과 쪽 사람이라 김OO 교수 수술방에 자주 감",
     "I am a second-year resident and Dr. Kim yelled at me",
+    "김OO 교수가 지난 2시간 동안 소리지름. 지난 3일간 안 나옴",
 ])
 def test_context_that_describes_no_one_is_not_a_finding(engine, draft):
     found = [f for f in engine.analyze(draft)["findings"] if f["category"] in ("affiliation", "detail")]
