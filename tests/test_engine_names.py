@@ -69,6 +69,9 @@ def test_surname_with_title_is_the_surname(engine, draft, name):
     ("ㅂㅈㅎ는 지금 펠로우임", "ㅂㅈㅎ"),
     ("ㄱ교수 또 소리지름", "ㄱ"),
     ("주치의 남궁 선생님 진짜 친절", "남궁"),
+    ("K모 교수 징계 받았대", "K모"),
+    ("김 아무개 교수 논문 표절", "김 아무개"),
+    ("김某 교수 논문", "김某"),
     ("김 성호 교수님이 오늘 회진", "김 성호"),
 ])
 def test_masked_names_initials_and_chosung(engine, draft, name):

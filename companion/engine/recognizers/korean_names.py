@@ -79,9 +79,10 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._masked = re.compile(
             rf"(?<![가-힣A-Za-z])(?:{surnames})(?:{_MASK_CHAR}[가-힣](?![가-힣])|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣])"
             rf"|\s?{_MASK}{{1,3}}(?![A-Za-z]))")
-        self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?=\s?(?:씨|{titles}))")
+        self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?=\s?(?:씨|{titles}))"
+                              rf"|(?<![가-힣])(?:{surnames})\s?(?:아무개|某)")
         self._initial = re.compile(
-            rf"(?<![A-Za-z0-9/])[A-Z](?=\s?(?:{strong}|씨))")
+            rf"(?<![A-Za-z0-9/])[A-Z](?:\s?모)?(?=\s?(?:{strong}|씨))")
         self._one_chosung = re.compile(rf"(?<![ㄱ-ㅣ가-힣])[ㄱ-ㅎ](?=\s?(?:{strong}))")
         self._split_name = re.compile(rf"(?<![가-힣0-9A-Za-z])({surnames})\s([가-힣]{{2}})(?=\s?(?:{strong}))")
         self._chosung = re.compile(r"(?<![ㄱ-ㅣ])[ㄱ-ㅎ]{2,3}(?![ㄱ-ㅣ])")
