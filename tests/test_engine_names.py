@@ -72,6 +72,7 @@ def test_surname_with_title_is_the_surname(engine, draft, name):
     ("K모 교수 징계 받았대", "K모"),
     ("김 아무개 교수 논문 표절", "김 아무개"),
     ("김某 교수 논문", "김某"),
+    ("김모씨가 또 왔어요", "김모씨"),
     ("김 성호 교수님이 오늘 회진", "김 성호"),
 ])
 def test_masked_names_initials_and_chosung(engine, draft, name):

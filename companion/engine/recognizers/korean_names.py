@@ -79,7 +79,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._masked = re.compile(
             rf"(?<![가-힣A-Za-z])(?:{surnames})(?:{_MASK_CHAR}[가-힣](?![가-힣])|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣])"
             rf"|\s?{_MASK}{{1,3}}(?![A-Za-z]))")
-        self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?=\s?(?:씨|{titles}))"
+        # 김모씨 is written as one word: the span takes 씨 with it
+        self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?:씨(?![가-힣]{{2}})|(?=\s?(?:씨|{titles})))"
                               rf"|(?<![가-힣])(?:{surnames})\s?(?:아무개|某)")
         self._initial = re.compile(
             rf"(?<![A-Za-z0-9/])[A-Z](?:\s?모)?(?=\s?(?:{strong}|씨))")
