@@ -169,6 +169,7 @@ def test_english_eponyms_are_not_names(engine, draft):
     "허준이 쓴 동의보감 읽음. [익명] 전임의가 외래 기록 조작",
     "그 인공호흡이 문제였다. 그 영업사원이 문제였다. 그 간호부장이 문제였다",
     "오늘 당직 너무 힘드네요. 다들 화이팅입니다!",
+    "작년에 들어간 민원도 수간호사 선에서 막힘. 기록을 교수님이 지움",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

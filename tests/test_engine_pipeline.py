@@ -161,6 +161,9 @@ def test_affiliations_in_a_post_about_no_one_are_not_findings(engine):
     ("Mr. Baek Sangho, 77, fell at home", "AGE_GENDER", "77"),
     ("김모씨(남/45) 신분증 미소지", "AGE_GENDER", "45"),
     # a role or unit written as the person's label, right before the name
+    ("한OO 교수 얘기인데 작년에 지방 국립대에서 넘어온 분이에요", "DATED_EVENT", "작년에 지방 국립대에서 넘어온 분"),
+    ("송OO 쌤, 재작년에 본원 응급실에서 옮겨오신 분이에요", "DATED_EVENT", "재작년에 본원 응급실에서 옮겨오신 분"),
+    ("박OO 선생 작년에 파트장 단 사람", "DATED_EVENT", "작년에 파트장 단 사람"),
     ("책임간호사 남ㅇㅇ 쌤 담당", "ROLE", "책임간호사"),
     ("그 NICU 오다인 선생 fellow 2년차", "UNIT", "NICU"),
     # workplaces: national institutions, a health centre named by its town, English short forms
@@ -183,6 +186,7 @@ def test_details_and_affiliations_by_type(engine, draft, entity, text):
     "저는 마취과 쪽 사람이라 김OO 교수 수술방에 자주 감",
     "I am a second-year resident and Dr. Kim yelled at me",
     "김OO 교수가 지난 2시간 동안 소리지름. 지난 3일간 안 나옴",
+    "김OO 교수 얘기. 작년에 노조에 들어간 민원은 아직 처리 안 됨",
 ])
 def test_context_that_describes_no_one_is_not_a_finding(engine, draft):
     found = [f for f in engine.analyze(draft)["findings"] if f["category"] in ("affiliation", "detail")]

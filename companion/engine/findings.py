@@ -22,7 +22,7 @@ _CATEGORY_BY_TYPE = {
     "US_DRIVER_LICENSE": "id", "IP_ADDRESS": "contact", "URL": "contact",
 }
 #: when identity findings overlap, the higher rank wins (then the longer span, then the score)
-RANK = {"contact": 5, "id": 5, "name": 4, "affiliation": 2, "detail": 1, "harm": 0}
+RANK = {"contact": 5, "id": 5, "name": 4, "affiliation": 2, "detail": 2, "harm": 0}
 
 
 def category_of(entity_type: str) -> str:

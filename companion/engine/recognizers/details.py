@@ -18,6 +18,11 @@ _EVENT = r"(?:송년회|송별회|신년회|회식|학회|추계학회|춘계학
 # 2019년; bare 작년/다음주/회식/4월 are everywhere
 _TIME = (rf"{_RELATIVE}\s?(?:{_WHEN}|{_EVENT})(?:\s?(?:{_WHEN}|{_EVENT}))*(?:\s?{_TRAIL})?"
          rf"|(?<!\d)(?:19|20)\d\d\s?년(?:\s?\d{{1,2}}\s?월)?(?:\s?{_EVENT})?")
+_CAREER_STEP = (r"(?<![가-힣])(?:재작년|작년|올해|지난해|올\s?초|(?<!\d)\d{1,2}\s?년\s?전|(?<!\d)\d{1,2}\s?월)에?\s"
+                r"[^\n.!?,]{1,24}?(?:된|되신|온|오신|들어온|들어오신|넘어온|넘어오신|옮겨온|옮겨오신|단|다신|맡은|맡으신|했던|하셨던|"
+                r"하던|하시던|갔던|가셨던|간|발령\s?난|임용된)"
+                r"\s?(?:분|사람|선생님|교수님?|간호사|쌤|전공의|대학원생|연구원|직원)"
+                r"(?=[^가-힣]|$|이|은|는|을|를|도|한테|께|에게|으로|이라)")
 # life events that date a person on their own (부고, 정년퇴임, 육아휴직 복귀)
 _LIFE_EVENT = (r"(?<![가-힣])(?:모친상|부친상|빙모상|빙부상|장인상|장모상|조모상|조부상|시모상|시부상|본인상|부군상|부인상|자녀상"
                r"|정년\s?퇴임(?:식)?|퇴임식|은퇴식|출산\s?휴가|육아\s?휴직(?:\s?(?:후\s?)?복귀)?|복직)"
@@ -59,6 +64,9 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         Rule("ROOM", re.compile(r"(?<!\d)\d{2,4}\s?호(?:실)?(?![가-힣])"), 0.5),
         Rule("DATED_EVENT", re.compile(_TIME), 0.45),
         Rule("DATED_EVENT", re.compile(_LIFE_EVENT), 0.5),
+        # a dated step in someone's career, told as a clause: 작년에 책임간호사 단 (사람), 재작년에 본원
+        # 중환자실에서 옮겨오신 분, 올해 새로 들어온 대학원생
+        Rule("DATED_EVENT", re.compile(_CAREER_STEP), 0.5),
         # a nickname is as good as a name to the people who use it
         Rule("NICKNAME", re.compile(
             r"(?:별명|닉네임|별칭|일명|애칭)\s?(?:이|은|는|:|으로|이라고)?\s?(?:다들\s)?[\"'“‘「『]?(?P<v>[^\"'”’」』\n,.!?()]{1,15}?)[\"'”’」』]"

@@ -273,6 +273,8 @@ class KoreanNameRecognizer(EntityRecognizer):
                 elif not given_ok and self._verb_form(
                         nlp_artifacts, start, len(name), self._PREDICATE_TAGS, unknown=False):
                     continue  # a verb or adverb before a title (하는데 교수님은, 어떻게 교수, 하시고 전공의)
+                elif name[-1] in "도를을의에와과로만" and self._dictionary_word(nlp_artifacts, start, len(name)):
+                    continue  # a noun and a particle that is rarely the end of a given name (민원도, 기록을)
                 elif self._title_follows(text, end_of_word, rest, strong=True) and (
                         given_ok or not self._dictionary_word(nlp_artifacts, start, len(name))):
                     score = 0.85
