@@ -197,3 +197,15 @@ def test_bare_common_surname_that_is_a_word_stays_a_word(engine, draft):
 
 def test_surname_mo_with_an_office_rank(engine):
     assert "구모" in texts(engine.analyze("시청 보건과 구모 주무관 너무 불친절"), "name")
+
+
+def test_bare_romanized_surname_after_the_full_name_is_the_same_person(engine):
+    result = engine.analyze("Prof. Seonwoo Jiho at Ajou yelled at me again. Seonwoo is a nightmare.")
+    names = [f for f in result["findings"] if f["category"] == "name"]
+    assert [f["text"] for f in names] == ["Seonwoo Jiho", "Seonwoo"]
+    assert names[0]["person"] == names[1]["person"]
+
+
+def test_a_hospital_is_not_a_romanized_name(engine):
+    result = engine.analyze("Anyone know Dr. Gong Yerin (PGY-3, Kyung Hee IM)?")
+    assert texts(result, "name") == ["Gong Yerin"]

@@ -69,7 +69,7 @@ def group_persons(names: list[Finding], surnames: frozenset[str]) -> list[Person
             add(owners[0] if len(owners) == 1 else "c:" + name, f)
             continue
         if f.entity_type == "PERSON_ROMANIZED":
-            add("r:" + name.lower().split()[0] if " " not in f.text.strip() else "r:" + name.lower(), f)
+            add("r:" + " ".join(f.text.lower().replace("-", "").split()), f)
             continue
         surname = next((name[:n] for n in (2, 1) if name[:n] in surnames), "")
         if surname:

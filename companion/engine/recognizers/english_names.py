@@ -53,6 +53,11 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         # title + single initial: Prof. L, Dr. K.
         Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75),
     ]
+    hospitals = frozenset(lexicon.hospitals)
+    # "Kyung Hee", "Yonsei Severance": a hospital's name read as surname + given name
+    rules = [Rule(r.entity_type, r.regex, r.score,
+                  (lambda veto: lambda t, s, e: t[s:e] in hospitals or (veto is not None and veto(t, s, e)))(r.veto))
+             for r in rules]
     capital = re.compile(r"[A-Z][a-z]")
     # every rule starts at a capital letter: say so up front so other positions are skipped fast
     rules = [Rule(r.entity_type, re.compile("(?=[A-Z])" + r.regex.pattern, r.regex.flags), r.score, r.veto, hint=capital)
