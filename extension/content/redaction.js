@@ -76,12 +76,15 @@
     });
   }
 
+  /** Rich editors keep spaces next to inline boundaries visible by turning them into U+00A0. */
+  const sameText = (a, b) => a.replace(/\u00a0/g, " ") === b.replace(/\u00a0/g, " ");
+
   /** Write the plan into the editors, last span first so earlier offsets stay valid. */
   function write(fields, edits) {
     let ok = true;
     fields.forEach((f, i) => {
       for (const s of [...edits[i].spans].reverse()) f.model.replace(s.start, s.end, s.text);
-      if (f.model.text() !== edits[i].result) ok = false;
+      if (!sameText(f.model.text(), edits[i].result)) ok = false;
     });
     return ok;
   }

@@ -197,3 +197,20 @@ def test_options_show_policy_sites_and_reject_a_bad_port(extension_on, forum):
         expect(options.locator('[data-field="status"]')).to_have_attribute("data-state", "connected")
     finally:
         options.close()
+
+
+def test_redaction_inside_formatted_rich_text_keeps_the_rest(make_forum, forum):
+    site = make_forum("script")
+    site.page.fill("#title", "당직")
+    site.body().evaluate(
+        """(editor, html) => { editor.innerHTML = html;
+             editor.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertFromPaste" })); }""",
+        f"<p>어제 <b>{NAME}</b> 교수 건</p><p>연락처 <i>{PHONE}</i> 입니다</p>")
+    site.submit()
+    review(site.page).locator('[data-action="apply"]').click()
+    [submission] = forum.wait_for_submissions(1)
+    body = submission["fields"]["body"]
+    assert NAME not in body and PHONE not in body and body == submission["fields"]["dom"]
+    lines = body.replace("\u00a0", " ").split("\n")
+    assert lines[0].startswith("어제 ") and lines[0].endswith(" 교수 건") and lines[1].startswith("연락처 ")
+    assert site.body().locator("p").count() == 2  # paragraphs kept, edits made inside them
