@@ -214,3 +214,18 @@ def test_redaction_inside_formatted_rich_text_keeps_the_rest(make_forum, forum):
     lines = body.replace("\u00a0", " ").split("\n")
     assert lines[0].startswith("어제 ") and lines[0].endswith(" 교수 건") and lines[1].startswith("연락처 ")
     assert site.body().locator("p").count() == 2  # paragraphs kept, edits made inside them
+
+
+def test_dialog_traps_focus_and_esc_cancels(make_forum, forum):
+    site = make_forum("form")
+    site.write(RISKY_BODY, title=RISKY_TITLE)
+    site.submit()
+    dialog = review(site.page)
+    expect(dialog.locator('[data-action="apply"]')).to_be_focused()
+    focus_in_dialog = "() => document.activeElement && document.activeElement.dataset.secondlook === 'review'"
+    for key in ["Tab"] * 25 + ["Shift+Tab"] * 25:  # more stops than the dialog has, both ways
+        site.page.keyboard.press(key)
+        assert site.page.evaluate(focus_in_dialog), key
+    site.page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    assert site.body_text() == RISKY_BODY and forum.submissions == []
