@@ -73,6 +73,8 @@ def test_surname_with_title_is_the_surname(engine, draft, name):
     ("김 아무개 교수 논문 표절", "김 아무개"),
     ("김某 교수 논문", "김某"),
     ("김모씨가 또 왔어요", "김모씨"),
+    ("권휘 교수님 진짜 친절", "권휘"),
+    ("박건 교수가 그랬대", "박건"),
     ("김 성호 교수님이 오늘 회진", "김 성호"),
 ])
 def test_masked_names_initials_and_chosung(engine, draft, name):
@@ -170,6 +172,7 @@ def test_english_eponyms_are_not_names(engine, draft):
     "그 인공호흡이 문제였다. 그 영업사원이 문제였다. 그 간호부장이 문제였다",
     "오늘 당직 너무 힘드네요. 다들 화이팅입니다!",
     "작년에 들어간 민원도 수간호사 선에서 막힘. 기록을 교수님이 지움",
+    "명예 교수 되셨대. 지도 교수님이 그러셨어. 신임 교수 발령. 원로 교수님들. 두 선생님이 오심",
 ])
 def test_traps_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

@@ -85,6 +85,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._initial = re.compile(
             rf"(?<![A-Za-z0-9/])[A-Z](?:\s?모)?(?=\s?(?:{strong}|씨))")
         self._one_chosung = re.compile(rf"(?<![ㄱ-ㅣ가-힣])[ㄱ-ㅎ](?=\s?(?:{strong}))")
+        # a two-syllable name (surname + one given syllable) before a title: 권휘 교수님, 김솔 선생
+        self._short_name = re.compile(rf"(?<![가-힣0-9A-Za-z])([가-힣])([가-힣])(?=\s(?:{strong})(?:[가-힣]{{0,4}})(?:[^가-힣]|$))")
         self._split_name = re.compile(rf"(?<![가-힣0-9A-Za-z])({surnames})\s([가-힣]{{2}})(?=\s?(?:{strong}))")
         self._chosung = re.compile(r"(?<![ㄱ-ㅣ])[ㄱ-ㅎ]{2,3}(?![ㄱ-ㅣ])")
         self._spaced = re.compile(
@@ -318,6 +320,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         for m in self._one_chosung.finditer(text):  # ㄱ교수, ㅂ 선생님
             if m.group() != "ㅋ":
                 results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
+        for m in self._short_name.finditer(text):
+            self._short_name_rule(m, nlp_artifacts, results)
         for m in self._split_name.finditer(text):  # 김 성호 교수: surname and given name apart
             surname, given = m.group(1), m.group(2)
             if (surname not in lex.ambiguous_before_title and given not in lex.common_words
@@ -347,6 +351,23 @@ class KoreanNameRecognizer(EntityRecognizer):
         for m in self._given_title.finditer(text):
             self._given_rule(m, nlp_artifacts, results)
         return results
+
+    def _short_name_rule(self, m: re.Match, art: NlpArtifacts | None, results: list[RecognizerResult]) -> None:
+        """권휘 교수님: a surname and one name-like syllable that mecab cannot read as one word."""
+        lex = self.lex
+        word = m.group()
+        if (m.group(1) not in lex.surnames or m.group(1) in lex.ambiguous_before_title or m.group(2) not in lex.given_syllables
+                or word in lex.common_words or word in lex.public_figures or word in self._role_words):
+            return
+        i = art.token_at(m.start()) if art is not None and hasattr(art, "token_at") else None
+        if i is None or (len(art.tokens[i]) >= 2 and art.classes[i] != "인명"):
+            return  # mecab knows the word (명예, 지도, 신임 교수)
+        j = art.token_at(m.start() + 1)
+        if art.classes[i] == "인명" and len(art.tokens[i]) == 2:
+            pass  # mecab reads a person (김솔/NNP/인명)
+        elif j is None or not art.tags[j].startswith(("NN", "UNK", "SL")):
+            return  # the second syllable is an ending or particle (정도 → 정/도?)
+        results.append(RecognizerResult(FULL_NAME, m.start(), m.end(), 0.6))
 
     def _given_rule(self, m: re.Match, art: NlpArtifacts | None, results: list[RecognizerResult]) -> None:
         """A given name alone before 쌤/선생님/씨 (서연쌤, 지훈 선생님): both syllables name-like and
