@@ -614,16 +614,20 @@ class HarmRecognizer(EntityRecognizer):
         lexicon = self._lexicon
         at: dict[int, list[int]] = defaultdict(list)
         by_char = lexicon.by_char
+        seen: dict[str, list[int]] = defaultdict(list)  # anchor -> positions, handed to its branches at once
         for lo, hi in limits:
             if lexicon.trigger is not None:  # a character class: no overlaps to worry about
                 for m in lexicon.trigger.finditer(view, lo, hi):
-                    for i in by_char[m.group()]:
-                        at[i].append(m.start())
+                    seen[m.group()].append(m.start())
             if lexicon.gram_trigger is not None:  # a loose class pair, checked exactly here
                 for m in lexicon.gram_trigger.finditer(view, lo, hi):
                     p = m.start()
-                    for i in by_char.get(view[p:p + 2], ()):
-                        at[i].append(p)
+                    gram = view[p:p + 2]
+                    if gram in by_char:
+                        seen[gram].append(p)
+        for anchor, positions in seen.items():
+            for i in by_char[anchor]:
+                at[i].extend(positions)
         if english and lexicon.word_trigger is not None:
             low = view.lower()
             if len(low) != len(view):  # a character whose lowercase is longer: keep it simple
