@@ -318,3 +318,65 @@ def test_english_harm_broad_phrasings(en: HarmRecognizer, text: str, entity_type
 )
 def test_everyday_and_clinical_uses_do_not_fire(ko: HarmRecognizer, text: str) -> None:
     assert found(ko, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, entity_type, fragment",
+    [
+        # drafts written after the lexicons were tuned, one signal each
+        ("원장이 직원 월급에서 유니폼값 떼감", "HARM_ACCUSATION", "떼감"),
+        ("그 펠로우 논문 데이터 다 만들어낸 거래", "HARM_ACCUSATION", "만들어낸"),
+        ("정신과 그 선생 상담 내용 술자리에서 떠벌림", "HARM_ACCUSATION", "떠벌림"),
+        ("수간호사 자기 조카 신규로 꽂아놓고 편한 근무만 줌", "HARM_ACCUSATION", "꽂아놓"),
+        ("원장이 직원들한테 가짜 후기 쓰라고 시킴", "HARM_ACCUSATION", "가짜 후기"),
+        ("그 병원 간호사들 다 태움 가해자들", "HARM_ACCUSATION", "태움 가해자"),
+        ("레지 월급 일부를 의국비 명목으로 교수가 가져감", "HARM_ACCUSATION", "명목으로"),
+        ("오늘 일 그냥 안 넘어간다", "HARM_THREAT", "안 넘어간"),
+        ("번호라도 알면 가만 안 두려고", "HARM_THREAT", "가만 안 두"),
+        ("진짜 그 인턴 손모가지 날려버리고 싶네", "HARM_THREAT", "손모가지 날려버"),
+        ("이 교수 학회 때 찾아가서 공개적으로 따질 겁니다", "HARM_THREAT", "찾아가서 공개적으로 따질"),
+        ("퇴근 후에 여자 간호사들한테 영화 보자고 계속 연락함", "HARM_SEXUAL", "보자고"),
+        ("MZ 인턴들 진짜 개념이 안드로메다에 있음", "HARM_INSULT", "개념이 안드로메다"),
+        ("제약 영업사원들 바퀴벌레처럼 외래 앞에 바글바글", "HARM_INSULT", "바퀴벌레처럼"),
+        ("솔까 그 인턴 일머리 제로임", "HARM_INSULT", "일머리 제로"),
+        ("다 같이 그 교수 메일로 항의 메일 보내요", "HARM_DOX", "항의 메일 보내요"),
+    ],
+)
+def test_korean_harm_fresh_drafts(ko: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
+    assert_finds(ko, text, entity_type, fragment)
+
+
+@pytest.mark.parametrize(
+    "text, entity_type, fragment",
+    [
+        ("I'm slashing her tires.", "HARM_THREAT", "slashing her tires"),
+        ("He'll make sure I never match anywhere.", "HARM_THREAT", "make sure I never match"),
+        ("Dr. H smells like alcohol every morning.", "HARM_ACCUSATION", "smells like alcohol"),
+        ("that nurse is a snake", "HARM_INSULT", "is a snake"),
+        ("Hospital administrators are parasites sucking money out of healthcare.", "HARM_INSULT", "parasites sucking"),
+        ("He docked the nurses' pay for his own mistake.", "HARM_ACCUSATION", "docked the nurses' pay"),
+    ],
+)
+def test_english_harm_fresh_drafts(en: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
+    assert_finds(en, text, entity_type, fragment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "논문 표절 검사 유사도 몇 퍼센트까지 괜찮나요",
+        "약 먹고 눈이 풀려서 운전 못 하겠다는 환자",
+        "I have the patient's wife's number if the team needs it for consent.",
+        "Helminths are parasites of the gut.",
+        "Hospital administrators announced a new parking policy.",
+        "snake bite antivenom dosing question",
+        "유리 멘탈이라 걱정인데 신규 생활 버틸 수 있을까요",
+        "그 병원 연락처 아는 분 계신가요? 전원 문의하려고요",
+        "다음 학회 때 다들 와서 포스터 발표 봐주세요",
+        "원장님이 유니폼 새로 맞춰주셨어요",
+        "보호자가 협박성 발언을 해서 기록 남겼습니다",
+        "백신 접종 후 이상반응 신고 방법",
+    ],
+)
+def test_more_everyday_uses_do_not_fire(ko: HarmRecognizer, text: str) -> None:
+    assert found(ko, text) == []
