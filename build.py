@@ -110,7 +110,7 @@ GECKO_ID = "secondlook@secondlook.kr"
 GECKO_MIN_VERSION = "142.0"
 
 
-def _extension_files(manifest: dict) -> list[str]:
+def _extension_files(source: Path, manifest: dict) -> list[str]:
     """Every file the manifest, the background scripts and the extension pages refer to."""
     refs = list(manifest.get("icons", {}).values())
     action = manifest.get("action", {})
@@ -119,13 +119,19 @@ def _extension_files(manifest: dict) -> list[str]:
     background = manifest.get("background", {})
     refs += [background.get("service_worker"), *background.get("scripts", [])]
     refs = [r for r in refs if r]
-    for script in [r for r in refs if r.startswith("background/")]:
-        source = (EXTENSION / script).read_text(encoding="utf-8")
-        refs += re.findall(r'"(content/[\w.-]+\.(?:js|css))"', source)  # registered content scripts
-        refs += [f"background/{name}" for name in re.findall(r'importScripts\(([^)]*)\)', source)
-                 for name in re.findall(r'"([\w.-]+\.js)"', name)]
-    for page in [r for r in refs if r.endswith(".html")]:
-        html = (EXTENSION / page).read_text(encoding="utf-8")
+    scripts = [r for r in refs if r.startswith("background/")]
+    for script in scripts:  # grows with the files importScripts() pulls in
+        path = source / script
+        if not path.is_file():
+            continue
+        code = path.read_text(encoding="utf-8")
+        refs += re.findall(r'"(content/[\w.-]+\.(?:js|css))"', code)  # registered content scripts
+        for imports in re.findall(r"importScripts\(([^)]*)\)", code):
+            scripts += [f"background/{name}" for name in re.findall(r'"([\w.-]+\.js)"', imports)
+                        if f"background/{name}" not in scripts]
+    refs += scripts
+    for page in [r for r in refs if r.endswith(".html") and (source / r).is_file()]:
+        html = (source / page).read_text(encoding="utf-8")
         base = Path(page).parent
         refs += [os.path.normpath(base / src) for src in re.findall(r'(?:src|href)="([^":#]+)"', html)]
     return sorted(set(refs))
@@ -139,7 +145,7 @@ def check_extension(source: Path, manifest: dict) -> list[str]:
             problems.append(f"manifest.json: missing key {key!r}")
     if manifest.get("manifest_version") != 3:
         problems.append("manifest.json: manifest_version must be 3")
-    for ref in _extension_files(manifest):
+    for ref in _extension_files(source, manifest):
         if not (source / ref).is_file():
             problems.append(f"manifest.json or a page refers to {ref}, which does not exist")
     locales = sorted(p.parent.name for p in (source / "_locales").glob("*/messages.json"))
