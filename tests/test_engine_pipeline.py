@@ -170,6 +170,9 @@ def test_affiliations_in_a_post_about_no_one_are_not_findings(engine):
     ("강릉 보건소 결핵실 유모 주무관 불친절", "HOSPITAL", "강릉 보건소"),
     ("국립암센터 소아암센터 하OO 박사 얘기", "HOSPITAL", "국립암센터 소아암센터"),
     ("Dr. K from nephro asked again", "DEPARTMENT", "nephro"),
+    ("Dr. Noh from Chonnam ortho is rude", "HOSPITAL", "Chonnam ortho"),
+    ("칠곡경북대 소아과 김OO 교수", "HOSPITAL", "칠곡경북대 소아과"),
+    ("순천향 부천 응급실 박OO 쌤", "HOSPITAL", "순천향 부천 응급실"),
 ])
 def test_details_and_affiliations_by_type(engine, draft, entity, text):
     found = [(f["entity_type"], f["text"]) for f in engine.analyze(draft)["findings"]]

@@ -28,6 +28,7 @@ def _not_a_town(word: str) -> bool:
 
 def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
     generic = read_words("generic_place_words.txt")
+    towns = read_words("places.txt")
     korean_depts = [d for d in lexicon.departments if re.search(r"[가-힣]", d)]
     upper_depts = [d for d in lexicon.departments if re.fullmatch(r"[A-Z&]{2,5}", d)]
     english_depts = [d for d in lexicon.departments if d not in korean_depts and d not in upper_depts]
@@ -52,7 +53,9 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
     rules = [
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,8}}(?:{'|'.join(clinic_suffixes)})(?:의원)?(?![가-힣])"), 0.6,
              veto=department_not_clinic),
-        Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.hospitals)})(?![A-Za-z])"), 0.7),
+        # a campus named by its town after the hospital: 순천향 부천, 고대 안산
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.hospitals)})(?![A-Za-z])"
+                                    rf"(?:\s(?:{literal_alternation(towns)})(?![가-힣]))?"), 0.7),
         Rule("HOSPITAL", re.compile(
             r"(?<![가-힣])(?:[가-힣]{2,6}\s)?[가-힣○OㅇX*]{1,10}(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"),
             0.65, veto=generic_hospital),
@@ -64,7 +67,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         # a disguised hospital: S병원, A대학병원, K대
         Rule("HOSPITAL", re.compile(r"(?<![A-Za-z])[A-Z]\s?(?:대학교병원|대학병원|대병원|병원|의료원|의원|대)(?![가-힣])"), 0.6),
         Rule("HOSPITAL", re.compile(r"\b(?:[A-Z][\w.']*\s){1,4}(?:Hospital|Medical Center|Medical Centre|Clinic|Health System)\b"), 0.7),
-        Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,4}대(?:학교)?(?=\s(?:" + literal_alternation(tuple(korean_depts)) + r"))"), 0.6,
+        Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,6}대(?:학교)?(?=\s(?:" + literal_alternation(tuple(korean_depts)) + r"))"), 0.6,
              veto=lambda t, s, e: t[s:e] in generic or t[s:e][:-1] in generic),
         Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])(?:{literal_alternation(tuple(korean_depts))})(?:\s?병동)?"), 0.55),
         # any "…내과/…외과/…의학과" not in the list (혈액내과, 소아신경외과)
