@@ -1,0 +1,38 @@
+"""The shared scorer judges the real companion end to end over HTTP on the dev corpus.
+
+Runs where the project sits beside ``shared/`` (as in CI). Quality bars of the engine issue
+are enforced here; speed and memory bars live in the benchmark scripts, not in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SCORER = SHARED / "eval" / "evaluate.py"
+CORPUS = SHARED / "corpus" / "dev.jsonl"
+SECONDLOOK = Path(sys.executable).with_name("secondlook")
+
+MIN = {"core_recall": 0.95, "name_recall": 0.93, "precision": 0.90, "warn_recall": 0.95, "harm_recall": 0.85}
+MAX = {"false_alarm": 0.05, "coverage_leak": 0.03, "text_leak": 0.02, "harm_false_alarm": 0.05,
+       "offset_errors": 0, "utf16_errors": 0, "http_errors": 0}
+
+
+@pytest.mark.skipif(not (SCORER.exists() and CORPUS.exists()), reason="../shared (scorer and corpus) not beside the project")
+def test_dev_corpus_meets_the_engine_bars(tmp_path: Path) -> None:
+    out = tmp_path / "eval.json"
+    cmd = [sys.executable, str(SCORER), "--corpus", str(CORPUS), "--start-cmd", f"{SECONDLOOK} serve --port {{port}}",
+           "--redact", "--quiet", "--json", str(out),
+           "--min", *(f"{k}={v}" for k, v in MIN.items()), "--max", *(f"{k}={v}" for k, v in MAX.items())]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    last_line = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["violations"] == [], last_line
+    assert report["metrics"]["posts"] == sum(1 for _ in CORPUS.open(encoding="utf-8"))
