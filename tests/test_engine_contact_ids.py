@@ -110,6 +110,7 @@ def test_identifiers(engine, draft, number):
     "우리는 naver 점심 먹으러 감",
     "The clinic is at 101 Daehak-ro, Jongno-gu, Seoul Hospital",
     "chart review of 120 patients showed",
+    "사번 2019년 입사자 교육 일정 공지",
     "주민센터 가서 등본 떼고 뒷자리 1234567 은 비밀번호 예시입니다",
 ])
 def test_numbers_that_are_not_personal(engine, draft):
