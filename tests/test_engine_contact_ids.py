@@ -55,6 +55,8 @@ def engine():
     ("Apt. 302, 14 Bongeunsa-ro 5-gil, Gangnam-gu", "Apt. 302, 14 Bongeunsa-ro 5-gil, Gangnam-gu"),
     ("그 교수 집 서초구 반포대로 201 래미안 104동", "서초구 반포대로 201 래미안 104동"),
     ("call my pager at 5512", "5512"),
+    ("네이버 메일 jisoo_k92 로 보내래", "jisoo_k92"),
+    ("메일 주소 hj.lee88 이래 (gmail)", "hj.lee88"),
     ("82 10 4432 1198 로 연락", "82 10 4432 1198"),
     ("(010)2234-5567 로 전화", "(010)2234-5567"),
     # pagers, and extensions the draft says are someone's
@@ -111,6 +113,7 @@ def test_identifiers(engine, draft, number):
     "The clinic is at 101 Daehak-ro, Jongno-gu, Seoul Hospital",
     "chart review of 120 patients showed",
     "사번 2019년 입사자 교육 일정 공지",
+    "메일 보냈어요 2번이나. 이메일 확인 부탁",
     "주민센터 가서 등본 떼고 뒷자리 1234567 은 비밀번호 예시입니다",
 ])
 def test_numbers_that_are_not_personal(engine, draft):

@@ -78,7 +78,8 @@ class OfflineEmailRecognizer(EmailRecognizer):
 
 
 _HANDLE_CONTEXT = (r"(?:카톡|카카오톡|카카오|카톡\s?아이디|라인|인스타(?:그램)?|텔레그램|트위터|페북|페이스북|스레드|"
-                   r"KakaoTalk|Kakao|kakao|Instagram|instagram|insta|IG|LINE|Line|Telegram|telegram|Twitter|SNS|DM|아이디|ID|계정|핸들)")
+                   r"KakaoTalk|Kakao|kakao|Instagram|instagram|insta|IG|LINE|Line|Telegram|telegram|Twitter|SNS|DM|아이디|ID|계정|핸들|"
+                   r"네이버\s?메일|다음\s?메일|지메일|메일\s?주소|메일|이메일|email|Email|e-mail|닉네임|닉)")
 # A Korean street or lot address: optional province/metropolis (서울, 충북, 경기도, 부산광역시), one
 # or two districts (청주시 서원구), the road or neighbourhood and number, then the flat
 # (래미안아파트, 101동, 1203호), commas allowed between the parts.
