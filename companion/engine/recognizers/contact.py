@@ -144,6 +144,11 @@ def contact_recognizers(language: str) -> list:
         Rule("MESSENGER_ID", re.compile(
             rf"{_HANDLE_CONTEXT}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]*[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@A-Za-z0-9_]|\.[A-Za-z])"),
             0.75),
+        # the platform written right before the handle belongs to it ("카톡 abc_12" is one contact)
+        Rule("MESSENGER_ID", re.compile(
+            r"(?<![가-힣A-Za-z])(?:카톡|카카오톡|인스타그램|인스타|라인|텔레그램|페북|트위터|KakaoTalk|Kakao|Instagram|insta|IG|"
+            r"Telegram|Twitter)\s(?=@|[A-Za-z][A-Za-z0-9.]*[_\d])@?[A-Za-z][A-Za-z0-9_.]{2,29}[A-Za-z0-9_](?![@A-Za-z0-9_]|\.[A-Za-z])"),
+            0.75),
         # personal pages and open-chat links reach one person as surely as a handle
         Rule("MESSENGER_ID", re.compile(
             r"(?:https?://)?(?:open\.kakao\.com/o/|(?:www\.)?instagram\.com/|(?:www\.)?facebook\.com/|"
