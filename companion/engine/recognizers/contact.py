@@ -139,8 +139,8 @@ def contact_recognizers(language: str) -> list:
         Rule("PHONE_NUMBER", re.compile(
             r"(?<![A-Za-z가-힣])(?:삐삐|콜폰|콜\s?폰|당직폰|호출기|피퍼|내선|beeper|pager|bleep|ext\.?|extension)"
             r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is|at)?\s?(?P<v>(?<!\d)\d{3,5}(?![\d-]))", re.I), 0.7,
-            veto=_team_line),
-        Rule("EMAIL_ADDRESS", _DISGUISED_EMAIL, 0.85, veto=_public_email),
+            veto=_team_line, hint=re.compile(r"삐삐|폰|호출기|피퍼|내선|beep|pager|bleep|ext", re.I)),
+        Rule("EMAIL_ADDRESS", _DISGUISED_EMAIL, 0.85, veto=_public_email, hint=re.compile(r"[@＠]|골뱅이|\b(?:at|AT)\b")),
         Rule("MESSENGER_ID", re.compile(
             rf"{_HANDLE_CONTEXT}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]*[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@A-Za-z0-9_]|\.[A-Za-z])"),
             0.75),
@@ -156,7 +156,8 @@ def contact_recognizers(language: str) -> list:
         # a bare @handle counts when it looks like a personal handle (digits, _ or .), not @everyone
         Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]*[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![A-Za-z0-9_@])"), 0.6),
         Rule("HOME_ADDRESS", re.compile(_ADDRESS), 0.6, veto=_public_address),
-        Rule("HOME_ADDRESS", re.compile(_EN_ADDRESS), 0.6, veto=_public_address),
+        Rule("HOME_ADDRESS", re.compile(_EN_ADDRESS), 0.6, veto=_public_address,
+             hint=re.compile(r"-(?:ro|gil|daero|dong|eup|myeon|ri)\b")),
         Rule("HOME_ADDRESS", re.compile(r"(?<![가-힣])[가-힣A-Za-z0-9]{2,12}(?:아파트|빌라|오피스텔|맨션)\s?\d{1,4}\s?동\s?\d{1,4}\s?호"), 0.75),
     ]
     return [

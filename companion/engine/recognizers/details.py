@@ -29,6 +29,7 @@ _LIFE_EVENT = (r"(?<![가-힣])(?:모친상|부친상|빙모상|빙부상|장인
                r"|\b(?:passed away|maternity leave|parental leave|retirement party|retired last)\b")
 
 
+_YEAR_HINT = re.compile(r"[Yy]ear|YEAR")
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th)"
 # a training year that names a class of people, not one: "R1 지원자", "3년차 월급", "인턴 때"
 _CLASS_OF = r"(?![^\n.!?]{0,8}(?:지원자|지원율|모집|정원|티오|월급|연봉|급여|시절|때\b|때는|때도|때부터|되면|되니까))"
@@ -45,11 +46,12 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         Rule("TRAINING_YEAR", re.compile(r"(?:(?<!\d)[1-9]\s?년차(?!들)|(?:본과|예과)\s?[1-4]\s?학년(?!들))" + _CLASS_OF), 0.7),
         Rule("TRAINING_YEAR", re.compile(
             rf"\b{_ORDINAL}[- ]year\s+(?:(?:clinical|research|surgical|medical|nursing|PhD|graduate)\s)?"
-            r"(?:resident|fellow|intern|student|nurse|trainee)\b(?!s)", re.I), 0.7),
+            r"(?:resident|fellow|intern|student|nurse|trainee)\b(?!s)", re.I), 0.7, hint=_YEAR_HINT),
         # "a third-year at …": the year alone stands for the trainee
-        Rule("TRAINING_YEAR", re.compile(rf"\b(?:a|an|the|our|my)\s(?P<v>{_ORDINAL}[- ]year)(?=\s(?:at|in|from|on)\b|,)", re.I), 0.65),
+        Rule("TRAINING_YEAR", re.compile(rf"\b(?:a|an|the|our|my)\s(?P<v>{_ORDINAL}[- ]year)(?=\s(?:at|in|from|on)\b|,)", re.I), 0.65, hint=_YEAR_HINT),
         # months into the job: 3개월차, 신규 5개월
-        Rule("TRAINING_YEAR", re.compile(r"(?:신규\s?)?(?<!\d)\d{1,2}\s?개월\s?차|신규\s?\d{1,2}\s?개월(?!\s?(?:동안|만에|전|후))" + _CLASS_OF), 0.65),
+        Rule("TRAINING_YEAR", re.compile(r"(?:신규\s?)?(?<!\d)\d{1,2}\s?개월\s?차|신규\s?\d{1,2}\s?개월(?!\s?(?:동안|만에|전|후))" + _CLASS_OF), 0.65,
+             hint=re.compile("개월")),
         # a role in the plural (펠로우들) is a group
         Rule("ROLE", re.compile(rf"(?<![가-힣])(?:{korean_roles})(?!들)(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5),
         Rule("ROLE", re.compile(rf"\b(?:{english_roles})\b", re.I), 0.45),
@@ -63,10 +65,11 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         Rule("AGE_GENDER", re.compile(r"(?<![\d/])(?:\d{2}\s?/\s?[FM]|[FM]\s?/\s?\d{2}|\d{2}[FM])(?![A-Za-z\d])|(?<!\d)\d{2}\s?(?:세|살)(?![가-힣])"), 0.6),
         Rule("ROOM", re.compile(r"(?<!\d)\d{2,4}\s?호(?:실)?(?![가-힣])"), 0.5),
         Rule("DATED_EVENT", re.compile(_TIME), 0.45),
-        Rule("DATED_EVENT", re.compile(_LIFE_EVENT), 0.5),
+        Rule("DATED_EVENT", re.compile(_LIFE_EVENT), 0.5,
+             hint=re.compile(r"상|퇴임|은퇴|휴가|휴직|복직|passed|leave|retire", re.I)),
         # a dated step in someone's career, told as a clause: 작년에 책임간호사 단 (사람), 재작년에 본원
         # 중환자실에서 옮겨오신 분, 올해 새로 들어온 대학원생
-        Rule("DATED_EVENT", re.compile(_CAREER_STEP), 0.5),
+        Rule("DATED_EVENT", re.compile(_CAREER_STEP), 0.5, hint=re.compile(r"작년|올해|지난해|올\s?초|년\s?전|월")),
         # a nickname is as good as a name to the people who use it
         Rule("NICKNAME", re.compile(
             r"(?:별명|닉네임|별칭|일명|애칭)\s?(?:이|은|는|:|으로|이라고)?\s?(?:다들\s)?[\"'“‘「『]?(?P<v>[^\"'”’」』\n,.!?()]{1,15}?)[\"'”’」』]"
