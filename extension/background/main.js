@@ -105,8 +105,14 @@ const HANDLERS = {
     try {
       const health = await CompanionClient.health(settings);
       companion = { state: health.compatible ? "connected" : "incompatible", version: health.version, api: health.api, latency_ms: health.latency_ms };
+      if (settings.token) {
+        await CompanionClient.ensurePaired(settings); // token mode: is the companion on this port ours?
+        companion.paired = true;
+      }
     } catch (err) {
-      companion = { state: errorKind(err) === "starting" ? "starting" : errorKind(err) === "unauthorized" ? "unauthorized" : "unreachable" };
+      const kind = errorKind(err);
+      companion = { state: ["starting", "unauthorized", "unpaired"].includes(kind) ? kind : "unreachable" };
+      if (kind === "unpaired") companion.pairError = CompanionClient.lastPairError;
     }
     const active = msg.url ? SitePolicy.isActiveOn(policy, msg.url) : false;
     return { ok: true, companion, policy, active, pausedUntil: await pausedUntil(), port: settings.port };
@@ -133,6 +139,7 @@ const HANDLERS = {
     const port = Number(msg.port);
     if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, error: "invalid-port" };
     await chrome.storage.local.set({ port, token: String(msg.token || "").trim() });
+    CompanionClient.unpair(); // pair afresh with the (possibly new) port and token
     const policy = await SitePolicy.refresh();
     return { ok: true, settings: await SitePolicy.settings(), policy };
   },
@@ -169,7 +176,10 @@ chrome.tabs.onRemoved.addListener(async (tabId) => {
 });
 
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === "managed") SitePolicy.refresh();
+  if (area === "managed") {
+    CompanionClient.unpair();
+    SitePolicy.refresh();
+  }
 });
 
 function start() {

@@ -88,7 +88,7 @@
           markSkipped(fields);
           return true;
         }
-        const retry = await showReview({ mode: "error" });
+        const retry = await showReview({ mode: "error", reason: reply.error });
         if (retry.action === "retry") continue;
         if (retry.action === "edit") fields[0].editor.focus();
         return false;

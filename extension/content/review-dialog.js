@@ -113,8 +113,10 @@
       el(doc, "button", { type: "button", "data-action": action, class: primary ? "primary" : "" }, msg(key));
 
     if (payload.mode === "error") {
-      dialog.setAttribute("data-state", "unreachable");
-      dialog.append(el(doc, "h2", { id: "sl-title" }, msg("failClosedTitle")), el(doc, "p", { "data-field": "message" }, msg("failClosedBody")));
+      const unpaired = payload.reason === "unpaired"; // something answers on the port, but it is not this user's companion
+      dialog.setAttribute("data-state", unpaired ? "unpaired" : "unreachable");
+      const body = unpaired ? msg("failClosedBodyUnpaired") : msg("failClosedBody");
+      dialog.append(el(doc, "h2", { id: "sl-title" }, msg("failClosedTitle")), el(doc, "p", { "data-field": "message" }, body));
       actions.append(button("retry", "actionRetry", true), button("edit", "actionEdit"), button("cancel", "actionCancel"));
     } else {
       dialog.append(el(doc, "h2", { id: "sl-title" }, msg(payload.mode === "panel" ? "panelTitle" : "reviewTitle")));

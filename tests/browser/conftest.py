@@ -7,6 +7,8 @@ unpacked build in dist/chromium/, rebuilt once per session by `build.py extensio
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import importlib.util
 import json
 import subprocess
@@ -170,13 +172,15 @@ class Browser:
     context: BrowserContext
     port: int | None = None
 
-    def configure(self, port: int, fail_mode: str | None = None) -> None:
-        """Point the extension at a companion port through its options page."""
+    def configure(self, port: int, fail_mode: str | None = None, token: str | None = None) -> None:
+        """Point the extension at a companion port (and, given one, set its token) through its options page."""
         page = self.context.new_page()
         try:
             page.goto(OPTIONS_URL)
             expect(page.locator('[data-setting="port"]')).not_to_have_value("")
             page.fill('[data-setting="port"]', str(port))
+            if token is not None:
+                page.fill('[data-setting="token"]', token)
             page.click('[data-action="save"]')
             expect(page.locator('[data-field="status"]')).to_have_attribute("data-state", "saved")
             if fail_mode:
@@ -339,3 +343,114 @@ def make_forum(page: Page, forum: ForumServer) -> Iterator[Callable[[str], Forum
     yield make
     for site in made:
         site.settle()
+
+
+# ---------------------------------------------------------------- pairing (token mode)
+
+#: The token of ``token_companion``; the extension gets it through its options page.
+PAIR_TOKEN = "pair-token-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def token_companion(tmp_path_factory: pytest.TempPathFactory, forum: ForumServer) -> Iterator:
+    """A companion with ``PAIR_TOKEN``, the fixture site, warn mode, failing closed."""
+    running = companions.start_companion(tmp_path_factory.mktemp("companion-token"),
+                                         companion_config(forum, mode="warn", fail_mode="closed"),
+                                         env={"SECONDLOOK_TOKEN": PAIR_TOKEN})
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def token_mode(browser: Browser, forum: ForumServer) -> Iterator[Browser]:
+    """The browser for a test that sets a token; afterwards the token is cleared and the next
+    test's fixture points the extension at its companion again."""
+    forum.clear()
+    yield browser
+    browser.extension_eval("() => chrome.storage.local.set({ token: '' })")
+    browser.port = None
+
+
+class Impostor:
+    """Another user's process on the expected port: answers like a companion but cannot prove
+    the token. Records every request (method, path, headers, body) it receives.
+
+    pair: "wrong-proof" (a well-formed proof made with another token) or "no-token" (409)."""
+
+    def __init__(self, forum: ForumServer, pair: str) -> None:
+        self._lock = threading.Lock()
+        self._requests: list[dict] = []
+        impostor = self
+        policy = {"sites": [f"http://127.0.0.1:{forum.port}/*"], "mode": "warn", "warn_level": "critical",
+                  "fail_mode": "open"}
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, status: int, body: dict) -> None:
+                raw = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Access-Control-Allow-Headers", "Content-Type, Authorization")
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def _record(self) -> tuple[str, bytes]:
+                path = urllib.parse.urlparse(self.path).path
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with impostor._lock:
+                    impostor._requests.append({"method": self.command, "path": path,
+                                               "headers": dict(self.headers), "body": raw})
+                return path, raw
+
+            def do_OPTIONS(self) -> None:  # noqa: N802
+                self._record()
+                self._answer(204, {})
+
+            def do_GET(self) -> None:  # noqa: N802
+                path, _ = self._record()
+                if path == "/v1/health":
+                    self._answer(200, {"status": "ok", "version": "0.1.0", "api": 1})
+                elif path == "/v1/policy":
+                    self._answer(200, policy)
+                else:
+                    self._answer(404, {"error": {"code": "not_found", "message": "not found"}})
+
+            def do_POST(self) -> None:  # noqa: N802
+                path, raw = self._record()
+                if path == "/v1/pair":
+                    nonce = json.loads(raw or b"{}").get("nonce", "")
+                    if pair == "no-token":
+                        self._answer(409, {"error": {"code": "no_token", "message": "pairing needs a token"}})
+                    else:
+                        message = f"secondlook-pair-v1\n{impostor.port}\n{nonce}".encode()
+                        proof = hmac.new(b"another-users-token", message, hashlib.sha256).hexdigest()
+                        self._answer(200, {"proof": proof, "port": impostor.port, "version": "0.1.0"})
+                elif path == "/v1/analyze":
+                    self._answer(200, {"findings": [], "risk": {"level": "none", "reasons": []},
+                                       "redacted_text": "", "language": "ko"})
+                else:
+                    self._answer(404, {"error": {"code": "not_found", "message": "not found"}})
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def requests(self) -> list[dict]:
+        with self._lock:
+            return list(self._requests)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(params=["wrong-proof", "no-token"])
+def impostor(request: pytest.FixtureRequest, forum: ForumServer) -> Iterator[Impostor]:
+    server = Impostor(forum, request.param)
+    yield server
+    server.close()

@@ -47,7 +47,9 @@ document.querySelector('[data-action="save"]').addEventListener("click", async (
   if (!reply.ok) return showStatus(t("invalidPort"), "error");
   renderSettings(reply.settings);
   renderPolicy(reply.policy);
-  showStatus(`${t("saved")}${reply.policy.lastError ? ` · ${t("statusUnreachable")}` : ""}`, "saved");
+  const problem = reply.policy.lastError === "unpaired" ? t("statusUnpaired") : reply.policy.lastError ? t("statusUnreachable") : "";
+  showStatus(`${t("saved")}${problem ? ` · ${problem}` : ""}`, "saved");
+  field("status").dataset.problem = reply.policy.lastError || "";
 });
 
 document.querySelector('[data-action="test"]').addEventListener("click", async () => {
@@ -55,7 +57,7 @@ document.querySelector('[data-action="test"]').addEventListener("click", async (
   const reply = await chrome.runtime.sendMessage({ type: "status" });
   const c = reply.companion;
   if (c.state === "connected") showStatus(`${t("statusConnected")} · ${c.version} · API v${c.api} · ${c.latency_ms} ms`, "connected");
-  else showStatus(t({ starting: "statusStarting", unauthorized: "statusUnauthorized", incompatible: "statusIncompatible" }[c.state] || "statusUnreachable"), c.state);
+  else showStatus(t({ starting: "statusStarting", unauthorized: "statusUnauthorized", unpaired: "statusUnpaired", incompatible: "statusIncompatible" }[c.state] || "statusUnreachable"), c.state);
 });
 
 chrome.runtime.sendMessage({ type: "settings-get" }).then((reply) => {

@@ -14,7 +14,7 @@ async function render() {
   const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
   const status = await chrome.runtime.sendMessage({ type: "status", url: tab && tab.url });
   const state = status.companion.state;
-  const stateKey = { connected: "statusConnected", starting: "statusStarting", unauthorized: "statusUnauthorized", incompatible: "statusIncompatible" }[state] || "statusUnreachable";
+  const stateKey = { connected: "statusConnected", starting: "statusStarting", unauthorized: "statusUnauthorized", unpaired: "statusUnpaired", incompatible: "statusIncompatible" }[state] || "statusUnreachable";
   $("companion").textContent = `${t(stateKey)} (127.0.0.1:${status.port})`;
   $("companion").dataset.state = state;
   $("version").textContent = status.companion.version || "–";
