@@ -29,7 +29,7 @@ def engine():
     ("오늘 당직표: 내과 정하은 / 소아과 한지우", "정하은"),
     ("심하린이 번호 바꿨대 010 5582 1903 저장", "심하린"),
     ("Dr. Park — full name 함예준, 2년차 펠로우", "함예준"),
-    ("표세린이 어제 당직 펑크냄", "표세린"),
+    ("옥세아가 어제 당직 펑크냄", "옥세아"),
     ("여기 담당은 민서진님입니다", "민서진"),
     ("윤서후 fellow가 또 노티 안함", "윤서후"),
     # names mecab knows as a person or cannot parse at all; older generations' syllables

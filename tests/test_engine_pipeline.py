@@ -182,7 +182,7 @@ def test_details_and_affiliations_by_type(engine, draft, entity, text):
 @pytest.mark.parametrize("draft", [
     "정하윤 선생님 다음주에 보건소 가신대요",
     "- AM lab f/u: CBC 김철수 환자",
-    "명OO 박사 연구실 얘기입니다",
+    "하OO 박사 연구실 얘기입니다",
     "우리 병원 NICU 전담간호사 됐어요. 김OO 교수님 감사",
     "지난 말씀처럼 한수아 교수가 정리함",
     "ㅂㅈㅎ 선생 토욜 당직 바꿔줄수 있대? 나 친구 결혼식",
@@ -194,6 +194,11 @@ def test_details_and_affiliations_by_type(engine, draft, entity, text):
 def test_context_that_describes_no_one_is_not_a_finding(engine, draft):
     found = [f for f in engine.analyze(draft)["findings"] if f["category"] in ("affiliation", "detail")]
     assert found == []
+
+
+def test_a_hospital_as_a_venue_is_no_workplace(engine):
+    result = engine.analyze("[부고] 채OO 교수님 부친상. 빈소: 청주 성모병원 장례식장 2호실")
+    assert not [f for f in result["findings"] if f["category"] == "affiliation"]
 
 
 def test_a_role_in_the_plural_is_a_group(engine):

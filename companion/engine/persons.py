@@ -162,6 +162,8 @@ def drop_weak_context(findings: list[Finding], names: list[Finding], unique_role
         if text and f.entity_type != "HOSPITAL" and _SELF.search(text, max(0, f.start - 16), f.start):
             continue  # the writer describing themself: "저는 마취과 쪽 사람이라", "I'm a second-year …"
             # (their hospital stays: it is usually the subject's too)
+        if text and f.category == "affiliation" and _VENUE.match(text, f.end):
+            continue  # a hospital as a place to go (장례식장, 주차장), not where the person works
         labelled = bool(text) and before_name(f)
         if f.entity_type == "ROLE":
             if any(0 <= f.start - e <= 1 for e in name_ends):
@@ -174,6 +176,8 @@ def drop_weak_context(findings: list[Finding], names: list[Finding], unique_role
     return kept
 
 
+#: what after a hospital makes it a venue: 을지대병원 장례식장, 세브란스 주차장
+_VENUE = re.compile(r"\s?(?:장례식장|주차장|식당|카페|편의점|매점|로비|funeral|parking|cafeteria)", re.I)
 #: the writer introducing themself right before a workplace or detail
 _SELF = re.compile(r"(?:(?<![가-힣])(?:저는|나는|저도|나도)(?:\s(?:지금|현재|원래|요즘|올해))?|\bI(?:'m| am)(?:\s(?:now|currently|also))?(?:\s(?:a|an|the))?"
                    r"|\bI\swork\s(?:at|in))\s$")

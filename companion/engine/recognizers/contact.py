@@ -90,7 +90,7 @@ _FLAT = (r"(?:,?\s?(?:[가-힣A-Za-z0-9]{0,12}(?:아파트|빌라|오피스텔|�
          r"(?:,?\s?(?:\d{1,4}\s?층\s?)?\d{1,5}\s?호)?")
 _ADDRESS = (rf"(?<![가-힣])(?:{_PROVINCE}\s)?(?:[가-힣]{{1,8}}(?:시|구|군)\s){{1,2}}[가-힣0-9]{{1,12}}(?:동|읍|면|리|로|길)"
             rf"(?:\s?\d{{1,4}}번?길)?\s?\d+(?:-\d+)?(?:번지)?{_FLAT}")
-# The same in English: 27 Gwangju-daero 14-gil, Buk-gu, Gwangju, Apt 502
+# The same in English: 15 Sejong-daero 23-gil, Jongno-gu, Seoul, Apt 1101
 _ROMAN = r"[A-Z][a-z]+(?:-[a-z]+)*"
 _KR_CITIES = (r"(?:Seoul|Busan|Daegu|Incheon|Gwangju|Daejeon|Ulsan|Sejong|Jeju|Gyeonggi|Gangwon|Chungbuk|Chungnam"
               r"|Jeonbuk|Jeonnam|Gyeongbuk|Gyeongnam)(?:-do|-si)?(?:\s(?:City|Province))?")
@@ -134,7 +134,7 @@ def contact_recognizers(language: str) -> list:
             r"(?P<v>(?<!\d)0(?:2|[3-6][1-5])[\s.\-)]{0,2}\d{3,4}[\s.\-]{0,2}\d{4}(?!\d))", re.I), 0.75,
             veto=_public_number),
         # e-mail in any disguise: (at)/[at]/골뱅이/" at ", 점/닷/(dot)/" dot ", a TLD in Hangul (점 케이알, 점컴)
-        # a pager or extension reaches one person on shift: 삐삐 4471, 콜폰 2283, beeper 3312, ext. 3320
+        # a pager or extension reaches one person on shift: 삐삐 4471, 콜폰 2283, pager 7719, ext. 3320
         # (a team's or office's extension — 인사팀 내선 2214 — is a public line)
         Rule("PHONE_NUMBER", re.compile(
             r"(?<![A-Za-z가-힣])(?:삐삐|콜폰|콜\s?폰|당직폰|호출기|피퍼|내선|beeper|pager|bleep|ext\.?|extension)"

@@ -17,7 +17,7 @@ _RRN_CONTEXT = ["주민번호", "주민등록번호", "주민", "생년월일", 
 
 
 _DIGITS = r"\d[\d-]{3,12}\d"
-#: an employee or chart number may carry letters: VH-24-1177, KH1092, A-20931
+#: an employee or chart number may carry letters: HS-19-0442, KH1092, A-20931
 _CODE = r"(?:[A-Za-z]{1,4}[-\s]?)?\d[\d-]{2,12}\d(?![A-Za-z])"
 
 
