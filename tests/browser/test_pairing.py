@@ -18,14 +18,15 @@ def analyses(companion) -> int:
     return stats["analyze_latency_ms"]["count"]
 
 
-def connection_state(browser) -> str:
-    """The options page's "test connection" result (data-state)."""
+def connection_state(browser, detail: str = "") -> str:
+    """The options page's "test connection" result (data-state); ``detail`` must appear in its text."""
     page = browser.context.new_page()
     try:
         page.goto(OPTIONS_URL)
         page.click('[data-action="test"]')
         status = page.locator('[data-field="status"]')
         expect(status).not_to_have_attribute("data-state", "testing")
+        expect(status).to_contain_text(detail)
         return status.get_attribute("data-state")
     finally:
         page.close()
@@ -62,7 +63,7 @@ def test_paired_companion_reviews_the_draft(token_mode, token_companion, make_fo
 def test_token_mismatch_sends_nothing_and_holds_the_post(token_mode, token_companion, make_forum, forum):
     token_mode.configure(token_companion.port, fail_mode="closed", token=PAIR_TOKEN)  # policy: fail closed
     token_mode.configure(token_companion.port, fail_mode="closed", token="someone-elses-token-0123")
-    assert connection_state(token_mode) == "unpaired"
+    assert connection_state(token_mode, detail="(mismatch)") == "unpaired"
     _, _, stats = token_companion.request("GET", "/v1/stats")
     before = (stats["analyze_latency_ms"]["count"], stats["statuses"].get("401", 0))
     site = make_forum("form")

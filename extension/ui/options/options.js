@@ -57,7 +57,8 @@ document.querySelector('[data-action="test"]').addEventListener("click", async (
   const reply = await chrome.runtime.sendMessage({ type: "status" });
   const c = reply.companion;
   if (c.state === "connected") showStatus(`${t("statusConnected")} · ${c.version} · API v${c.api} · ${c.latency_ms} ms`, "connected");
-  else showStatus(t({ starting: "statusStarting", unauthorized: "statusUnauthorized", unpaired: "statusUnpaired", incompatible: "statusIncompatible" }[c.state] || "statusUnreachable"), c.state);
+  else if (c.state === "unpaired") showStatus(`${t("statusUnpaired")} (${c.pairError || "?"})`, c.state);
+  else showStatus(t({ starting: "statusStarting", unauthorized: "statusUnauthorized", incompatible: "statusIncompatible" }[c.state] || "statusUnreachable"), c.state);
 });
 
 chrome.runtime.sendMessage({ type: "settings-get" }).then((reply) => {
