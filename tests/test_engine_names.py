@@ -114,7 +114,7 @@ def test_given_name_after_the_full_name_joins_the_person(engine):
     ("Minji Kim from the PICU was great", "Minji Kim"),
     ("Dr. Miller from the exchange program is rude", "Miller"),
     ("Park 교수님 또 늦으심", "Park"),
-    ("A second-year at Busan ortho, Dr. Doh Yerin, quit", "Doh Yerin"),
+    ("Has anyone heard from Dr. Doh Yerin since she left?", "Doh Yerin"),
     ("Prof. Seo Ha-eun and Nurse Bae Soyeon argued", "Bae Soyeon"),
     ("I spoke with Dr. Ryu Dayeon yesterday", "Ryu Dayeon"),
     ("our attending Lee humiliated the intern", "Lee"),

@@ -59,7 +59,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         Rule("HOSPITAL", re.compile(
             r"(?<![가-힣])(?:[가-힣]{2,6}\s)?[가-힣○OㅇX*]{1,10}(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"),
             0.65, veto=generic_hospital),
-        # a public health centre named by its town, written apart: 원주 보건소, 강남구 보건소
+        # a public health centre named by its town, written apart: 강릉 보건소, 서초구 보건소
         Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,6}\s(?:보건소|보건지소|보건의료원|정신건강복지센터)(?![가-힣])"), 0.65,
              veto=lambda t, s, e: t[s:e].split()[0] in generic or _not_a_town(t[s:e].split()[0])),
         # a centre for one disease inside a hospital: 폐암센터, 척추센터, 뇌졸중센터

@@ -67,8 +67,8 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         Rule("DATED_EVENT", re.compile(_TIME), 0.45),
         Rule("DATED_EVENT", re.compile(_LIFE_EVENT), 0.5,
              hint=re.compile(r"상|퇴임|은퇴|휴가|휴직|복직|passed|leave|retire", re.I)),
-        # a dated step in someone's career, told as a clause: 작년에 책임간호사 단 (사람), 재작년에 본원
-        # 중환자실에서 옮겨오신 분, 올해 새로 들어온 대학원생
+        # a dated step in someone's career, told as a clause: 작년에 파트장 단 사람, 재작년에 외과에서
+        # 옮겨오신 분, 3년 전 연수 갔던 분
         Rule("DATED_EVENT", re.compile(_CAREER_STEP), 0.5, hint=re.compile(r"작년|올해|지난해|올\s?초|년\s?전|월")),
         # a nickname is as good as a name to the people who use it
         Rule("NICKNAME", re.compile(
