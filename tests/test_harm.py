@@ -380,3 +380,28 @@ def test_english_harm_fresh_drafts(en: HarmRecognizer, text: str, entity_type: s
 )
 def test_more_everyday_uses_do_not_fire(ko: HarmRecognizer, text: str) -> None:
     assert found(ko, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # self-description, things rather than people, friendly and legal uses of threat words
+        "한심한 정책 때문에 현장만 힘들어요",
+        "무능한 시스템 개선 건의합니다",
+        "제가 눈치가 너무 없어서 선배들한테 혼나요",
+        "나도 이제 꼰대 됐나 신규 보면 답답함",
+        "오늘 재수 없는 날 차 긁힘",
+        "집 앞에서 기다릴게 빨리 와",
+        "이 소송 끝까지 간다는 기사 봤어요",
+        "카드 게임에서 패 버리는 타이밍",
+        "환자랑 사적으로 연락하면 안 된다는 규정 공지",
+        "우리 애가 자꾸 동생 고자질해요",
+        "회식 때 원샷 강요 금지 캠페인",
+        "얼차려 문화 없어진 지 오래죠",
+        "The attending covered up the wound with a sterile dressing.",
+        "Make sure everyone knows the new code cart location.",
+        "I smell like alcohol swabs after every shift lol",
+    ],
+)
+def test_self_talk_and_things_do_not_fire(ko: HarmRecognizer, text: str) -> None:
+    assert found(ko, text) == []
