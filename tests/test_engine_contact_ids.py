@@ -57,6 +57,7 @@ def engine():
     ("call my pager at 5512", "5512"),
     ("네이버 메일 jisoo_k92 로 보내래", "jisoo_k92"),
     ("메일 주소 hj.lee88 이래 (gmail)", "hj.lee88"),
+    ("posted patient photos on IG @yeonwoo.rn", "IG @yeonwoo.rn"),
     ("82 10 4432 1198 로 연락", "82 10 4432 1198"),
     ("(010)2234-5567 로 전화", "(010)2234-5567"),
     # pagers, and extensions the draft says are someone's
@@ -122,3 +123,8 @@ def test_numbers_that_are_not_personal(engine, draft):
     result = engine.analyze(draft)
     assert texts(result, "contact") == [] and texts(result, "id") == []
     assert result["risk"]["level"] in ("none", "low")
+
+
+def test_a_handle_with_a_dot_is_not_an_email(engine):
+    found = [(f["entity_type"], f["text"]) for f in engine.analyze("posted patient photos on IG @yeonwoo.rn")["findings"]]
+    assert ("MESSENGER_ID", "IG @yeonwoo.rn") in found

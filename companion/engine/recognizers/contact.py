@@ -65,6 +65,15 @@ def _public_email(text: str, start: int, end: int) -> bool:
     return bool(_ROLE_MAILBOX.match(text[start:end])) or _ORG_CONTEXT.search(text, max(0, start - 20), start) is not None
 
 
+def _not_a_domain(found: str) -> bool:
+    """"IG @yeonwoo.rn" is a handle: when the address is written with plain @ and dots, its domain
+    must end in a real public suffix (spelled-out forms are checked by their shape instead)."""
+    if re.search(r"\((?:at|dot)\)|\[(?:at|dot)\]|\{(?:at|dot)\}|<at>|골뱅이|[점닷]|\s(?:at|AT|dot|DOT)\s", found):
+        return False
+    domain = re.split(r"[@＠]", found)[-1].replace(" ", "")
+    return not _TLD(domain).suffix
+
+
 class OfflineEmailRecognizer(EmailRecognizer):
     """Presidio's e-mail recognizer with tldextract pinned to its bundled snapshot; organisations'
     mailboxes are public contacts and are left out."""
@@ -140,7 +149,7 @@ def contact_recognizers(language: str) -> list:
             r"(?<![A-Za-z가-힣])(?:삐삐|콜폰|콜\s?폰|당직폰|호출기|피퍼|내선|beeper|pager|bleep|ext\.?|extension)"
             r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is|at)?\s?(?P<v>(?<!\d)\d{3,5}(?![\d-]))", re.I), 0.7,
             veto=_team_line, hint=re.compile(r"삐삐|폰|호출기|피퍼|내선|beep|pager|bleep|ext", re.I)),
-        Rule("EMAIL_ADDRESS", _DISGUISED_EMAIL, 0.85, veto=_public_email, hint=re.compile(r"[@＠]|골뱅이|\b(?:at|AT)\b")),
+        Rule("EMAIL_ADDRESS", _DISGUISED_EMAIL, 0.85, veto=lambda t, s, e: _public_email(t, s, e) or _not_a_domain(t[s:e]), hint=re.compile(r"[@＠]|골뱅이|\b(?:at|AT)\b")),
         Rule("MESSENGER_ID", re.compile(
             rf"{_HANDLE_CONTEXT}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]*[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@A-Za-z0-9_]|\.[A-Za-z])"),
             0.75),
