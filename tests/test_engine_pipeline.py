@@ -160,6 +160,7 @@ def test_affiliations_in_a_post_about_no_one_are_not_findings(engine):
     ("a second-year research fellow at Ajou, Dr. Kang Mina", "TRAINING_YEAR", "second-year research fellow"),
     ("Mr. Baek Sangho, 77, fell at home", "AGE_GENDER", "77"),
     ("김모씨(남/45) 신분증 미소지", "AGE_GENDER", "45"),
+    ("외래에서 만난 서말자 할머니(81) 보호자분", "AGE_GENDER", "81"),
     # a role or unit written as the person's label, right before the name
     ("한OO 교수 얘기인데 작년에 부산에서 올라온 분이에요", "DATED_EVENT", "작년에 부산에서 올라온 분"),
     ("송OO 쌤, 재작년에 외과 병동에서 옮겨오신 분이에요", "DATED_EVENT", "재작년에 외과 병동에서 옮겨오신 분"),

@@ -112,7 +112,7 @@ def combination_subject(findings: list[Finding], unique_roles: frozenset[str]) -
 
 
 #: an age written right after a name: "Baek Sangho, 77," · "이수진(34)" · "김모씨(남/45)"
-_AGE_AFTER = re.compile(r"(?:\s?(?:씨|님|환자분|환자))?(?:,\s?|\s?\((?:(?:남|여|M|F)\s?/\s?)?)(\d{2,3})"
+_AGE_AFTER = re.compile(r"(?:\s?(?:씨|님|환자분|환자|할머니|할아버지|어르신|군|양))?(?:,\s?|\s?\((?:(?:남|여|M|F)\s?/\s?)?)(\d{2,3})"
                         r"(?=\s?(?:,|\)|/|[MF]\b|세|살|y/?o\b|years?\b))")
 
 
