@@ -132,6 +132,7 @@ def test_english_and_romanized_names(engine, draft, name):
     "La La Land was on TV",
     "Dr. Google says it's cancer lol",
     "my fellow residents and I went home",
+    "Kim Jong-un is in the news again. Ban Ki-moon spoke at the WHO",
 ])
 def test_english_eponyms_are_not_names(engine, draft):
     assert texts(engine.analyze(draft), "name") == []

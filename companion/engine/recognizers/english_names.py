@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import Lexicon, read_words
+from ..lexicon import Lexicon, read_list, read_words
 from .regex_base import GroupRegexRecognizer, Rule
 
 # A romanized given name: two or three Korean syllables, optionally hyphenated (Ji-yeon, Minji, Seojun).
@@ -53,10 +53,10 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         # title + single initial: Prof. L, Dr. K.
         Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75),
     ]
-    hospitals = frozenset(lexicon.hospitals)
-    # "Kyung Hee", "Yonsei Severance": a hospital's name read as surname + given name
+    not_persons = frozenset(lexicon.hospitals) | frozenset(read_list("public_figures_en.txt"))
+    # "Kyung Hee": a hospital's name read as surname + given name; "Moon Jae-in": a public figure
     rules = [Rule(r.entity_type, r.regex, r.score,
-                  (lambda veto: lambda t, s, e: t[s:e] in hospitals or (veto is not None and veto(t, s, e)))(r.veto))
+                  (lambda veto: lambda t, s, e: t[s:e] in not_persons or (veto is not None and veto(t, s, e)))(r.veto))
              for r in rules]
     capital = re.compile(r"[A-Z][a-z]")
     # every rule starts at a capital letter: say so up front so other positions are skipped fast
