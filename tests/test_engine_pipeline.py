@@ -302,3 +302,9 @@ def test_concurrent_analyses_give_the_same_answers(engine):
 def test_an_unreadable_roster_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="roster"):
         build_engine(detection(roster=tmp_path / "missing.txt"))
+
+
+def test_a_dated_event_is_replaced_without_a_tense(engine):
+    result = engine.analyze("방재민 교수님 다음달 셋째 주 금요일 정년퇴임이세요")
+    events = [f for f in result["findings"] if f["entity_type"] == "DATED_EVENT"]
+    assert events and all(f["suggestion"] == "[시기 생략]" for f in events)
