@@ -184,6 +184,7 @@ def test_traps_are_not_names(engine, draft):
     ("남궁서하 선생님 알죠? 남궁 쌤이 이번에 그만둔대요", "남궁서하", "남궁"),
     ("황보석진 교수 회진 때 난리. 황보가 원래 성격이 그럼.", "황보석진", "황보"),
     ("탁지성 선생 또 지각. 탁이 또 늦었어요", "탁지성", "탁"),
+    ("남궁현 교수 회진. 남궁한테 다들 혼남", "남궁현", "남궁"),
 ])
 def test_bare_surname_after_the_full_name_is_the_same_person(engine, draft, full, bare):
     names = [f for f in engine.analyze(draft)["findings"] if f["category"] == "name"]

@@ -473,6 +473,8 @@ class KoreanNameRecognizer(EntityRecognizer):
             return
         surnames = {n: self._surname_of(n) for n in names}
         given = {n[len(surnames[n]):] for n in names if len(n) - len(surnames[n]) == 2}
+        # 남궁현, 선우진: a compound surname with a one-syllable given name (or a single one + two)
+        bare_extra = {n[:2] for n in names if len(n) == 3 and n[:2] in self.lex.surnames}
         pattern = re.compile(rf"(?<![가-힣])(?:{_alt(names | given)})")
         for m in pattern.finditer(text):
             word = self._word.match(text, m.start())
@@ -480,7 +482,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             if self._suffix_ok(rest) or self._title_follows(text, m.end(), rest):
                 kind = FULL_NAME if m.group() in names else GIVEN_NAME
                 results.append(RecognizerResult(kind, m.start(), m.end(), 0.75))
-        bare = {s for s in surnames.values() if s}
+        bare = {s for s in surnames.values() if s} | bare_extra
         taken = {(r.start, r.end) for r in results}
         for m in re.finditer(rf"(?<![가-힣])(?:{_alt(bare)})", text):
             word = self._word.match(text, m.start())
