@@ -195,6 +195,7 @@ def test_bare_surname_after_the_full_name_is_the_same_person(engine, draft, full
 @pytest.mark.parametrize("draft", [
     "차민우 선생 있잖아요. 차가 막혀서 늦었대요",
     "정하윤 선생님. 정이 많은 분이에요",
+    "서문진 교수 책 읽음. 서문에 다 써있음",
 ])
 def test_bare_common_surname_that_is_a_word_stays_a_word(engine, draft):
     assert len(texts(engine.analyze(draft), "name")) == 1

@@ -504,6 +504,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         if rest and not self._suffix_ok(rest):
             return False
         if len(surname) >= 2:
+            if surname in self.lex.common_words and not self._title_follows(text, m.end(), rest):
+                return False  # 서문에, 사공이: also an everyday noun (preface, boatman) unless a title follows
             return bool(rest) or self._title_follows(text, m.end(), rest)
         if self._animate.fullmatch(rest) or (rest and self._title_follows(text, m.end(), rest, strong=True)):
             return True
