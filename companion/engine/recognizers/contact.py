@@ -70,6 +70,8 @@ def _not_a_domain(found: str) -> bool:
     must end in a real public suffix (spelled-out forms are checked by their shape instead)."""
     if re.search(r"\((?:at|dot)\)|\[(?:at|dot)\]|\{(?:at|dot)\}|<at>|골뱅이|[점닷]|\s(?:at|AT|dot|DOT)\s", found):
         return False
+    if re.search(rf"[@＠]\s?{_PROVIDER}$", found):
+        return False
     domain = re.split(r"[@＠]", found)[-1].replace(" ", "")
     return not _TLD(domain).suffix
 
@@ -127,12 +129,18 @@ def _domain(dot: str) -> str:
             rf"(?:{dot}(?:[A-Za-z]{{2,6}}(?![A-Za-z0-9_])|{_HANGUL_TLD})|\s?(?:점|닷){_HANGUL_TLD})")
 
 
+# A mail provider named in Hangul stands for its whole domain: jiho.kang 골뱅이 네이버 (점컴).
+_PROVIDER = (r"(?:네이버|다음|한메일|지메일|네이트|카카오|구글|야후|아웃룩|핫메일)"
+             rf"(?:\s?(?:점|닷)\s?{_HANGUL_TLD})?(?![가-힣])")
+
 _DISGUISED_EMAIL = re.compile(
-    rf"{_LOCAL}{_AT}{_domain(_DOT)}|{_LOCAL_LIKE}\s(?:at|AT)\s{_domain(_DOT)}|{_LOCAL}\s(?:at|AT)\s{_domain(_SPELLED_DOT)}")
+    rf"{_LOCAL}{_AT}{_domain(_DOT)}|{_LOCAL_LIKE}\s(?:at|AT)\s{_domain(_DOT)}|{_LOCAL}\s(?:at|AT)\s{_domain(_SPELLED_DOT)}"
+    rf"|{_LOCAL}\s?(?:골뱅이|\(at\)|\[at\]|[@＠])\s?{_PROVIDER}")
 
 
 def contact_recognizers(language: str) -> list:
-    phone_sep = r"[\s.\-)]{0,3}"
+    # hyphens come in many shapes when typed on phones: ‐ ‑ ‒ – — ― − and the Hangul vowel ㅡ
+    phone_sep = r"[\s.\-)\u2010-\u2015\u2212\u3161]{0,3}"
     rules = [
         Rule("KR_MOBILE_PHONE", re.compile(
             rf"(?<![\d\w+(])(?:\+?82[\s\-]?\(?0?\)?1[016789]|\(?01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9),
