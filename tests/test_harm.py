@@ -405,3 +405,22 @@ def test_more_everyday_uses_do_not_fire(ko: HarmRecognizer, text: str) -> None:
 )
 def test_self_talk_and_things_do_not_fire(ko: HarmRecognizer, text: str) -> None:
     assert found(ko, text) == []
+
+
+@pytest.mark.parametrize("text, entity_type, fragment", [
+    ("You are a pathetic thief and everyone knows it.", "HARM_INSULT", "pathetic thief"),
+    ("She's a sneaky liar, ask anyone on the ward.", "HARM_INSULT", "sneaky liar"),
+    ("I hope you choke on it.", "HARM_THREAT", "choke on it"),
+    ("Honestly I hope he rots in jail", "HARM_THREAT", "rots in jail"),
+])
+def test_english_contempt_and_ill_wishes(en: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
+    assert_finds(en, text, entity_type, fragment)
+
+
+@pytest.mark.parametrize("text", [
+    "I hope you get well soon!",
+    "Hope you burn out less this year than last",
+    "The patient was a little anxious before the scope",
+])
+def test_english_kind_wishes_do_not_fire(en: HarmRecognizer, text: str) -> None:
+    assert found(en, text) == []
