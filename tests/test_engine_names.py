@@ -215,3 +215,22 @@ def test_bare_romanized_surname_after_the_full_name_is_the_same_person(engine):
 def test_a_hospital_is_not_a_romanized_name(engine):
     result = engine.analyze("Anyone know Dr. Gong Yerin (PGY-3, Kyung Hee IM)?")
     assert texts(result, "name") == ["Gong Yerin"]
+
+
+@pytest.mark.parametrize("draft, name", [
+    ("그 윤x희 선생 말하는 거죠?", "윤x희"),
+    ("박●● 교수 또 그럼", "박●●"),
+    ("김■■ 쌤이 그랬대", "김■■"),
+])
+def test_more_mask_characters(engine, draft, name):
+    assert name in texts(engine.analyze(draft), "name")
+
+
+def test_a_name_written_out_after_its_masked_form():
+    result = default_engine().analyze("염OO 얘기예요.. 이제 실명 깝니다. 염태준")
+    assert {"염OO", "염태준"} <= set(texts(result, "name"))
+
+
+@pytest.mark.parametrize("draft", ["도OO 쌤이 도시락 싸오심", "박OO 선생님 박하사탕 드세요", "정OO 교수님 정말 정신없다"])
+def test_same_syllable_words_after_a_masked_name_stay_words(engine, draft):
+    assert len(texts(engine.analyze(draft), "name")) == 1

@@ -36,8 +36,8 @@ INITIAL = "PERSON_INITIAL"
 CHOSUNG = "PERSON_CHOSUNG"
 GIVEN_NAME = "PERSON_GIVEN_NAME"
 
-_MASK = r"(?:OO|○○|◯◯|ㅇㅇ|\*\*|XX|xx|△△|□□|ㅁㅁ|○|◯|\*|O|X|ㅇ|△|□)"
-_MASK_CHAR = r"[O○◯ㅇ*X△□]"
+_MASK = r"(?:OO|○○|◯◯|●●|◎◎|ㅇㅇ|\*\*|XX|xx|△△|□□|■■|ㅁㅁ|○|◯|●|◎|\*|O|X|ㅇ|△|□|■)"
+_MASK_CHAR = r"[O○◯●◎ㅇ*Xx△□■]"
 _CHOSUNG_STARTS = frozenset("ㄱㄴㄷㄹㅁㅂㅅㅇㅈㅊㅋㅌㅍㅎ")
 
 
@@ -298,8 +298,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                            or (self._animate.match(rest) and not self._verb_form(nlp_artifacts, start, len(name))))):
                     score = 0.6
                 else:
-                    if word[:slen] in lex.common_surnames and given_ok \
-                            and not self._verb_form(nlp_artifacts, start, len(name)):
+                    if given_ok and not self._verb_form(nlp_artifacts, start, len(name)):
                         pending.append((start, start + len(name), end_of_word))
                     continue
                 results.append(RecognizerResult(FULL_NAME, start, start + len(name), score))
@@ -341,9 +340,13 @@ class KoreanNameRecognizer(EntityRecognizer):
             if m.group("v")[:1] in lex.surnames or m.group("v")[:2] in lex.surnames:
                 results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.85))
                 full_names.append(m.group("v"))
+        pending = [p for p in pending if text[p[0]] in lex.common_surnames or self._unmasks(text, p[0], results)]
         self._coordinated(text, pending, results, full_names)
         for start, end, word_end in pending:  # "심하린이 번호 바꿨대 010…": a name next to a contact
-            if self._contact_cue.match(text, word_end, min(len(text), word_end + 30)) \
+            if self._unmasks(text, start, results):
+                results.append(RecognizerResult(FULL_NAME, start, end, 0.7))
+                full_names.append(text[start:end])
+            elif self._contact_cue.match(text, word_end, min(len(text), word_end + 30)) \
                     and not self._compound_noun(nlp_artifacts, start):
                 results.append(RecognizerResult(FULL_NAME, start, end, 0.6))
                 full_names.append(text[start:end])
@@ -442,6 +445,13 @@ class KoreanNameRecognizer(EntityRecognizer):
             return True
         i = art.token_at(start)
         return i is None or (len(art.tokens[i]) >= 2 and art.tags[i].startswith("NN"))
+
+    @staticmethod
+    def _unmasks(text: str, start: int, results: list[RecognizerResult]) -> bool:
+        """The draft already points at someone with this surname, masked or titled (추OO … 추지훈):
+        a name-like word with the same surname is that person's name written out."""
+        return any(r.entity_type in (MASKED, SURNAME_TITLE) and r.start != start and text[r.start] == text[start]
+                   for r in results)
 
     def _coordinated(self, text: str, pending: list[tuple[int, int, int]], results: list[RecognizerResult],
                      full_names: list[str]) -> None:
