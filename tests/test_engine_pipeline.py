@@ -132,6 +132,8 @@ def test_reasons_are_in_the_draft_language(engine):
     en = engine.analyze("Dr. Park Jiyeon, phone 010-1234-5678")["risk"]["reasons"]
     assert ko and all(any("\uac00" <= ch <= "\ud7a3" for ch in r) for r in ko)
     assert en and all(r.isascii() for r in en)
+    assert any("전화번호" in r for r in ko) and any("phone number" in r for r in en)
+    assert not any("_" in r for r in ko + en), "reasons name kinds, not internal entity types"
 
 
 def test_affiliations_in_a_post_about_no_one_are_not_findings(engine):

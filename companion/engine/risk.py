@@ -31,6 +31,18 @@ _TEXT = {
 }
 
 
+#: How a reason names an exposed contact or ID: by kind, in the draft's language.
+_KINDS = {
+    "ko": (("PHONE", "전화번호"), ("EMAIL", "이메일"), ("MESSENGER", "메신저·SNS 아이디"), ("ADDRESS", "주소"), ("", "식별번호")),
+    "en": (("PHONE", "phone number"), ("EMAIL", "e-mail"), ("MESSENGER", "messenger or SNS ID"), ("ADDRESS", "address"),
+           ("", "ID number")),
+}
+
+
+def _kind(entity_type: str, language: str) -> str:
+    return next(label for key, label in _KINDS.get(language, _KINDS["en"]) if key in entity_type)
+
+
 def assess(findings: list[Finding], persons: list[Person], combo: list[Finding], language: str,
            loose_details: bool = False) -> dict:
     """``loose_details``: the draft has details or workplaces that point at no one (a weak signal)."""
@@ -47,7 +59,7 @@ def assess(findings: list[Finding], persons: list[Person], combo: list[Finding],
     elif combo:
         reasons.append(t["combo"].format(what=" + ".join(dict.fromkeys(f.text for f in combo[:3]))))
     if exposed:
-        reasons.append(t["contact"].format(what=", ".join(dict.fromkeys(f.entity_type for f in exposed))))
+        reasons.append(t["contact"].format(what=", ".join(dict.fromkeys(_kind(f.entity_type, language) for f in exposed))))
     if identified and harm:
         reasons.append(t["harm"])
     if threat:
