@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
-SECONDLOOK = Path(sys.executable).with_name("secondlook")
+from companion_process import SECONDLOOK
 
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib.util
 import json
 import subprocess
 import sys
@@ -24,24 +23,17 @@ from typing import Callable, ClassVar, Iterator
 import pytest
 from playwright.sync_api import BrowserContext, Frame, FrameLocator, Locator, Page, expect, sync_playwright
 
+import companion_process as companions
+from companion import config
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
 EXTENSION_DIR = ROOT / "dist" / "chromium"
-EXTENSION_ID = "pclkjgikpembfdmkiembljjihfnbldjb"
+EXTENSION_ID = config.EXTENSION_ID  # fixed by the manifest key; the companion allows it by default
 CHROMIUM = "/usr/bin/chromium"
 OPTIONS_URL = f"chrome-extension://{EXTENSION_ID}/ui/options/options.html"
 
 
-def _shared_conftest():
-    """tests/conftest.py (companion process helpers), loaded under its own module name."""
-    spec = importlib.util.spec_from_file_location("secondlook_tests_conftest", ROOT / "tests" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-companions = _shared_conftest()
 
 
 # ---------------------------------------------------------------- fixture forum server
