@@ -43,3 +43,11 @@ def companion_with_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
     running = start_companion(tmp_path_factory.mktemp("companion-token"), env={"SECONDLOOK_TOKEN": FIXTURE_TOKEN})
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """The real detection engine, built once per test session."""
+    from engine_support import default_engine
+
+    return default_engine()

@@ -3,15 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-try:  # tests/ imported as a package or as plain modules
-    from .engine_support import default_engine, texts
-except ImportError:
-    from engine_support import default_engine, texts
-
-
-@pytest.fixture(scope="session")
-def engine():
-    return default_engine()
+from engine_support import default_engine, texts
 
 
 @pytest.mark.parametrize("draft, name", [

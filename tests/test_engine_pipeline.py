@@ -6,15 +6,7 @@ import unicodedata
 import pytest
 
 from companion.engine import UnknownFindingError, build_engine
-try:  # tests/ imported as a package or as plain modules
-    from .engine_support import default_engine, detection, texts
-except ImportError:
-    from engine_support import default_engine, detection, texts
-
-
-@pytest.fixture(scope="session")
-def engine():
-    return default_engine()
+from engine_support import detection, texts
 
 
 def utf16(text: str, index: int) -> int:
