@@ -11,6 +11,7 @@ from .recognizers.english_names import english_name_recognizer
 from .recognizers.harm import HarmRecognizer
 from .recognizers.identifiers import id_recognizers
 from .recognizers.korean_names import KoreanNameRecognizer
+from .recognizers.learned_names import LearnedNameRecognizer
 from .recognizers.roster import roster_recognizer
 
 LANGUAGES = ("ko", "en")
@@ -20,7 +21,7 @@ def build_registry(lexicon: Lexicon, roster: list[str]) -> RecognizerRegistry:
     registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
     for language in LANGUAGES:
         recognizers = [
-            KoreanNameRecognizer(lexicon, supported_language=language),
+            LearnedNameRecognizer(KoreanNameRecognizer(lexicon, supported_language=language), lexicon, language),
             english_name_recognizer(lexicon, language),
             *contact_recognizers(language),
             *id_recognizers(language),

@@ -1,0 +1,241 @@
+"""Korean person names learned from real annotated text, fused with the hand-written rules.
+
+A character CRF (python-crfsuite; trained by ``tools/train_names.py`` on KLUE-NER, our dev drafts
+and template sentences; see ``models/README.md``) tags every Hangul line. Its spans and the rules
+of :class:`KoreanNameRecognizer` are then fused into one list of results:
+
+* a span both find gets the noisy-or of the two scores, at most 0.9 (the rules' span and type
+  are kept; only a configured roster name is certain);
+* a span only the model finds keeps the model's confidence (the lowest marginal probability of
+  its characters), scaled down, so only a confident model reaches the engine's threshold alone;
+  the rules' evidence against a name vetoes it — a public figure (listed, or with a public
+  office after), an ordinary word (the common-word list, a word mecab knows that is not a
+  person), a number, a name already vetoed by the rules' own look-alike checks;
+* every other mention of a name found either way is a mention of that person (redaction must
+  not leave any behind).
+
+Cost: features are a few list operations per character and Viterbi is linear in the line, so
+the model adds time linear in the draft's length; lines without Hangul are skipped.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from importlib import resources
+
+import pycrfsuite
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from ..lexicon import Lexicon
+from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer
+from .name_features import Featurizer, morph_labels
+
+MODEL_FILE = "person_names.crfsuite"
+#: a span found by the model alone reaches at most this score (the rules' strong evidence is 0.85)
+MODEL_ONLY_WEIGHT = 0.8
+#: below this confidence a span found by the model alone is dropped
+MIN_CONFIDENCE = 0.6
+#: rules and model together stay below the certainty of a configured roster name (1.0)
+FUSED_MAX = 0.9
+#: a weak rule result (score below this) the model does not believe in is halved
+WEAK_RULE = 0.8
+DISBELIEF = 0.2
+#: a model this confident overrides mecab's reading of the span as an ordinary word
+SURE = 0.9
+_HANGUL = re.compile(r"[가-힣]")
+_HANGUL_ONLY = re.compile(r"[가-힣]+")
+_LINE = re.compile(r"[^\n]+")
+
+
+def model_path() -> str:
+    return str(resources.files("companion.engine.models").joinpath(MODEL_FILE))
+
+
+class LearnedNameRecognizer(EntityRecognizer):
+    """The rules plus the learned tagger, one recognizer (see module docstring)."""
+
+    def __init__(self, rules: KoreanNameRecognizer, lexicon: Lexicon, supported_language: str = "ko",
+                 path: str | None = None) -> None:
+        self.rules = rules
+        self.lex = lexicon
+        self.featurizer = Featurizer(lexicon)
+        self._path = path or model_path()
+        self._tagger: pycrfsuite.Tagger | None = None
+        # a tagger keeps the last sequence between set() and marginal(): one caller at a time
+        self._lock = threading.Lock()
+        super().__init__(supported_entities=list(rules.supported_entities), name="KoreanNameModel",
+                         supported_language=supported_language)
+
+    def load(self) -> None:
+        if self._tagger is None:
+            tagger = pycrfsuite.Tagger()
+            tagger.open(self._path)
+            self._tagger = tagger
+
+    # ---- the model -------------------------------------------------------------------------
+    def model_spans(self, text: str, art: NlpArtifacts | None,
+                    check: list[RecognizerResult] = ()) -> tuple[list[tuple[int, int, float]], dict[int, float]]:
+        """(start, end, confidence) of every person span the model tags in ``text``, and for each
+        result in ``check`` (by index) the model's probability that some character of it is part
+        of a name."""
+        self.load()
+        morph = morph_labels(text, art)
+        out: list[tuple[int, int, float]] = []
+        belief: dict[int, float] = {}
+        for line in _LINE.finditer(text):
+            if _HANGUL.search(line.group()) is None:
+                continue
+            start, stop = line.start(), line.end()
+            xseq = self.featurizer.features(text, start, stop, morph)
+            inside = [(k, r) for k, r in enumerate(check) if start <= r.start and r.end <= stop]
+            with self._lock:
+                self._tagger.set(xseq)
+                tags = self._tagger.tag()
+                begin = None
+                for i, tag in enumerate(tags + ["O"]):
+                    if begin is not None and tag != "I-PS":
+                        conf = min(self._tagger.marginal(tags[k], k) for k in range(begin, i))
+                        out.append((start + begin, start + i, conf))
+                        begin = None
+                    if tag == "B-PS":
+                        begin = i
+                for k, r in inside:
+                    belief[k] = max(1 - self._tagger.marginal("O", p - start) for p in range(r.start, r.end))
+        return out, belief
+
+    # ---- fusion ----------------------------------------------------------------------------
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        results = self.rules.analyze(text, entities, nlp_artifacts)
+        rule_spans = [(r.start, r.end) for r in results]
+        weak = [r for r in results if r.score < WEAK_RULE and r.entity_type in (FULL_NAME, GIVEN_NAME)]
+        spans, belief = self.model_spans(text, nlp_artifacts, weak)
+        for k, r in enumerate(weak):
+            # weak rule evidence (mecab's split, an animate particle …) the model does not share:
+            # an ordinary word that happens to start with a surname (이영화, 한가지)
+            if belief.get(k, 1.0) < DISBELIEF:
+                r.score = round(r.score * 0.5, 2)
+        added: list[str] = []
+        for start, end, conf in spans:
+            start, end = self._trim(text, start, end)
+            if end <= start:
+                continue
+            overlapping = [r for r in results if r.start < end and start < r.end]
+            if overlapping:
+                for r in overlapping:
+                    fused = 1 - (1 - r.score) * (1 - conf * MODEL_ONLY_WEIGHT)
+                    r.score = round(max(r.score, min(FUSED_MAX, fused)), 2)
+                continue
+            if conf < MIN_CONFIDENCE or not self._korean_form(text, start, end) \
+                    or self._vetoed(text, start, end, nlp_artifacts, conf):
+                continue
+            kind = self._kind(text[start:end])
+            results.append(RecognizerResult(kind, start, end, round(conf * MODEL_ONLY_WEIGHT, 2)))
+            if kind != INITIAL:
+                added.append(text[start:end])
+        self._mentions(text, added, results, rule_spans, nlp_artifacts)
+        return results
+
+    def _korean_form(self, text: str, start: int, end: int) -> bool:
+        """What the model may report alone: a Korean name's shape (surname + one or two syllables,
+        a two-syllable given name, a name spelled apart) or a news-style Latin initial (A씨, B군).
+        Foreign names and brand names the model learned from news stay out: private colleagues
+        and patients in our drafts have Korean names, and the model's foreign guesses are weak."""
+        span = text[start:end]
+        if len(span) == 1 and span.isascii():
+            return True
+        syllables = re.sub(r"[\s.·ㆍ‧_-]", "", span)
+        if not _HANGUL_ONLY.fullmatch(syllables) or not 2 <= len(syllables) <= 4:
+            return False
+        lex = self.lex
+        if len(syllables) == 2:
+            return syllables[0] in lex.surnames or all(s in lex.given_syllables for s in syllables)
+        return syllables[0] in lex.surnames or syllables[:2] in lex.surnames
+
+    def _trim(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """A span without spaces at its ends, and without a particle or title the model took in."""
+        while start < end and not text[start].isalnum():
+            start += 1
+        while end > start and not text[end - 1].isalnum():
+            end -= 1
+        return start, end
+
+    def _kind(self, span: str) -> str:
+        if len(span) == 1 and span.isascii():
+            return INITIAL
+        if len(span) == 2 and _HANGUL.fullmatch(span[0]) and _HANGUL.fullmatch(span[1]):
+            return GIVEN_NAME
+        return FULL_NAME
+
+    def _vetoed(self, text: str, start: int, end: int, art: NlpArtifacts | None, conf: float = 0.0) -> bool:
+        """The rules' evidence against a name: public figures, ordinary words, numbers."""
+        lex = self.lex
+        span = text[start:end]
+        if _HANGUL.search(span) is None:
+            # a Latin initial only in news style: "A씨", "B군과", "C양은"
+            return not (len(span) == 1 and span.isupper() and re.match(r"\s?(?:씨|군|양)(?![가-힣]{2})", text[end:end + 4]))
+        if any(ch.isdigit() for ch in span) or re.match(r"[천만억]", text[end:end + 1]):
+            return True
+        if span in lex.public_figures or span in lex.common_words or span in lex.hospitals:
+            return True
+        if span[:-1] in lex.public_figures or span[:-1] in lex.common_words:
+            return True
+        if self.rules._public_title.match(text, end):
+            return True  # 박민수 차관: a public figure in office
+        if self._conjugated(art, start, end) or self.rules._adnominal(art, start, len(span)):
+            return True  # 박아줘, 조용한 (선생님): a verb or adjective
+        if len(span) == 3 and self._noun_compound(art, start):
+            return True
+        word = self.rules._word.match(text, start)
+        if word is not None and word.group() in lex.common_words:
+            return True
+        if conf < SURE and self.rules._dictionary_word(art, start, len(span), with_particle=False):
+            # mecab knows the span as an ordinary word; its dictionary also lists many given names
+            # as common nouns (민지, 수연), so only a model that is not sure gives way
+            return True
+        return False
+
+    @staticmethod
+    def _noun_compound(art: NlpArtifacts | None, start: int) -> bool:
+        """mecab starts the span with a common noun of two syllables (원인+균, 서명+란): a compound
+        word, where a name would be one proper noun or a surname split off."""
+        i = art.token_at(start) if art is not None and hasattr(art, "token_at") else None
+        return (i is not None and len(art.tokens[i]) == 2 and art.tags[i] == "NNG" and art.classes[i] != "인명"
+                and i + 1 < len(art.tokens) and art.tags[i + 1].startswith("NN"))
+
+    @staticmethod
+    def _conjugated(art: NlpArtifacts | None, start: int, end: int) -> bool:
+        """mecab reads a verb with a connective or final ending or an auxiliary (박아줘, 하세요);
+        an adnominal ending is left alone (지은, 하은 are read as 지/VA + 은/ETM)."""
+        if art is None or not hasattr(art, "token_at"):
+            return False
+        i = art.token_at(start)
+        if i is None or not art.tags[i].startswith(("VV", "VA", "VX")):
+            return False
+        k = i
+        while k < len(art.tokens) and art.tokens_indices[k] < end:
+            if k > i and any(t.startswith(("EC", "EF", "VX")) for t in art.tags[k].split("+")):
+                return True
+            if k == i and any(t.startswith(("EC", "EF")) for t in art.tags[k].split("+")[1:]):
+                return True
+            k += 1
+        return False
+
+    def _mentions(self, text: str, names: list[str], results: list[RecognizerResult],
+                  rule_spans: list[tuple[int, int]], art: NlpArtifacts | None) -> None:
+        """Other mentions of names the model found: the same name (with particles or a title),
+        and for a full name its given name alone, as the rules do for theirs."""
+        full = [n for n in names if len(n) >= 3]
+        if full:
+            self.rules._repeats(text, full, results, art)
+        given = sorted({n for n in names if len(n) == 2}, key=len, reverse=True)
+        if not given:
+            return
+        taken = [(r.start, r.end) for r in results]
+        for m in re.finditer(r"(?<![가-힣])(?:" + "|".join(map(re.escape, given)) + ")", text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            word = self.rules._word.match(text, m.start())
+            rest = word.group()[2:] if word else ""
+            if self.rules._suffix_ok(rest) or self.rules._title_follows(text, m.end(), rest):
+                results.append(RecognizerResult(GIVEN_NAME, m.start(), m.end(), 0.6))
