@@ -25,6 +25,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 import sys
 import tempfile
 import time
@@ -37,7 +38,7 @@ import pycrfsuite  # noqa: E402
 
 from companion.engine.lexicon import load_lexicon  # noqa: E402
 from companion.engine.nlp import MecabNlpEngine  # noqa: E402
-from companion.engine.recognizers.name_features import Featurizer, morph_labels  # noqa: E402
+from companion.engine.recognizers.name_features import Featurizer, candidate_windows, morph_labels  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 KLUE = SHARED / "data" / "klue-ner" / "klue-ner-v1.1_dev_train-split.tsv"
@@ -50,7 +51,7 @@ DATA = ROOT / "companion" / "engine" / "data"
 LEXICON_FILES = ("surnames.txt", "given_syllables.txt", "titles.txt", "weak_titles.txt", "particles.txt",
                  "common_words.txt", "places.txt")
 CODE_FILES = ("tools/train_names.py", "companion/engine/recognizers/name_features.py")
-PARAMS = {"algorithm": "lbfgs", "c1": 0.05, "c2": 0.01, "max_iterations": 120, "feature.minfreq": 2,
+PARAMS = {"algorithm": "lbfgs", "c1": 0.1, "c2": 0.05, "max_iterations": 120, "feature.minfreq": 2,
           "feature.possible_transitions": True}
 SEED = 20240302
 HELD_OUT_FOLD = 0
@@ -150,9 +151,23 @@ NEGATIVE = (
 )
 
 
+#: ordinary nouns that start with a surname syllable (and often read like a given name): with
+#: particles, in sentences about things, they are not names
+LOOKALIKE_WORDS = (
+    "탁자", "장마", "기호", "마성", "교섭", "수건", "정원", "이사", "조직", "안경", "한계", "강의", "신발", "공기", "유리",
+    "고기", "방법", "차량", "박수", "배추", "구조", "노력", "도구", "남편", "하늘", "서류", "송금", "유행", "임금", "오해",
+    "원인", "진료", "성격", "명령", "선물", "권리", "황금", "변수", "주사", "양말", "홍수", "전기", "정보", "우유", "조사",
+    "신호", "오이", "석유", "연락", "민원", "편지", "염증", "허리", "하루", "천장", "방학", "인사", "소문", "반지", "정리",
+    "국물", "장비", "연휴", "전공", "김밥", "이불", "여행", "나무", "남자", "여자", "문서", "육아", "지원", "진단", "성적",
+    "설명", "손님", "송별회", "선배", "후배", "동기", "차트", "오더", "장비", "우선", "채용", "표정", "피부", "하수구",
+)
+LOOKALIKE_TEMPLATES = ("{W}{P} 없고 다 엉망이야", "{W}{P} 문제야", "오늘 {W}{P} 좀 이상해요", "{W} 때문에 늦었어요",
+                       "{W}{P} 정말 중요하다", "어제 {W}{P} 다 끝났대", "{W}도 없고 아무것도 없음")
+
+
 def _names(lex, rng: random.Random, nlp: MecabNlpEngine) -> tuple[str, str]:
     """An invented full name and its given name, from the lexicon's tables (rarer surnames too);
-    a given name mecab reads as one ordinary word (수건, 구만) is drawn again."""
+    a given name mecab reads as a word other than a noun, or a listed look-alike, is drawn again."""
     surnames = [s for s in sorted(lex.surnames)]
     common = sorted(lex.common_surnames)
     given = sorted(lex.given_syllables)
@@ -162,7 +177,7 @@ def _names(lex, rng: random.Random, nlp: MecabNlpEngine) -> tuple[str, str]:
         if g[0] == g[1] or g in lex.common_words or surname + g in lex.common_words or surname + g in lex.public_figures:
             continue
         art = nlp.process_text(g, "ko")
-        if len(art.tokens) == 1 and art.tags[0] != "NNP" and art.classes[0] != "인명":
+        if g in LOOKALIKE_WORDS or (len(art.tokens) == 1 and not art.tags[0].startswith("NN")):
             continue
         return surname + g, g
 
@@ -227,24 +242,33 @@ def generated(lex, nlp: MecabNlpEngine, count: int = 2400) -> list[tuple[str, st
             spelled = sep.join(full)
             fill("{SP}" + rng.choice(("가 또 늦었어요", " 이 사람 조심하세요", " 선생님 아시는 분", "한테 연락 왔음")), SP=spelled)
             continue
-        else:
+        elif n % 20 == 9:
             emit([(rng.choice(NEGATIVE), False)])
+            continue
+        else:
+            word = rng.choice(LOOKALIKE_WORDS)
+            emit([(rng.choice(LOOKALIKE_TEMPLATES).replace("{W}", word).replace("{P}", _particle(word, rng)), False)])
             continue
         fill(template, **values)
     return out
 
 
 # ---- features and training -------------------------------------------------------------------
-def featurize(examples, featurizer: Featurizer, nlp: MecabNlpEngine):
+def featurize(examples, featurizer: Featurizer, nlp: MecabNlpEngine, lex):
+    """(features, tags, offset) for every candidate window of every line: the same windows the
+    recognizer tags at run time (see ``candidate_windows``)."""
     for _, text, tags in examples:
         morph = morph_labels(text, nlp.process_text(text, "ko"))
-        yield featurizer.features(text, 0, len(text), morph), tags
+        for line in re.finditer(r"[^\n]+", text):
+            lo, hi = line.start(), line.end()
+            for start, stop in candidate_windows(text, lo, hi, lex.surnames, lex.given_syllables):
+                yield featurizer.features(text, start, stop, morph, lo, hi), tags[start:stop], start
 
 
 def train(examples, model: Path, params: dict, featurizer: Featurizer, nlp: MecabNlpEngine) -> None:
     trainer = pycrfsuite.Trainer(algorithm=params["algorithm"], verbose=False)
     trainer.set_params({k: v for k, v in params.items() if k != "algorithm"})
-    for xseq, yseq in featurize(examples, featurizer, nlp):
+    for xseq, yseq, _ in featurize(examples, featurizer, nlp, load_lexicon()):
         trainer.append(xseq, yseq)
     trainer.train(str(model))
 
@@ -316,10 +340,14 @@ class Tally:
 def evaluate_crf(model: Path, examples, featurizer: Featurizer, nlp: MecabNlpEngine, titles) -> Tally:
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model))
-    tally = Tally(load_lexicon())
-    for (_, text, tags), (xseq, _) in zip(examples, featurize(examples, featurizer, nlp)):
-        pred = sorted(spans(tagger.tag(xseq)))
-        tally.add(text, spans(tags), pred, titles, exact=True)
+    lex = load_lexicon()
+    tally = Tally(lex)
+    for example in examples:
+        _, text, tags = example
+        pred = []
+        for xseq, _, offset in featurize([example], featurizer, nlp, lex):
+            pred += [(s + offset, e + offset) for s, e in spans(tagger.tag(xseq))]
+        tally.add(text, spans(tags), sorted(pred), titles, exact=True)
     tagger.close()
     return tally
 

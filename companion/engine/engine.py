@@ -14,6 +14,7 @@ from .nlp import MecabNlpEngine
 from .normalize import normalize
 from .persons import (COMBO_WINDOW, ages_after_names, combination_subject, drop_weak_context, group_persons,
                       keep_pointing)
+from .recognizers.english_names import western_given_names
 from .recognizers.roster import read_roster
 from .redact import Redactor, non_overlapping
 from .registry import LANGUAGES, build_registry
@@ -142,6 +143,7 @@ def _romanized_repeats(text: str, found: list[Finding]) -> list[Finding]:
         if f.entity_type == "PERSON_ROMANIZED" and " " in f.text.strip():
             words = f.text.split()
             surnames.update(w for w in (words[0], words[-1]) if w in lex.romanized_surnames and len(w) >= 3)
+            surnames.update(w for w in words[:1] if w in western_given_names())  # Sarah Kim … Sarah
     if not surnames:
         return []
     taken = [(f.start, f.end) for f in found]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..lexicon import Lexicon, read_list, read_words
 from .regex_base import GroupRegexRecognizer, Rule
@@ -19,6 +20,11 @@ _SHORT_WORDS = frozenset({"In", "So", "Do", "Ma", "Go", "No", "An", "Ha", "Ye", 
                           "Sul", "Kil", "Rho", "Chee", "Jee", "Seon", "Hahn"})
 
 
+@lru_cache(maxsize=1)
+def western_given_names() -> frozenset[str]:
+    return read_words("western_given_names.txt")
+
+
 _NEXT_CAPITAL = re.compile(r"\s+([A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)")
 
 
@@ -32,7 +38,17 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     all_surnames = "|".join(sorted(lexicon.romanized_surnames, key=len, reverse=True))
     safe = "|".join(sorted(lexicon.romanized_surnames - _SHORT_WORDS, key=len, reverse=True))
     eponyms = read_words("eponyms_en.txt")
+    western = "|".join(sorted(western_given_names(), key=len, reverse=True))
     rules = [
+        # a Western given name with a Korean surname, with or without a title: one person, one
+        # span (Ashley Han, Dr. Sarah Kim), so a redaction leaves no half behind
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:{_TITLE}\s+)?(?P<v>(?:{western})\s+(?:{all_surnames}))\b(?![-'’][a-z])"), 0.8),
+        # title + initial + surname: "Dr. A Chen", "Prof. J. Park" (the surname with the initial)
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z]\.?\s+[A-Z][a-z]{{1,15}})\b"), 0.8,
+             veto=lambda t, s, e: t[s:e].split()[-1] in eponyms),
+        # a romanized given name with a hyphen, in lower case too: "Kwon soon-il", "Park ji-yeon"
+        Rule("PERSON_ROMANIZED", re.compile(
+            rf"\b(?P<v>(?:{all_surnames})\s+(?i:{_SYLLABLE}-{_SYLLABLE}))(?![A-Za-z-])"), 0.8),
         # title + surname (+ given name): the name without the title
         Rule("PERSON_ROMANIZED", re.compile(
             rf"\b{_TITLE}\s+(?P<v>(?:{all_surnames})(?:\s+{_GIVEN})?|{_GIVEN}\s+(?:{all_surnames}))\b"), 0.85),

@@ -81,7 +81,10 @@ class KoreanNameRecognizer(EntityRecognizer):
             rf"|\s?{_MASK}{{1,3}}(?![A-Za-z]))")
         # 김모씨 is written as one word: the span takes 씨 with it
         self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?:씨(?![가-힣]{{2}})|(?=\s?(?:씨|{titles})))"
-                              rf"|(?<![가-힣])(?:{surnames})\s?(?:아무개|某)")
+                              rf"|(?<![가-힣])(?:{surnames})\s?(?:아무개|某)"
+                              # news style: 이모(41·남)씨, 박모(35) 교수 — age and sex in brackets before 씨
+                              rf"|(?<![가-힣])(?:{surnames})모(?=\s?\((?:[남여]\s?[·,/]\s?)?\d{{1,3}}(?:세)?(?:\s?[·,/]\s?[남여])?\)"
+                              rf"\s?(?:씨|군|양|{titles}))")
         self._initial = re.compile(
             rf"(?<![A-Za-z0-9/])[A-Z](?:\s?모)?(?=\s?(?:{strong}|씨))")
         self._one_chosung = re.compile(rf"(?<![ㄱ-ㅣ가-힣])[ㄱ-ㅎ](?=\s?(?:{strong}))")
@@ -91,6 +94,14 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._chosung = re.compile(r"(?<![ㄱ-ㅣ])[ㄱ-ㅎ]{2,3}(?![ㄱ-ㅣ])")
         self._spaced = re.compile(
             rf"(?<![가-힣])(?:{surnames})([\s.·ㆍ‧_-])[가-힣]\1[가-힣](?![가-힣])")
+        # KakaoTalk exports: the speaker of each message, PC "[정하람] [오후 9:05] …" and mobile
+        # "2024년 3월 2일 오후 3:12, 정하람 : …" / "2024. 3. 2. 오후 3:12, 정하람 : …"
+        self._speaker = re.compile(
+            r"^\[(?P<v>[^\[\]\n]{1,20})\]\s?\[(?:오전|오후)\s?\d{1,2}:\d{2}\]"
+            r"|^\d{4}(?:년\s?|\.\s?)\d{1,2}(?:월\s?|\.\s?)\d{1,2}(?:일|\.)?\s?(?:오전|오후)\s?\d{1,2}:\d{2},\s?"
+            r"(?P<w>[^:\n,]{1,20}?)\s?:\s", re.M)
+        # a sign-off at the end of a line: "홍다인 드림", "- 홍다인 올림"
+        self._signoff = re.compile(r"(?<![가-힣])(?P<v>[가-힣]{2,4})\s?(?:드림|올림|배상)[.!]?[ \t]*(?=\n|$)")
         super().__init__(supported_entities=[FULL_NAME, SURNAME_TITLE, MASKED, INITIAL, CHOSUNG, GIVEN_NAME],
                          name="KoreanNameRecognizer", supported_language=supported_language)
 
@@ -340,6 +351,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             if m.group("v")[:1] in lex.surnames or m.group("v")[:2] in lex.surnames:
                 results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.85))
                 full_names.append(m.group("v"))
+        self._chat_names(text, results, full_names)
         pending = [p for p in pending if text[p[0]] in lex.common_surnames or self._unmasks(text, p[0], results)]
         self._coordinated(text, pending, results, full_names)
         for start, end, word_end in pending:  # "심하린이 번호 바꿨대 010…": a name next to a contact
@@ -354,6 +366,29 @@ class KoreanNameRecognizer(EntityRecognizer):
         for m in self._given_title.finditer(text):
             self._given_rule(m, nlp_artifacts, results)
         return results
+
+    def _chat_names(self, text: str, results: list[RecognizerResult], full_names: list[str]) -> None:
+        """Speakers of a chat export and the writer of a sign-off: whoever they are, the display
+        name is a person's (a nickname too)."""
+        lex = self.lex
+        for m in self._speaker.finditer(text):
+            group = "v" if m.group("v") is not None else "w"
+            name = m.group(group).strip()
+            if not name or name in ("나", "me", "Me"):
+                continue
+            start = m.start(group) + (len(m.group(group)) - len(m.group(group).lstrip()))
+            end = start + len(name)
+            korean = re.fullmatch(r"[가-힣]{3,4}", name) and (name[:1] in lex.surnames or name[:2] in lex.surnames)
+            results.append(RecognizerResult(FULL_NAME if korean else GIVEN_NAME, start, end, 0.85))
+            if korean:
+                full_names.append(name)
+        for m in self._signoff.finditer(text):
+            name = m.group("v")
+            if (name in lex.common_words or not (name[:1] in lex.surnames or name[:2] in lex.surnames)
+                    or len(name) < 3 or not all(s in lex.given_syllables for s in name[-2:])):
+                continue
+            results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.8))
+            full_names.append(name)
 
     def _short_name_rule(self, m: re.Match, art: NlpArtifacts | None, results: list[RecognizerResult]) -> None:
         """권휘 교수님: a surname and one name-like syllable that mecab cannot read as one word."""
@@ -455,22 +490,32 @@ class KoreanNameRecognizer(EntityRecognizer):
 
     def _coordinated(self, text: str, pending: list[tuple[int, int, int]], results: list[RecognizerResult],
                      full_names: list[str]) -> None:
-        """A name-like word listed next to a name (정하은이랑 유민서랑, "김성호, 이수진") is a name too."""
-        found = [(r.start, r.end) for r in results if r.entity_type == FULL_NAME]
-        changed = True
-        while pending and changed:
-            changed = False
-            for cand in list(pending):
-                start, end, word_end = cand
-                for f_start, f_end in found:
-                    between = text[f_end:start] if f_end <= start else text[word_end:f_start] if word_end <= f_start else None
-                    if between is not None and self._list_gap.fullmatch(between):
-                        results.append(RecognizerResult(FULL_NAME, start, end, 0.7))
-                        full_names.append(text[start:end])
-                        found.append((start, end))
-                        pending.remove(cand)
-                        changed = True
-                        break
+        """A name-like word listed next to a name (정하은이랑 유민서랑, "김성호, 이수진") is a name too.
+
+        Only neighbours are compared: names and candidates in text order, one pass forwards (a
+        candidate right after a name) and one backwards (right before one), so a chain of any
+        length (A랑 B랑 C랑 …) is followed in time linear in its length."""
+        items = sorted([(r.start, r.end, r.end, True) for r in results if r.entity_type == FULL_NAME]
+                       + [(start, end, word_end, False) for start, end, word_end in pending])
+        found = [is_name for *_, is_name in items]
+
+        def listed(left_end: int, right_start: int) -> bool:
+            between = text[left_end:right_start]
+            return len(between) <= 24 and self._list_gap.fullmatch(between) is not None
+
+        for k in range(1, len(items)):  # forwards: the name before it ends, the gap, then the candidate
+            if not found[k] and found[k - 1] and listed(items[k - 1][1], items[k][0]):
+                found[k] = True
+        for k in range(len(items) - 2, -1, -1):  # backwards: the candidate's word, the gap, the name
+            if not found[k] and found[k + 1] and listed(items[k][2], items[k + 1][0]):
+                found[k] = True
+        listed_now = set()
+        for (start, end, word_end, was_name), now in zip(items, found):
+            if now and not was_name:
+                results.append(RecognizerResult(FULL_NAME, start, end, 0.7))
+                full_names.append(text[start:end])
+                listed_now.add((start, end, word_end))
+        pending[:] = [p for p in pending if p not in listed_now]
 
     def _repeats(self, text: str, full_names: list[str], results: list[RecognizerResult],
                  art: NlpArtifacts | None = None) -> None:

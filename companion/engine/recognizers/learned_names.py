@@ -1,7 +1,8 @@
 """Korean person names learned from real annotated text, fused with the hand-written rules.
 
 A character CRF (python-crfsuite; trained by ``tools/train_names.py`` on KLUE-NER, our dev drafts
-and template sentences; see ``models/README.md``) tags every Hangul line. Its spans and the rules
+and template sentences; see ``models/README.md``) tags the words that may start a name (see
+``name_features.candidate_windows``). Its spans and the rules
 of :class:`KoreanNameRecognizer` are then fused into one list of results:
 
 * a span both find gets the noisy-or of the two scores, at most 0.9 (the rules' span and type
@@ -14,8 +15,9 @@ of :class:`KoreanNameRecognizer` are then fused into one list of results:
 * every other mention of a name found either way is a mention of that person (redaction must
   not leave any behind).
 
-Cost: features are a few list operations per character and Viterbi is linear in the line, so
-the model adds time linear in the draft's length; lines without Hangul are skipped.
+Cost: features are a few list operations per character of a candidate window and Viterbi is
+linear in the window, so the model adds time linear in the draft's length (about 2.5 ms per
+1,000 characters of Korean text on the development machine).
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from ..lexicon import Lexicon
 from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer
-from .name_features import Featurizer, morph_labels
+from .name_features import Featurizer, candidate_windows, morph_labels
 
 MODEL_FILE = "person_names.crfsuite"
 #: a span found by the model alone reaches at most this score (the rules' strong evidence is 0.85)
@@ -38,9 +40,12 @@ MODEL_ONLY_WEIGHT = 0.8
 MIN_CONFIDENCE = 0.6
 #: rules and model together stay below the certainty of a configured roster name (1.0)
 FUSED_MAX = 0.9
-#: a weak rule result (score below this) the model does not believe in is halved
+#: rule results below this score are weak evidence (see ``analyze``)
 WEAK_RULE = 0.8
 DISBELIEF = 0.2
+STRONG_DISBELIEF = 0.1
+#: what a disbelieved rule result keeps of its score: below the engine's threshold (0.4)
+DEMOTED = 0.45
 #: a model this confident overrides mecab's reading of the span as an ordinary word
 SURE = 0.9
 _HANGUL = re.compile(r"[가-힣]")
@@ -60,6 +65,7 @@ class LearnedNameRecognizer(EntityRecognizer):
         self.rules = rules
         self.lex = lexicon
         self.featurizer = Featurizer(lexicon)
+        self._particles = frozenset(p for p in lexicon.particles if len(p) == 1)
         self._path = path or model_path()
         self._tagger: pycrfsuite.Tagger | None = None
         # a tagger keeps the last sequence between set() and marginal(): one caller at a time
@@ -83,38 +89,50 @@ class LearnedNameRecognizer(EntityRecognizer):
         morph = morph_labels(text, art)
         out: list[tuple[int, int, float]] = []
         belief: dict[int, float] = {}
+        pending = sorted(range(len(check)), key=lambda k: check[k].start)  # results to judge, in order
+        cursor = 0
         for line in _LINE.finditer(text):
-            if _HANGUL.search(line.group()) is None:
-                continue
-            start, stop = line.start(), line.end()
-            xseq = self.featurizer.features(text, start, stop, morph)
-            inside = [(k, r) for k, r in enumerate(check) if start <= r.start and r.end <= stop]
-            with self._lock:
-                self._tagger.set(xseq)
-                tags = self._tagger.tag()
-                begin = None
-                for i, tag in enumerate(tags + ["O"]):
-                    if begin is not None and tag != "I-PS":
-                        conf = min(self._tagger.marginal(tags[k], k) for k in range(begin, i))
-                        out.append((start + begin, start + i, conf))
-                        begin = None
-                    if tag == "B-PS":
-                        begin = i
-                for k, r in inside:
-                    belief[k] = max(1 - self._tagger.marginal("O", p - start) for p in range(r.start, r.end))
+            lo, hi = line.start(), line.end()
+            for start, stop in candidate_windows(text, lo, hi, self.lex.surnames, self.lex.given_syllables):
+                xseq = self.featurizer.features(text, start, stop, morph, lo, hi)
+                while cursor < len(pending) and check[pending[cursor]].start < start:
+                    cursor += 1
+                inside = []
+                while cursor < len(pending) and check[pending[cursor]].start < stop:
+                    r = check[pending[cursor]]
+                    if r.end <= stop:
+                        inside.append((pending[cursor], r))
+                    cursor += 1
+                with self._lock:
+                    self._tagger.set(xseq)
+                    tags = self._tagger.tag()
+                    begin = None
+                    for i, tag in enumerate(tags + ["O"]):
+                        if begin is not None and tag != "I-PS":
+                            conf = min(self._tagger.marginal(tags[k], k) for k in range(begin, i))
+                            out.append((start + begin, start + i, conf))
+                            begin = None
+                        if tag == "B-PS":
+                            begin = i
+                    for k, r in inside:
+                        belief[k] = max(1 - self._tagger.marginal("O", p - start) for p in range(r.start, r.end))
         return out, belief
 
     # ---- fusion ----------------------------------------------------------------------------
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         results = self.rules.analyze(text, entities, nlp_artifacts)
         rule_spans = [(r.start, r.end) for r in results]
-        weak = [r for r in results if r.score < WEAK_RULE and r.entity_type in (FULL_NAME, GIVEN_NAME)]
-        spans, belief = self.model_spans(text, nlp_artifacts, weak)
-        for k, r in enumerate(weak):
-            # weak rule evidence (mecab's split, an animate particle …) the model does not share:
-            # an ordinary word that happens to start with a surname (이영화, 한가지)
-            if belief.get(k, 1.0) < DISBELIEF:
-                r.score = round(r.score * 0.5, 2)
+        judged = [r for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME)]
+        spans, belief = self.model_spans(text, nlp_artifacts, judged)
+        for k, r in enumerate(judged):
+            # rule evidence the model does not share: an ordinary word that happens to start with a
+            # surname (이영화, 한가지). Weak evidence (mecab's split, a particle) yields to doubt,
+            # strong evidence (a title after, mecab's 인명) only to near certainty
+            b = belief.get(k)
+            if b is None:
+                continue
+            if b < DISBELIEF if r.score < WEAK_RULE else (b < STRONG_DISBELIEF and not self._titled(text, r)):
+                r.score = round(r.score * DEMOTED, 2)
         added: list[str] = []
         for start, end, conf in spans:
             start, end = self._trim(text, start, end)
@@ -123,6 +141,11 @@ class LearnedNameRecognizer(EntityRecognizer):
             overlapping = [r for r in results if r.start < end and start < r.end]
             if overlapping:
                 for r in overlapping:
+                    if (r.entity_type == FULL_NAME and r.start == start and r.end == end + 1 and conf >= SURE
+                            and text[end] in self._particles and end - start == 2):
+                        # 민수가: the rules read surname 민 + given 수가, the model a given name and a
+                        # particle; the particle is not part of the name
+                        r.end, r.entity_type = end, GIVEN_NAME
                     fused = 1 - (1 - r.score) * (1 - conf * MODEL_ONLY_WEIGHT)
                     r.score = round(max(r.score, min(FUSED_MAX, fused)), 2)
                 continue
@@ -152,6 +175,14 @@ class LearnedNameRecognizer(EntityRecognizer):
             return syllables[0] in lex.surnames or all(s in lex.given_syllables for s in syllables)
         return syllables[0] in lex.surnames or syllables[:2] in lex.surnames
 
+    def _titled(self, text: str, r: RecognizerResult) -> bool:
+        """A title or honorific follows the name (서말자 할머니, 정하은 쌤): the rules' own evidence,
+        which the model's doubt does not overturn."""
+        word = self.rules._word.match(text, r.start)
+        if word is None:
+            return False
+        return self.rules._title_follows(text, word.end(), word.group()[r.end - r.start:])
+
     def _trim(self, text: str, start: int, end: int) -> tuple[int, int]:
         """A span without spaces at its ends, and without a particle or title the model took in."""
         while start < end and not text[start].isalnum():
@@ -176,13 +207,14 @@ class LearnedNameRecognizer(EntityRecognizer):
             return not (len(span) == 1 and span.isupper() and re.match(r"\s?(?:씨|군|양)(?![가-힣]{2})", text[end:end + 4]))
         if any(ch.isdigit() for ch in span) or re.match(r"[천만억]", text[end:end + 1]):
             return True
-        if span in lex.public_figures or span in lex.common_words or span in lex.hospitals:
+        if span in lex.public_figures or span in lex.common_words or span in lex.hospitals \
+                or span in self.rules._role_words:  # 전임의, 간호사, 내과: a role or department
             return True
         if span[:-1] in lex.public_figures or span[:-1] in lex.common_words:
             return True
         if self.rules._public_title.match(text, end):
             return True  # 박민수 차관: a public figure in office
-        if self._conjugated(art, start, end) or self.rules._adnominal(art, start, len(span)):
+        if self._conjugated(art, start, end, conf) or self.rules._adnominal(art, start, len(span)):
             return True  # 박아줘, 조용한 (선생님): a verb or adjective
         if len(span) == 3 and self._noun_compound(art, start):
             return True
@@ -204,9 +236,10 @@ class LearnedNameRecognizer(EntityRecognizer):
                 and i + 1 < len(art.tokens) and art.tags[i + 1].startswith("NN"))
 
     @staticmethod
-    def _conjugated(art: NlpArtifacts | None, start: int, end: int) -> bool:
-        """mecab reads a verb with a connective or final ending or an auxiliary (박아줘, 하세요);
-        an adnominal ending is left alone (지은, 하은 are read as 지/VA + 은/ETM)."""
+    def _conjugated(art: NlpArtifacts | None, start: int, end: int, conf: float) -> bool:
+        """mecab reads a verb: with an auxiliary or a final ending (박아줘, 하세요) always a verb;
+        with only a connective ending (박/VV 지/EC 빈/VV — mecab garbling 박지빈) only when the model
+        is not sure. An adnominal ending is left alone (지은, 하은 are read as 지/VA + 은/ETM)."""
         if art is None or not hasattr(art, "token_at"):
             return False
         i = art.token_at(start)
@@ -214,9 +247,10 @@ class LearnedNameRecognizer(EntityRecognizer):
             return False
         k = i
         while k < len(art.tokens) and art.tokens_indices[k] < end:
-            if k > i and any(t.startswith(("EC", "EF", "VX")) for t in art.tags[k].split("+")):
+            parts = art.tags[k].split("+")[1 if k == i else 0:]
+            if any(t.startswith(("EF", "VX")) for t in parts) and k > i:
                 return True
-            if k == i and any(t.startswith(("EC", "EF")) for t in art.tags[k].split("+")[1:]):
+            if any(t.startswith("EC") for t in parts) and conf < SURE:
                 return True
             k += 1
         return False

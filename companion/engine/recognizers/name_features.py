@@ -12,6 +12,7 @@ character and cached, so a line costs a few list operations per character (linea
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Sequence
 
@@ -49,6 +50,12 @@ class Featurizer:
         self.particles = frozenset(lexicon.particles)
         self.common_words = lexicon.common_words
         self._static = lru_cache(maxsize=8192)(self._static_uncached)
+        self.word_features = lru_cache(maxsize=8192)(self._word_features)
+        self._morph = lru_cache(maxsize=4096)(self._morph_uncached)
+
+    @staticmethod
+    def _morph_uncached(label: str) -> tuple[str, str, str]:
+        return "m=" + label, "mp=" + label, "mn=" + label
 
     def _static_uncached(self, ch: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         """The features of one character as itself, as the previous one and as the next one."""
@@ -58,10 +65,10 @@ class Featurizer:
             flags.append("S" if ch not in self.common else "CS")
         if ch in self.given:
             flags.append("G")
-        own = ("c=" + ch, "k=" + k, *("f=" + f for f in flags))
-        prev = ("p1=" + ch, "p1k=" + k, *("p1f=" + f for f in flags))
-        nxt = ("n1=" + ch, "n1k=" + k, *("n1f=" + f for f in flags))
-        return own, prev, nxt
+        # the script and the lexicon flags as one feature: H, HS (surname), HCSG (common surname
+        # that is also a given-name syllable) …
+        kind = k + "".join(flags)
+        return ("c=" + ch, "k=" + kind), ("p1=" + ch, "p1k=" + kind), ("n1=" + ch, "n1k=" + kind)
 
     def _after(self, rest: str) -> str:
         """What follows the first syllables of a word: nothing, a particle, a title, or other."""
@@ -74,76 +81,118 @@ class Featurizer:
                 return "T"
         return "X"
 
-    def features(self, text: str, start: int, end: int, morph: Sequence[str] | None = None) -> list[list[str]]:
-        """Feature lists of ``text[start:end]``; ``morph[i]`` is mecab's label of character i of the
-        whole text (see :func:`morph_labels`)."""
+    def _word_features(self, word: str, nxt: str) -> tuple[str, ...]:
+        """Features shared by the characters of one word: its length, what follows its first one,
+        two or three syllables, whether the next word is a title, whether it is a common word."""
+        next_title = any(nxt[:m] in self.titles and (len(nxt) == m or nxt[m:] in self.particles)
+                         for m in (1, 2, 3, 4) if len(nxt) >= m)
+        feats = ["wl=%d" % min(len(word), 6), "a1=" + self._after(word[1:]), "a2=" + self._after(word[2:]),
+                 "a3=" + self._after(word[3:]), "nt=%d" % next_title]
+        if word in self.common_words or word[:3] in self.common_words or word[:2] in self.common_words:
+            feats.append("cw")
+        if word[:2] in self.surnames2:
+            feats.append("S2")
+        return tuple(feats)
+
+    def features(self, text: str, start: int, end: int, morph: Sequence[str] | None = None,
+                 lo: int = 0, hi: int | None = None) -> list[list[str]]:
+        """Feature lists of the characters ``text[start:end]``, looking at context inside
+        ``text[lo:hi]`` (a line); ``morph[i]`` is mecab's label of character i of the whole text
+        (see :func:`morph_labels`). Features of a character are the same whether it is tagged in
+        a whole line (training) or in a window of it (run time)."""
+        hi = len(text) if hi is None else hi
         static = self._static
-        chars = text[start:end]
-        n = len(chars)
-        stat = [static(ch) for ch in chars]
+        mfeat = self._morph
+        words = self.word_features
         out: list[list[str]] = []
-        # word (eojeol) boundaries: position of each character in its word, and per-word features
-        word_feats: list[tuple[str, ...]] = []
-        wpos: list[int] = []
-        i = 0
-        while i < n:
-            if chars[i].isspace():
-                word_feats.append(())
-                wpos.append(-1)
-                i += 1
-                continue
-            j = i
-            while j < n and not chars[j].isspace():
-                j += 1
-            word = chars[i:j]
-            k = j
-            while k < n and chars[k] == " ":
-                k += 1
-            nxt = chars[k:k + 6].split(" ", 1)[0] if k < n else ""
-            next_title = any(nxt[:m] in self.titles and (len(nxt) == m or nxt[m:] in self.particles)
-                             for m in (1, 2, 3, 4) if len(nxt) >= m)
-            feats = ("wl=%d" % min(len(word), 6), "a2=" + self._after(word[2:]), "a3=" + self._after(word[3:]),
-                     "a1=" + self._after(word[1:]), "nt=%d" % next_title,
-                     *(("cw",) if word in self.common_words or word[:3] in self.common_words
-                       or word[:2] in self.common_words else ()),
-                     *(("S2",) if word[:2] in self.surnames2 else ()))
-            for p in range(i, j):
-                word_feats.append(feats)
-                wpos.append(p - i)
-            i = j
-        for i in range(n):
-            own, _, _ = stat[i]
-            f = list(own)
-            ch = chars[i]
-            prev = chars[i - 1] if i > 0 else "^"
-            nxt = chars[i + 1] if i + 1 < n else "$"
-            if i > 0:
-                f.extend(stat[i - 1][1])
-                f.append("p2=" + (chars[i - 2] if i > 1 else "^"))
+        word_feats: tuple[str, ...] = ()
+        word_start = -1
+        last = len(text) - 1
+        for i in range(start, end):
+            ch = text[i]
+            prev = text[i - 1] if i > lo else "^"
+            nxt = text[i + 1] if i + 1 < hi else "$"
+            f = [*static(ch)[0], *static(prev)[1], *static(nxt)[2],
+                 "p2=" + (text[i - 2] if i - 1 > lo else "^"), "n2=" + (text[i + 2] if i + 2 < hi else "$"),
+                 "b-=" + prev + ch, "b+=" + ch + nxt]
+            if ch.isspace():
+                word_start = -1
             else:
-                f.append("BOS")
-            if i + 1 < n:
-                f.extend(stat[i + 1][2])
-                f.append("n2=" + (chars[i + 2] if i + 2 < n else "$"))
-                f.append("n3=" + chars[i + 2:i + 4])
-            else:
-                f.append("EOS")
-            f.append("b-=" + prev + ch)
-            f.append("b+=" + ch + nxt)
-            f.append("t=" + prev + ch + nxt)
-            wp = wpos[i]
-            if wp >= 0:
-                f.append("wp=%d" % min(wp, 4))
-                f.extend(word_feats[i])
-                if wp == 0:
-                    f.append("w3=" + chars[i:i + 3])
+                if word_start < 0 or i == lo:
+                    word_start = i
+                    j = i
+                    while j < hi and not text[j].isspace():
+                        j += 1
+                    k = j
+                    while k < hi and text[k] == " ":
+                        k += 1
+                    following = text[k:min(k + 6, hi)].split(" ", 1)[0] if k < hi else ""
+                    word_feats = words(text[i:j], following)
+                    f.append("w3=" + text[i:min(i + 3, j)])
+                wp = i - word_start
+                if wp < 4:
+                    f.append(_WP[wp])
+                    f.extend(word_feats)
+                else:
+                    f.append("wp=4")
             if morph is not None:
-                m = morph[start + i]
-                f.append("m=" + m)
-                f.append("mp=" + (morph[start + i - 1] if start + i > 0 else "^"))
-                f.append("mn=" + (morph[start + i + 1] if start + i + 1 < len(morph) else "$"))
+                f.append(mfeat(morph[i])[0])
+                f.append(mfeat(morph[i - 1] if i > 0 else "^")[1])
+                f.append(mfeat(morph[i + 1] if i < last else "$")[2])
             out.append(f)
         return out
+
+
+_WP = ("wp=0", "wp=1", "wp=2", "wp=3")
+
+
+def candidate_windows(text: str, lo: int, hi: int, surnames: frozenset[str], given: frozenset[str]) -> list[tuple[int, int]]:
+    """Runs of words in ``text[lo:hi]`` that may hold a name: a word whose first syllable is a
+    surname, whose first two syllables are given-name syllables, or a Latin capital before Hangul
+    (A씨). Neighbouring candidates form one window (names spelled apart: 나 윤 서). A name almost
+    never starts inside another word, so the tagger only needs these windows."""
+    out: list[tuple[int, int]] = []
+    for m in _WORD.finditer(text, lo, hi):
+        w = m.group()
+        h = _SYLLABLES.search(w)
+        if h is None:
+            continue
+        syl = h.group()
+        if not (syl[0] in surnames or syl[:2] in surnames
+                or (len(syl) >= 2 and syl[0] in given and syl[1] in given)
+                or (h.start() == 1 and w[0].isascii() and w[0].isupper())):
+            continue
+        if out and text[out[-1][1]:m.start()].isspace() and m.start() - out[-1][1] <= 2:
+            out[-1] = (out[-1][0], m.end())
+        else:
+            out.append((m.start(), m.end()))
+    return out
+
+
+_WORD = re.compile(r"\S+")
+_SYLLABLES = re.compile(r"[가-힣]+")
+
+
+def _coarse(tag: str, cls: str) -> str:
+    """mecab's tag, coarsely: its fine tags follow its dictionary, which knows famous people
+    (NNP/인명) but garbles private names (정하/VA 은/ETM), so a tagger leaning on fine tags learns
+    celebrities. Kept: person class, proper/common noun, particle, ending, predicate, other."""
+    if cls == "인명":
+        return "PER"
+    first = tag.split("+", 1)[0]
+    if first == "NNP":
+        return "NNP"
+    if first.startswith(("NN", "NR", "NP")):
+        return "N"
+    if first.startswith("J"):
+        return "J"
+    if first.startswith(("E", "XS")):
+        return "E"
+    if first.startswith(("VV", "VA", "VX", "VC")):
+        return "V"
+    if first.startswith(("MAG", "MAJ", "MM", "IC")):
+        return "M"
+    return "O"
 
 
 def morph_labels(text: str, artifacts) -> list[str]:
@@ -157,9 +206,7 @@ def morph_labels(text: str, artifacts) -> list[str]:
     if tags is None:
         return labels
     for tok, s, tag, cls in zip(artifacts.tokens, artifacts.tokens_indices, tags, classes):
-        t = tag.split("+", 1)[0]
-        if cls == "인명":
-            t += "*인명"
+        t = _coarse(tag, cls)
         length = len(tok)
         if length == 1:
             if s < len(labels):
