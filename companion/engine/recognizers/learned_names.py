@@ -48,6 +48,8 @@ STRONG_DISBELIEF = 0.1
 DEMOTED = 0.45
 #: a model this confident overrides mecab's reading of the span as an ordinary word
 SURE = 0.9
+#: … and its reading as a compound of two nouns (원인+균; but also 봉채+윤, a rarer surname)
+COMPOUND_SURE = 0.97
 _HANGUL = re.compile(r"[가-힣]")
 _HANGUL_ONLY = re.compile(r"[가-힣]+")
 _LINE = re.compile(r"[^\n]+")
@@ -81,14 +83,14 @@ class LearnedNameRecognizer(EntityRecognizer):
 
     # ---- the model -------------------------------------------------------------------------
     def model_spans(self, text: str, art: NlpArtifacts | None,
-                    check: list[RecognizerResult] = ()) -> tuple[list[tuple[int, int, float]], dict[int, float]]:
+                    check: list[RecognizerResult] = ()) -> tuple[list[tuple[int, int, float]], dict[int, list[float]]]:
         """(start, end, confidence) of every person span the model tags in ``text``, and for each
-        result in ``check`` (by index) the model's probability that some character of it is part
-        of a name."""
+        result in ``check`` (by index) the model's probability, character by character, that the
+        character is part of a name."""
         self.load()
         morph = morph_labels(text, art)
         out: list[tuple[int, int, float]] = []
-        belief: dict[int, float] = {}
+        belief: dict[int, list[float]] = {}
         pending = sorted(range(len(check)), key=lambda k: check[k].start)  # results to judge, in order
         cursor = 0
         for line in _LINE.finditer(text):
@@ -115,7 +117,7 @@ class LearnedNameRecognizer(EntityRecognizer):
                         if tag == "B-PS":
                             begin = i
                     for k, r in inside:
-                        belief[k] = max(1 - self._tagger.marginal("O", p - start) for p in range(r.start, r.end))
+                        belief[k] = [1 - self._tagger.marginal("O", p - start) for p in range(r.start, r.end)]
         return out, belief
 
     # ---- fusion ----------------------------------------------------------------------------
@@ -124,16 +126,23 @@ class LearnedNameRecognizer(EntityRecognizer):
         rule_spans = [(r.start, r.end) for r in results]
         judged = [r for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME)]
         spans, belief = self.model_spans(text, nlp_artifacts, judged)
+        shrunk: list[str] = []
         for k, r in enumerate(judged):
             # rule evidence the model does not share: an ordinary word that happens to start with a
             # surname (이영화, 한가지). Weak evidence (mecab's split, a particle) yields to doubt,
             # strong evidence (a title after, mecab's 인명) only to near certainty
-            b = belief.get(k)
-            if b is None:
+            chars = belief.get(k)
+            if chars is None:
                 continue
+            b = max(chars)
+            if (r.entity_type == FULL_NAME and r.end - r.start == 3 and r.score < WEAK_RULE and chars[2] < 0.5
+                    and text[r.end - 1] in self._particles and text[r.end - 1] not in "이은"):
+                # 민수가: surname 민 + given 수가 to the rules, a given name + 가 to the model
+                r.end, r.entity_type = r.end - 1, GIVEN_NAME
+                shrunk.append(text[r.start:r.end])
             if b < DISBELIEF if r.score < WEAK_RULE else (b < STRONG_DISBELIEF and not self._titled(text, r)):
                 r.score = round(r.score * DEMOTED, 2)
-        added: list[str] = []
+        added: list[str] = shrunk
         for start, end, conf in spans:
             start, end = self._trim(text, start, end)
             if end <= start:
@@ -146,6 +155,7 @@ class LearnedNameRecognizer(EntityRecognizer):
                         # 민수가: the rules read surname 민 + given 수가, the model a given name and a
                         # particle; the particle is not part of the name
                         r.end, r.entity_type = end, GIVEN_NAME
+                        added.append(text[start:end])
                     fused = 1 - (1 - r.score) * (1 - conf * MODEL_ONLY_WEIGHT)
                     r.score = round(max(r.score, min(FUSED_MAX, fused)), 2)
                 continue
@@ -216,7 +226,7 @@ class LearnedNameRecognizer(EntityRecognizer):
             return True  # 박민수 차관: a public figure in office
         if self._conjugated(art, start, end, conf) or self.rules._adnominal(art, start, len(span)):
             return True  # 박아줘, 조용한 (선생님): a verb or adjective
-        if len(span) == 3 and self._noun_compound(art, start):
+        if len(span) == 3 and conf < COMPOUND_SURE and self._noun_compound(art, start):
             return True
         word = self.rules._word.match(text, start)
         if word is not None and word.group() in lex.common_words:
