@@ -37,7 +37,7 @@ MODEL_FILE = "person_names.crfsuite"
 #: a span found by the model alone reaches at most this score (the rules' strong evidence is 0.85)
 MODEL_ONLY_WEIGHT = 0.8
 #: below this confidence a span found by the model alone is dropped
-MIN_CONFIDENCE = 0.6
+MIN_CONFIDENCE = 0.75
 #: rules and model together stay below the certainty of a configured roster name (1.0)
 FUSED_MAX = 0.9
 #: rule results below this score are weak evidence (see ``analyze``)
@@ -47,9 +47,9 @@ STRONG_DISBELIEF = 0.1
 #: what a disbelieved rule result keeps of its score: below the engine's threshold (0.4)
 DEMOTED = 0.45
 #: a model this confident overrides mecab's reading of the span as an ordinary word
-SURE = 0.9
+SURE = 0.97
 #: … and its reading as a compound of two nouns (원인+균; but also 봉채+윤, a rarer surname)
-COMPOUND_SURE = 0.97
+COMPOUND_SURE = 0.995
 _HANGUL = re.compile(r"[가-힣]")
 _HANGUL_ONLY = re.compile(r"[가-힣]+")
 _LINE = re.compile(r"[^\n]+")
