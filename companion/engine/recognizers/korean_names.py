@@ -146,7 +146,10 @@ class KoreanNameRecognizer(EntityRecognizer):
         the word with an adnominal ending (ETM)."""
         if art is None or not hasattr(art, "token_at"):
             return False
-        for k in range(art.token_at(start) or 0, len(art.tokens)):
+        first = art.token_at(start)
+        if first is None:
+            return False
+        for k in range(first, len(art.tokens)):
             t_start = art.tokens_indices[k]
             if t_start >= start + length:
                 return False

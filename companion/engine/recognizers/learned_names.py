@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from importlib import resources
 
 import pycrfsuite
@@ -53,6 +54,24 @@ COMPOUND_SURE = 0.995
 _HANGUL = re.compile(r"[가-힣]")
 _HANGUL_ONLY = re.compile(r"[가-힣]+")
 _LINE = re.compile(r"[^\n]+")
+
+
+class _Spans:
+    """Results sorted by start, to find those overlapping a span without scanning them all."""
+
+    def __init__(self, results: list[RecognizerResult]) -> None:
+        self._sorted = sorted(results, key=lambda r: r.start)
+        self._starts = [r.start for r in self._sorted]
+        self._longest = max((r.end - r.start for r in results), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[RecognizerResult]:
+        i = bisect_left(self._starts, start - self._longest)
+        out = []
+        while i < len(self._sorted) and self._sorted[i].start < end:
+            if start < self._sorted[i].end:
+                out.append(self._sorted[i])
+            i += 1
+        return out
 
 
 def model_path() -> str:
@@ -143,11 +162,12 @@ class LearnedNameRecognizer(EntityRecognizer):
             if b < DISBELIEF if r.score < WEAK_RULE else (b < STRONG_DISBELIEF and not self._titled(text, r)):
                 r.score = round(r.score * DEMOTED, 2)
         added: list[str] = shrunk
+        index = _Spans(results)
         for start, end, conf in spans:
             start, end = self._trim(text, start, end)
             if end <= start:
                 continue
-            overlapping = [r for r in results if r.start < end and start < r.end]
+            overlapping = index.overlapping(start, end)
             if overlapping:
                 for r in overlapping:
                     if (r.entity_type == FULL_NAME and r.start == start and r.end == end + 1 and conf >= SURE
@@ -275,9 +295,11 @@ class LearnedNameRecognizer(EntityRecognizer):
         given = sorted({n for n in names if len(n) == 2}, key=len, reverse=True)
         if not given:
             return
-        taken = [(r.start, r.end) for r in results]
+        taken = bytearray(len(text) + 1)
+        for r in results:
+            taken[r.start:r.end] = b"\x01" * (r.end - r.start)
         for m in re.finditer(r"(?<![가-힣])(?:" + "|".join(map(re.escape, given)) + ")", text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+            if any(taken[m.start():m.end()]):
                 continue
             word = self.rules._word.match(text, m.start())
             rest = word.group()[2:] if word else ""

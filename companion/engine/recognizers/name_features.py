@@ -149,8 +149,9 @@ _WP = ("wp=0", "wp=1", "wp=2", "wp=3")
 def candidate_windows(text: str, lo: int, hi: int, surnames: frozenset[str], given: frozenset[str]) -> list[tuple[int, int]]:
     """Runs of words in ``text[lo:hi]`` that may hold a name: a word whose first syllable is a
     surname, whose first two syllables are given-name syllables, or a Latin capital before Hangul
-    (A씨). Neighbouring candidates form one window (names spelled apart: 나 윤 서). A name almost
-    never starts inside another word, so the tagger only needs these windows."""
+    (A씨); of each word its first ``WORD_HEAD`` characters. Neighbouring candidates form one
+    window (names spelled apart: 나 윤 서). A name almost never starts inside another word, so the
+    tagger only needs these windows."""
     out: list[tuple[int, int]] = []
     for m in _WORD.finditer(text, lo, hi):
         w = m.group()
@@ -162,14 +163,18 @@ def candidate_windows(text: str, lo: int, hi: int, surnames: frozenset[str], giv
                 or (len(syl) >= 2 and syl[0] in given and syl[1] in given)
                 or (h.start() == 1 and w[0].isascii() and w[0].isupper())):
             continue
+        stop = min(m.end(), m.start() + WORD_HEAD)
         if out and text[out[-1][1]:m.start()].isspace() and m.start() - out[-1][1] <= 2:
-            out[-1] = (out[-1][0], m.end())
+            out[-1] = (out[-1][0], stop)
         else:
-            out.append((m.start(), m.end()))
+            out.append((m.start(), stop))
     return out
 
 
 _WORD = re.compile(r"\S+")
+#: how much of a word a window takes: a name (at most four syllables, a bracket before it) and
+#: the start of what follows it; the rest of a long word cannot change where the name ends
+WORD_HEAD = 7
 _SYLLABLES = re.compile(r"[가-힣]+")
 
 
