@@ -50,6 +50,12 @@ def test_kakaotalk_pc_export_speakers_and_their_given_names(engine):
         assert part not in result["redacted_text"]
 
 
+def test_a_speakers_given_name_in_another_message_is_that_person(engine):
+    draft = "[편서진] [오후 11:42] 오늘 이브 누구예요?\n[육지환] [오후 11:43] 서진이 대신 들어갈 사람 구함"
+    assert "서진" in names(engine, draft)
+    assert "서진" not in engine.analyze(draft)["redacted_text"]
+
+
 @pytest.mark.parametrize("draft, name", [
     ("2024년 3월 2일 오후 3:12, 곽다빈 : 네 알겠습니다", "곽다빈"),
     ("2024. 3. 2. 오전 8:40, 꼬북이 : 출근함", "꼬북이"),
@@ -78,6 +84,7 @@ def test_news_anonymisation(engine):
     ("Kwon soon-il was on call again", "Kwon soon-il"),
     ("Dr. A Chen refused the consult", "A Chen"),
     ("오늘 Kevin Seo 선생님이 당직", "Kevin Seo"),
+    ("Resident lee ha-eun was crying in the call room", "lee ha-eun"),
 ])
 def test_western_given_names_with_korean_surnames_are_one_person(engine, draft, name):
     assert names(engine, draft) == [name]
@@ -91,6 +98,7 @@ def test_english_redaction_leaves_no_part_of_the_name(engine):
 
 @pytest.mark.parametrize("draft", [
     "So well-known doctors disagree", "Thanks Kim for the help", "Michael Jordan played well",
+    "in ha-ha mood all day", "an e-mail came",
     "The Parkinson disease case was discussed",
 ])
 def test_english_look_alikes_stay_clean(engine, draft):

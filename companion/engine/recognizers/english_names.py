@@ -46,7 +46,7 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         # title + initial + surname: "Dr. A Chen", "Prof. J. Park" (the surname with the initial)
         Rule("PERSON_ROMANIZED", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z]\.?\s+[A-Z][a-z]{{1,15}})\b"), 0.8,
              veto=lambda t, s, e: t[s:e].split()[-1] in eponyms),
-        # a romanized given name with a hyphen, in lower case too: "Kwon soon-il", "Park ji-yeon"
+        # a romanized given name with a hyphen, in lower case: "Kwon soon-il"
         Rule("PERSON_ROMANIZED", re.compile(
             rf"\b(?P<v>(?:{all_surnames})\s+(?i:{_SYLLABLE}-{_SYLLABLE}))(?![A-Za-z-])"), 0.8),
         # title + surname (+ given name): the name without the title
@@ -78,6 +78,10 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     # every rule starts at a capital letter: say so up front so other positions are skipped fast
     rules = [Rule(r.entity_type, re.compile("(?=[A-Z])" + r.regex.pattern, r.regex.flags), r.score, r.veto, hint=capital)
              for r in rules]
+    # all in lower case, as typed in chats: "lee ha-eun" (the hyphenated given name makes it a name)
+    rules.append(Rule("PERSON_ROMANIZED", re.compile(
+        rf"(?<![A-Za-z])(?P<v>(?:{safe.lower()})\s+{_SYLLABLE}-{_SYLLABLE})(?![A-Za-z-])"), 0.75,
+        hint=re.compile(r"[a-z]-[a-z]")))
     # a role word before a romanized surname: "our attending Lee", "charge nurse Kim" (starts lowercase)
     rules.append(Rule("PERSON_ROMANIZED", re.compile(
         rf"\b(?:attending|resident|fellow|intern|chief|nurse|professor|doctor|surgeon|PA|manager)\s+(?P<v>(?:{safe})(?:\s+{_GIVEN})?)\b"),

@@ -146,7 +146,13 @@ class LearnedNameRecognizer(EntityRecognizer):
         judged = [r for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME)]
         spans, belief = self.model_spans(text, nlp_artifacts, judged)
         shrunk: list[str] = []
+        # names the rules found on strong evidence, and their given names: a later mention of one
+        # is that person whatever the model thinks of the sentence around it
+        strong = {text[r.start:r.end] for r in judged if r.score >= WEAK_RULE}
+        strong |= {n[-2:] for n in strong if len(n) >= 3}
         for k, r in enumerate(judged):
+            if text[r.start:r.end] in strong:
+                continue
             # rule evidence the model does not share: an ordinary word that happens to start with a
             # surname (이영화, 한가지). Weak evidence (mecab's split, a particle) yields to doubt,
             # strong evidence (a title after, mecab's 인명) only to near certainty
