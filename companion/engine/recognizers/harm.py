@@ -19,6 +19,7 @@ and full-width characters: ``companion/engine/normalize.py``); offsets are into 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Optional
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
@@ -77,11 +78,13 @@ class HarmRecognizer(EntityRecognizer):
         wanted = set(entities) & set(self.ENTITIES) if entities else set(self.ENTITIES)
         if not wanted or not text:
             return []
-        return [self._result(s, e, entity_type, score, why) for s, e, entity_type, score, why in self.find(text)
+        names = _proper_nouns(nlp_artifacts)
+        return [self._result(s, e, entity_type, score, why) for s, e, entity_type, score, why in self.find(text, names)
                 if entity_type in wanted]
 
-    def find(self, text: str) -> list[tuple[int, int, str, float, str]]:
-        """(start, end, entity type, score, explanation) for every harm phrase in ``text``."""
+    def find(self, text: str, names: Optional[list[int]] = None) -> list[tuple[int, int, str, float, str]]:
+        """(start, end, entity type, score, explanation) for every harm phrase in ``text``.
+        ``names``: sorted start offsets of proper nouns (mecab NNP) — someone a sentence may be aimed at."""
         bounds = sentences(text)
         hits = self._matcher.find(text)
         probabilities = self._model.probabilities(text, bounds)
@@ -103,7 +106,7 @@ class HarmRecognizer(EntityRecognizer):
             p = float(probabilities[k])
             if p < threshold or covered[k] or reporting[k]:
                 continue
-            if p < _UNAIMED and _TARGET.search(text, s, e) is None:
+            if p < _UNAIMED and not _aimed(text, s, e, names or []):
                 continue
             cs, ce, cp = self._clause(text, s, e, p, threshold)
             out.append((cs, ce, self.CLASSIFIER_TYPE, round(min(0.95, max(0.5, cp)), 2),
@@ -145,6 +148,20 @@ class HarmRecognizer(EntityRecognizer):
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
             },
         )
+
+
+def _proper_nouns(nlp_artifacts) -> list[int]:
+    """Start offsets of the proper nouns mecab tagged (a person or a group a sentence may be aimed at)."""
+    tags = getattr(nlp_artifacts, "tags", None)
+    if not tags:
+        return []
+    return [start for start, tag in zip(nlp_artifacts.tokens_indices, tags) if tag == "NNP"]
+
+
+def _aimed(text: str, start: int, end: int, names: list[int]) -> bool:
+    """Whether the sentence text[start:end] names or points at someone."""
+    k = bisect_left(names, start)
+    return (k < len(names) and names[k] < end) or _TARGET.search(text, start, end) is not None
 
 
 def _lexicon_why(entry: Entry) -> str:

@@ -323,7 +323,11 @@ def _concept(fields: dict) -> Concept:
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Read and compile every harm data file once (shared by all instances)."""
-    files = _data_files()
+    return compile_lexicon(_data_files())
+
+
+def compile_lexicon(files: dict[str, str]) -> Lexicon:
+    """Compile lexicon files given as {file name: text}."""
     macros: dict[str, str] = {}
     for number, name, value in _lines(files.get("macros.tsv", "")):
         _checked(value or "", f"macros.tsv:{number}")

@@ -47,7 +47,12 @@ class LexiconMatcher:
         self._lexicon = lexicon
 
     def find(self, text: str) -> list[Hit]:
-        """(start, end, entry) for every harm phrase in ``text``, offsets into ``text``."""
+        """(start, end, entry) for every harm phrase in ``text``, offsets into ``text``; overlapping
+        hits of one type are merged."""
+        return merge(self.find_all(text))
+
+    def find_all(self, text: str) -> list[Hit]:
+        """Every hit of every lexicon line, unmerged (which concept matched what: the lexicon's tests)."""
         hits = self._scan(text, identity(text), english=True)
         cuts = removals(text)
         if cuts:
@@ -58,7 +63,7 @@ class LexiconMatcher:
             for s, e, entry in self._scan(folded.text, folded, english=False, limits=limits, must_cross=points):
                 if (s, e) not in seen:
                     hits.append((s, e, entry))
-        return merge(hits)
+        return hits
 
     def _windows(self, view: str, english: bool, limits: list[tuple[int, int]]) -> dict[int, list[int]]:
         """Branch index -> positions of its anchors in ``view`` (within ``limits``)."""
