@@ -189,12 +189,15 @@ def train(beep_rows, drafts, dev, klue, params) -> dict:
               "beep_validation_at_0.5": figures(val_p, val_gold, 0.5),
               "beep_test": figures(test_p, [int(y != "none") for y in test_labels], threshold)}
     for cls in ("hate", "offensive", "none"):
-        mask = np.array([y == cls for y in test_labels])
+        mask = np.array([y == cls for y in test_labels], dtype=bool)
+        if not mask.any():
+            continue
         flagged = test_p[mask] >= threshold
         key = "flagged" if cls == "none" else "recall"
         report[f"beep_test_{cls}"] = {"n": int(mask.sum()), key: round(float(flagged.mean()), 3)}
-    report["klue_heldout_clean"] = {"n": len(klue_test), "flagged": round(float(
-        (probabilities(weights, bias, klue_test) >= threshold).mean()), 3)}
+    if klue_test:
+        report["klue_heldout_clean"] = {"n": len(klue_test), "flagged": round(float(
+            (probabilities(weights, bias, klue_test) >= threshold).mean()), 3)}
     for name, rows in (("drafts_heldout", drafts_test), ("dev_heldout_sentences", dev_test)):
         report[name] = figures(probabilities(weights, bias, [t for t, _ in rows]), [y for _, y in rows], threshold)
     sizes = {"beep_train": len(split["train"]), "beep_validation": len(split["validation"]),
@@ -202,6 +205,13 @@ def train(beep_rows, drafts, dev, klue, params) -> dict:
              "dev_train_sentences": len(dev_train), "dev_heldout_sentences": len(dev_test),
              "klue_train": len(klue_train), "klue_heldout": len(klue_test)}
     return {"weights": weights, "bias": bias, "threshold": threshold, "figures": report, "sizes": sizes}
+
+
+def _name(path: Path) -> str:
+    """An input as the manifest names it: ``shared/…`` for the shared folder, else relative to the repo."""
+    if path.is_relative_to(SHARED):
+        return "shared/" + path.relative_to(SHARED).as_posix()
+    return path.relative_to(ROOT).as_posix()
 
 
 def main(argv: list[str]) -> int:
@@ -219,8 +229,7 @@ def main(argv: list[str]) -> int:
     read_model(model.read_bytes())  # it loads
     manifest = {
         "model": {"file": MODEL_FILE, "sha256": sha256(model), "threshold": result["threshold"]},
-        "inputs": {str(p.relative_to(p.parents[2] if p.is_relative_to(SHARED) else ROOT)): sha256(p)
-                   for p in (BEEP, DEV, DRAFTS, KLUE)},
+        "inputs": {_name(p): sha256(p) for p in (BEEP, DEV, DRAFTS, KLUE)},
         "params": PARAMS,
         "sizes": result["sizes"],
         "figures": result["figures"],

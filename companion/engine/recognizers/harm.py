@@ -99,8 +99,10 @@ class HarmRecognizer(EntityRecognizer):
             inside = k < len(bounds) and bounds[k][0] <= s < bounds[k][1]
             if inside and reporting[k]:
                 continue
-            if inside:
-                covered[k] = True
+            j = k
+            while j < len(bounds) and bounds[j][0] < e:  # the lexicon's span is sharper: no classifier span over it
+                covered[j] = covered[j] or bounds[j][1] > s
+                j += 1
             out.append((s, e, entry.entity_type, entry.score, _lexicon_why(entry)))
         for k, (s, e) in enumerate(bounds):
             p = float(probabilities[k])

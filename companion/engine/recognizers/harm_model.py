@@ -175,8 +175,10 @@ def load_model() -> HarmModel:
 # ---- segments: the sentences and clauses the classifier scores -------------------------------
 import re as _re
 
-#: a sentence ends at . ! ? … or a line break (runs of them, with closing quotes or brackets)
-_SENTENCE_END = _re.compile(r"[.!?…。\n]+[\"'”’)\]]*|(?<=[ㅋㅎㅠㅜ]{2})\s+")
+#: a sentence ends at ! ? … or a line break, or a period not inside a word (씨.발, 3.5 stay whole),
+#: with what follows it: more of them, closing quotes or brackets; or after ㅋㅋ / ㅠㅠ and a space
+_SENTENCE_END = _re.compile(
+    r"(?:[!?…。\n]|\.(?![가-힣A-Za-z0-9]))[.!?…。\n]{0,8}[\"'”’)\]]{0,3}|(?<=[ㅋㅎㅠㅜ]{2})\s{1,8}")
 #: a long sentence is cut at commas and the like, then at spaces, into pieces of at most this
 MAX_SEGMENT = 160
 _SOFT_BREAK = _re.compile(r"[,;:·]+\s*|\s+[-–—]+\s+")
