@@ -99,9 +99,23 @@ def test_abuse_no_list_names_is_found(engine, text: str, fragment: str) -> None:
     assert any(fragment in span for _, span in found), f"{text!r}: {found}"
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: sarcasm without a contemptuous word (classifier p below threshold)")
-def test_sarcasm_without_contempt_words(engine) -> None:
-    assert harm(engine, "와 그 실력으로 교수라니 대단하십니다 진짜")
+@pytest.mark.parametrize("text", [
+    "와 그 실력으로 교수라니 대단하십니다 진짜",
+    "그 인턴 참 성실하지 매일 지각하는 거 보면",
+])
+def test_sarcasm_is_found(engine, text: str) -> None:
+    assert harm(engine, text), text
+
+
+@pytest.mark.parametrize("text", [
+    "그 선배 천재야 진짜 배울 게 많아",
+    "그 교수님 수술 실력은 세계 최고",
+    "우리 치프 선생님 진짜 대단하다 혼자 다 해냄",
+    pytest.param("박수 쳐드려야겠네 그 레지 첫 논문 나왔대요", marks=pytest.mark.xfail(
+        strict=True, reason="known false alarm: praise phrased like sarcasm (박수 쳐드려야겠네)")),
+])
+def test_praise_of_a_colleague_stays_clean(engine, text: str) -> None:
+    assert harm(engine, text) == []
 
 
 @pytest.mark.parametrize("text", [
