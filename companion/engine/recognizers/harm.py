@@ -48,7 +48,10 @@ _TARGET = re.compile(
     r"신규|막내|동기|의사|님|씨(?![발바빨])|너|니가|니네|넌|네가|너네|당신|걔|쟤|얘|사람|인간|놈|년|새끼|자식|것들|"
     r"(?<![A-Za-z])(?:he|she|him|her|his|you|your|they|them|guy|man|woman)(?![A-Za-z]))", re.IGNORECASE)
 #: the classifier alone, with no one in the sentence to aim at, needs this much
-_UNAIMED = 0.85
+_UNAIMED = 0.72
+#: clinical talk (patients, symptoms, drugs) with no one to aim at is a case, not an attack: this much
+_CLINICAL = re.compile(r"환자|환아|보호자|내원|처방|투약|진료|증상|독감|감기|예방|접종|검사|수술|patient", re.IGNORECASE)
+_UNAIMED_CLINICAL = 0.9
 #: a clause the classifier finds abusive must reach this share of the sentence's own threshold
 _CLAUSE_SHARE = 0.9
 
@@ -108,8 +111,9 @@ class HarmRecognizer(EntityRecognizer):
             p = float(probabilities[k])
             if p < threshold or covered[k] or reporting[k]:
                 continue
-            if p < _UNAIMED and not _aimed(text, s, e, names or []):
-                continue
+            if p < _UNAIMED_CLINICAL and not _aimed(text, s, e, names or []):
+                if p < _UNAIMED or _CLINICAL.search(text, s, e):
+                    continue
             cs, ce, cp = self._clause(text, s, e, p, threshold)
             out.append((cs, ce, self.CLASSIFIER_TYPE, round(min(0.95, max(0.5, cp)), 2),
                         f"abuse classifier (p={p:.2f}, threshold {threshold:.2f})"))

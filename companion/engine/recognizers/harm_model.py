@@ -2,23 +2,27 @@
 
 Features (the same function feeds training in ``tools/train_harm.py`` and scoring here):
 
-- the *surface* form — lowercased text, whitespace runs as one space — in character 1–4-grams;
+- the *surface* form — lowercased text, whitespace runs as one space — in character 2–4-grams;
 - the *folded* form — only Hangul, jamo and Latin letters kept (digits, punctuation, spaces and
   other separators dropped, so 시1발, 병.신 and 미 친 놈 read as plain words) and every syllable
-  decomposed into its jamo (씨발/시발/싀발 share ㅂㅏㄹ) — in jamo 2–5-grams.
+  decomposed into its jamo (씨발/시발/싀발 share ㅂㅏㄹ) — in jamo 3–5-grams.
 
 Each n-gram is hashed (FNV-1a on code points, per form and length) into ``2**BITS`` buckets; a
-segment's vector is its bucket counts divided by the square root of its n-gram count, so its
-score is ``bias + sum(weights of its n-grams) / sqrt(max(n, MIN_GRAMS))``. All n-grams of a whole text are hashed
-in a few numpy operations and summed per segment with one ``bincount``: linear in the text,
-however many segments it has. An n-gram that crosses a segment boundary belongs to none.
+segment's vector is its bucket counts divided by sqrt(max(n-gram count, MIN_GRAMS)), so its
+score is ``bias + sum(weights of its n-grams) / sqrt(max(n, MIN_GRAMS))``. All n-grams of a
+whole text are hashed in a few numpy operations and summed per segment with one ``bincount``:
+linear in the text, however many segments it has. An n-gram crossing a segment boundary
+belongs to none. Sentences and clauses (what is scored) are cut at the end of this module.
 
 The weights ship as ``companion/engine/data/harm/model/harm_model.npz`` (float16 weights, bias,
-threshold); ``MANIFEST.json`` beside it records how they were made, ``ATTRIBUTION.md`` the corpus.
+threshold); ``MANIFEST.json`` beside it records how they were made, ``ATTRIBUTION.md`` the corpora
+and their licence (CC BY-SA 4.0).
 """
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -146,8 +150,6 @@ def save_model(path, weights: np.ndarray, bias: float, threshold: float) -> None
     np.savez(buffer, weights=weights.astype(np.float16), bias=np.array([bias], dtype=np.float64),
              threshold=np.array([threshold], dtype=np.float64), bits=np.array([BITS], dtype=np.int64))
     data = buffer.getvalue()
-    import zipfile
-
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in sorted(src.namelist()):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
@@ -173,18 +175,17 @@ def load_model() -> HarmModel:
 
 
 # ---- segments: the sentences and clauses the classifier scores -------------------------------
-import re as _re
 
 #: a sentence ends at ! ? … or a line break, or a period not inside a word (씨.발, 3.5 stay whole),
 #: with what follows it: more of them, closing quotes or brackets; or after ㅋㅋ / ㅠㅠ and a space
-_SENTENCE_END = _re.compile(
+_SENTENCE_END = re.compile(
     r"(?:[!?…。\n]|\.(?![가-힣A-Za-z0-9]))[.!?…。\n]{0,8}[\"'”’)\]]{0,3}|(?<=[ㅋㅎㅠㅜ]{2})\s{1,8}")
 #: a long sentence is cut at commas and the like, then at spaces, into pieces of at most this
 MAX_SEGMENT = 160
-_SOFT_BREAK = _re.compile(r"[,;:·]+\s*|\s+[-–—]+\s+")
+_SOFT_BREAK = re.compile(r"[,;:·]+\s*|\s+[-–—]+\s+")
 
 
-def _pieces(text: str, start: int, end: int, breaker: "_re.Pattern") -> list[tuple[int, int]]:
+def _pieces(text: str, start: int, end: int, breaker: re.Pattern) -> list[tuple[int, int]]:
     out, cursor = [], start
     for m in breaker.finditer(text, start, end):
         if m.start() > cursor:
@@ -232,7 +233,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 #: where a Korean sentence divides into clauses: commas, and connective endings before a space
-_CLAUSE_BREAK = _re.compile(r"[,;]+\s*|(?:(?<=는데)|(?<=지만)|(?<=니까)|(?<=면서)|(?<=[고서며])) (?=\S{2})")
+_CLAUSE_BREAK = re.compile(r"[,;]+\s*|(?:(?<=는데)|(?<=지만)|(?<=니까)|(?<=면서)|(?<=[고서며])) (?=\S{2})")
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
