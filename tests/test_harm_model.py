@@ -133,6 +133,8 @@ def test_praise_of_a_colleague_stays_clean(engine, text: str) -> None:
     "창신1동 주민센터에서 예방접종 합니다",
     "쌍문1동 보건소 위치 알려주세요",
     "봉천1동에서 출퇴근해요",
+    "대야1동에서 만나요",  # folded, 야1동 would read 야동
+    "반야1동 주민센터 앞이에요",
     # clinical talk
     "환자분 혈압 떨어져서 노티드렸어요",
 ])

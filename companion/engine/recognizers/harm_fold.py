@@ -20,8 +20,8 @@ _SPACED_RUN = re.compile(
     rf"(?<![{_HANGUL}])[{_HANGUL}](?:[ \t{_INNER_SEPARATORS}]{{1,2}}[{_HANGUL}](?![{_HANGUL}])){{1,11}}"
 )
 _RUN_GAP = re.compile(rf"[ \t{_INNER_SEPARATORS}]{{1,2}}")
-#: a digit between Hangul is a separator only in a short word: 상계1동, 창신1동 are place names
-_PLACE = re.compile(r"[가-힣]{1,4}[0-9]{1,2}(?:동|가|로|길)(?![가-힣])")
+#: a digit before 동/가/로/길 is part of an address, not an evasion: 대야1동에서 must not fold into 야동
+_PLACE = re.compile(r"[가-힣]{1,4}[0-9]{1,2}(?:동|가|로|길)")
 FOLD_REACH = 16  # an evaded word is short: matches in the fold are looked for this close to a removal
 
 
