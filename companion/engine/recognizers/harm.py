@@ -95,12 +95,18 @@ class HarmRecognizer(EntityRecognizer):
         out: list[tuple[int, int, str, float, str]] = []
         k = 0  # sentence of the current hit (hits are sorted by start)
         covered = [False] * len(bounds)
-        reporting = [self._reports(text, s, e) for s, e in bounds]
+        verdicts: dict[int, bool] = {}
+
+        def reporting(k: int) -> bool:  # checked only for sentences something fired in
+            if k not in verdicts:
+                verdicts[k] = self._reports(text, *bounds[k])
+            return verdicts[k]
+
         for s, e, entry in hits:
             while k + 1 < len(bounds) and bounds[k][1] <= s:
                 k += 1
             inside = k < len(bounds) and bounds[k][0] <= s < bounds[k][1]
-            if inside and reporting[k]:
+            if inside and reporting(k):
                 continue
             j = k
             while j < len(bounds) and bounds[j][0] < e:  # the lexicon's span is sharper: no classifier span over it
@@ -109,7 +115,7 @@ class HarmRecognizer(EntityRecognizer):
             out.append((s, e, entry.entity_type, entry.score, _lexicon_why(entry)))
         for k, (s, e) in enumerate(bounds):
             p = float(probabilities[k])
-            if p < threshold or covered[k] or reporting[k]:
+            if p < threshold or covered[k] or reporting(k):
                 continue
             if p < _UNAIMED_CLINICAL and not _aimed(text, s, e, names or []):
                 if p < _UNAIMED or _CLINICAL.search(text, s, e):

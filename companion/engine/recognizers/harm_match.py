@@ -110,6 +110,10 @@ class LexiconMatcher:
         spans: dict[int, list[tuple[int, int]]] = {}
         for i, positions in self._windows(view, english, limits).items():
             reach = branches[i].reach
+            if len(positions) == 1:  # the usual case: one anchor, one window
+                p = positions[0]
+                spans[i] = [(max(0, p - reach), min(n, p + reach + _LOOKAHEAD))]
+                continue
             merged: list[tuple[int, int]] = []
             for p in sorted(set(positions)):
                 lo, hi = max(0, p - reach), min(n, p + reach + _LOOKAHEAD)
