@@ -7,12 +7,12 @@ overlaps a trap (쓰레기통, 미친 듯이, killer headache) close by is dropp
 
 Time is linear in the text: patterns have bounded repeats and run in bounded windows; a hit that
 ends inside a Korean word is extended to the end of that word by at most ``WORD_TAIL``
-characters; trap checks look ``TRAP_REACH`` characters around a hit and are made once per hit.
+characters; traps are looked for once, in the merged windows of ``TRAP_REACH`` characters around the hits.
 """
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Iterable, Optional
 
@@ -140,30 +140,53 @@ class LexiconMatcher:
         if must_cross is not None:
             found = [h for h in found if _crosses(h[0], h[1], must_cross)]
         if found and lexicon.traps:
-            verdict: dict[tuple[int, int], bool] = {}
-            for s, e, _ in found:
-                if (s, e) not in verdict:
-                    verdict[(s, e)] = self._trapped(view, s, e)
-            found = [h for h in found if not verdict[(h[0], h[1])]]
+            found = self._untrapped(view, found)
         return [(projection.start(s), projection.end(e), entry) for s, e, entry in found]
 
-    def _trapped(self, view: str, start: int, end: int) -> bool:
-        """Whether the hit overlaps a trap (쓰레기통, 미친 듯이, killer headache) near it."""
+    def _untrapped(self, view: str, found: list[Hit]) -> list[Hit]:
+        """The hits that overlap no trap (쓰레기통, 미친 듯이, killer headache) close by.
+
+        Traps are looked for once in the merged windows of ``TRAP_REACH`` characters around the
+        hits (not once per hit), so a text made of thousands of hits stays linear."""
         lexicon = self._lexicon
-        lo, hi = max(0, start - TRAP_REACH), min(len(view), end + TRAP_REACH)
-        candidates: set[int] = set()
-        if lexicon.trap_trigger is not None:
-            by_anchor = lexicon.traps_by_anchor
-            for _, anchor in _overlapping(lexicon.trap_trigger, view, lo, hi):
-                candidates.update(by_anchor.get(anchor, ()))
-                candidates.update(by_anchor.get(anchor[0], ()))  # "x" hides behind a longer "xy"
-        if lexicon.latin_traps and _LATIN.search(view, lo, hi):
-            candidates.update(lexicon.latin_traps)
-        for k in candidates:
-            for t in lexicon.traps[k].finditer(view, lo, hi):
-                if t.start() < end and start < t.end():
-                    return True
-        return False
+        n = len(view)
+        windows: list[tuple[int, int]] = []
+        for s, e, _ in sorted(found, key=lambda h: h[0]):
+            lo, hi = max(0, s - TRAP_REACH), min(n, e + TRAP_REACH)
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+            else:
+                windows.append((lo, hi))
+        traps: set[tuple[int, int]] = set()
+        for lo, hi in windows:
+            candidates: set[int] = set()
+            if lexicon.trap_trigger is not None:
+                by_anchor = lexicon.traps_by_anchor
+                for _, anchor in _overlapping(lexicon.trap_trigger, view, lo, hi):
+                    candidates.update(by_anchor.get(anchor, ()))
+                    candidates.update(by_anchor.get(anchor[0], ()))  # "x" hides behind a longer "xy"
+            if lexicon.latin_traps and _LATIN.search(view, lo, hi):
+                candidates.update(lexicon.latin_traps)
+            for k in candidates:
+                traps.update(t.span() for t in lexicon.traps[k].finditer(view, lo, hi) if t.end() > t.start())
+        if not traps:
+            return found
+        spans = sorted(traps)
+        starts = [s for s, _ in spans]
+        longest = max(e - s for s, e in spans)
+        out = []
+        for hit in found:
+            s, e = hit[0], hit[1]
+            k = bisect_left(starts, s - longest)
+            trapped = False
+            while k < len(spans) and spans[k][0] < e:
+                if spans[k][1] > s:
+                    trapped = True
+                    break
+                k += 1
+            if not trapped:
+                out.append(hit)
+        return out
 
 
 def _crosses(start: int, end: int, points: list[int]) -> bool:
