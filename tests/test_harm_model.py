@@ -153,3 +153,24 @@ def test_the_span_is_the_abusive_clause_not_the_post(engine) -> None:
 
 def test_reporting_that_passes_a_rumour_on_is_not_reporting(engine) -> None:
     assert harm(engine, "기사 보니까 그 교수 리베이트 받았다던데 소문 진짜였네")
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("김성호 교수 리베이트 받았다는 소문. 미친놈이고 가만 안 둔다. 신상 털자. 인턴들한테 치근덕댐",
+     {"HARM_ACCUSATION": "확인 안 된 비난(명예훼손 위험)", "HARM_INSULT": "모욕", "HARM_THREAT": "위협",
+      "HARM_DOX": "신상 공개", "HARM_SEXUAL": "성적 소문"}),
+    ("Dr. Park Jiyeon took kickbacks, she is an idiot, and I'll find you. Let's dox him. He groped a nurse.",
+     {"HARM_ACCUSATION": "Unverified accusation (defamation risk)", "HARM_INSULT": "Insult", "HARM_THREAT": "Threat",
+      "HARM_DOX": "Exposure", "HARM_SEXUAL": "Sexual rumour"}),
+])
+def test_reasons_and_suggestions_name_the_kind_in_the_drafts_language(engine, text: str, kinds: dict) -> None:
+    result = engine.analyze(text)
+    harm_findings = [f for f in result["findings"] if f["category"] == "harm"]
+    assert {f["entity_type"] for f in harm_findings} == set(kinds)
+    for f in harm_findings:
+        assert f["reason"].startswith(kinds[f["entity_type"]]), f
+    suggestions = {f["entity_type"]: f["suggestion"] for f in harm_findings}
+    assert len(set(suggestions.values())) == len(kinds)  # each kind its own suggestion
+    summary = " ".join(result["risk"]["reasons"])
+    for kind in kinds.values():
+        assert kind.lower() in summary.lower(), summary

@@ -25,7 +25,7 @@ from typing import Optional
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
 from .harm_lexicon import HARM_TYPES, SCRIPTS, Entry, load_lexicon
-from .harm_match import Hit, LexiconMatcher
+from .harm_match import LexiconMatcher
 from .harm_model import HarmModel, clauses, load_model, sentences
 
 #: news and court reporting: an institution or a procedure, told in the written style
@@ -62,11 +62,9 @@ class HarmRecognizer(EntityRecognizer):
     ENTITIES = list(HARM_TYPES.values())
     CLASSIFIER_TYPE = "HARM_INSULT"
 
-    def __init__(self, supported_language: str = "ko", name: Optional[str] = None,
-                 model: Optional[HarmModel] = None):
+    def __init__(self, supported_language: str = "ko", name: Optional[str] = None):
         if supported_language not in SCRIPTS:
             raise ValueError(f"HarmRecognizer supports {', '.join(SCRIPTS)}, not {supported_language!r}")
-        self._model_override = model
         super().__init__(
             supported_entities=list(self.ENTITIES),
             name=name or f"HarmRecognizer_{supported_language}",
@@ -75,7 +73,7 @@ class HarmRecognizer(EntityRecognizer):
 
     def load(self) -> None:
         self._matcher = LexiconMatcher(load_lexicon())
-        self._model = self._model_override or load_model()
+        self._model: HarmModel = load_model()
 
     def analyze(self, text: str, entities: Optional[list[str]] = None, nlp_artifacts=None) -> list[RecognizerResult]:
         wanted = set(entities) & set(self.ENTITIES) if entities else set(self.ENTITIES)
@@ -134,7 +132,6 @@ class HarmRecognizer(EntityRecognizer):
         best = int(scores.argmax())
         if scores[best] < threshold * _CLAUSE_SHARE:
             return start, end, p
-        s, e = parts[best]
         # a clause this abusive next to one that is too: keep both (a run of adjacent clauses)
         lo, hi = best, best
         while lo > 0 and scores[lo - 1] >= threshold:
