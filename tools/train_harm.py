@@ -109,14 +109,14 @@ def read_dev(path: Path) -> list[tuple[str, str, int]]:
 
 
 def matrix(texts: list[str]) -> sparse.csr_matrix:
-    """Rows of bucket counts / sqrt(max(n-gram count, MIN_GRAMS)): exactly what ``HarmModel`` scores."""
+    """Rows of distinct buckets / sqrt(max(their number, MIN_GRAMS)): exactly what ``HarmModel`` scores."""
     indptr, indices, data = [0], [], []
     for text in texts:
         buckets, _ = features(text)
-        uniq, counts = np.unique(buckets, return_counts=True)
-        norm = np.sqrt(max(len(buckets), MIN_GRAMS))
+        uniq = np.unique(buckets)  # a set of n-grams, as HarmModel.probabilities scores it
+        norm = np.sqrt(max(len(uniq), MIN_GRAMS))
         indices.append(uniq)
-        data.append(counts / norm)
+        data.append(np.full(len(uniq), 1.0 / norm))
         indptr.append(indptr[-1] + len(uniq))
     return sparse.csr_matrix((np.concatenate(data) if data else [], np.concatenate(indices) if indices else [],
                               indptr), shape=(len(texts), BUCKETS))

@@ -8,8 +8,8 @@ Features (the same function feeds training in ``tools/train_harm.py`` and scorin
   decomposed into its jamo (씨발/시발/싀발 share ㅂㅏㄹ) — in jamo 3–5-grams.
 
 Each n-gram is hashed (FNV-1a on code points, per form and length) into ``2**BITS`` buckets; a
-segment's vector is its bucket counts divided by sqrt(max(n-gram count, MIN_GRAMS)), so its
-score is ``bias + sum(weights of its n-grams) / sqrt(max(n, MIN_GRAMS))``. All n-grams of a
+segment's vector is its set of buckets (each once) divided by sqrt(max(n, MIN_GRAMS)), n the size of
+the set, so its score is ``bias + sum(weights of its distinct n-grams) / sqrt(max(n, MIN_GRAMS))``. All n-grams of a
 whole text are hashed in a few numpy operations and summed per segment with one ``bincount``:
 linear in the text, however many segments it has. An n-gram crossing a segment boundary
 belongs to none. Sentences and clauses (what is scored) are cut at the end of this module.
@@ -35,7 +35,7 @@ SURFACE_SIZES = (2, 3, 4)
 FOLDED_SIZES = (3, 4, 5)
 #: a segment's vector is its bucket counts / sqrt(max(n-grams, MIN_GRAMS)): a short segment (a few words)
 #: says less, so its score stays nearer the bias instead of swinging on a handful of n-grams
-MIN_GRAMS = 80
+MIN_GRAMS = 100
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _SHIFT = np.uint64(64 - BITS)
@@ -123,6 +123,15 @@ def features(text: str, bounds: list[tuple[int, int]] | None = None) -> tuple[np
     return np.concatenate((b1, b2)), np.concatenate((s1, s2))
 
 
+def distinct(buckets: np.ndarray, segments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each (bucket, segment) pair once: a segment is the *set* of its n-grams, so repeating a
+    word (가가가…, ㅋㅋㅋㅋ) does not make it weigh more."""
+    if not len(buckets):
+        return buckets, segments
+    keys = np.unique(segments * BUCKETS + buckets)
+    return keys % BUCKETS, keys // BUCKETS
+
+
 @dataclass(frozen=True)
 class HarmModel:
     weights: np.ndarray  # float32, BUCKETS
@@ -133,7 +142,7 @@ class HarmModel:
         """Probability that each segment of ``text`` is abusive (offensive or hate)."""
         if not bounds:
             return np.zeros(0)
-        buckets, segments = features(text, bounds)
+        buckets, segments = distinct(*features(text, bounds))
         sums = np.bincount(segments, weights=self.weights[buckets], minlength=len(bounds))
         counts = np.bincount(segments, minlength=len(bounds))
         logits = self.bias + sums / np.sqrt(np.maximum(counts, MIN_GRAMS))
