@@ -25,6 +25,8 @@ UNITS = {
     "long Hangul run": "가나다라마바사아자차카타파하",
     "accusation phrases": "리베이트받았다는소문 ",
     "sentences": "그 교수 진짜 정신병 있는 거 아니냐. ",
+    "spaces and dashes": " - ",
+    "laughter": "ㅋ",
 }
 
 

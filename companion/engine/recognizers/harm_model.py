@@ -191,7 +191,7 @@ _SENTENCE_END = re.compile(
     r"(?:[!?…。\n]|\.(?![가-힣A-Za-z0-9]))[.!?…。\n]{0,8}[\"'”’)\]]{0,3}|(?<=[ㅋㅎㅠㅜ]{2})\s{1,8}")
 #: a long sentence is cut at commas and the like, then at spaces, into pieces of at most this
 MAX_SEGMENT = 160
-_SOFT_BREAK = re.compile(r"[,;:·]+\s*|\s+[-–—]+\s+")
+_SOFT_BREAK = re.compile(r"[,;:·]{1,8}\s{0,8}|\s{1,4}[-–—]{1,3}\s{1,4}")
 
 
 def _pieces(text: str, start: int, end: int, breaker: re.Pattern) -> list[tuple[int, int]]:
@@ -242,7 +242,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 #: where a Korean sentence divides into clauses: commas, and connective endings before a space
-_CLAUSE_BREAK = re.compile(r"[,;]+\s*|(?:(?<=는데)|(?<=지만)|(?<=니까)|(?<=면서)|(?<=[고서며])) (?=\S{2})")
+_CLAUSE_BREAK = re.compile(r"[,;]{1,8}\s{0,8}|(?:(?<=는데)|(?<=지만)|(?<=니까)|(?<=면서)|(?<=[고서며])) (?=\S{2})")
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
