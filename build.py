@@ -7,6 +7,7 @@
     python3 build.py policies [--id ID] [--update-url URL] [--token T]  browser policy templates in dist/policies/
     python3 build.py crx [--key FILE] [--codebase-url URL]  signed CRX3 + updates.xml in dist/crx/ (dev key in keys/)
     python3 build.py train-names [--check]  retrain the person-name model from ../shared data, print held-out figures
+    python3 build.py train-harm        retrain the harm classifier (companion/engine/data/harm/model/), print figures
 
 Everything the project needs is installed from package registries by this script, so a
 fresh Debian machine with only Python 3 is enough.
@@ -241,6 +242,12 @@ def cmd_train_names(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), str(ROOT / "tools" / "train_names.py"), *args], cwd=ROOT)
 
 
+def cmd_train_harm(args: list[str]) -> int:
+    """Retrain the harm classifier from ../shared/data (deterministic) and print held-out figures."""
+    ensure_installed("train")
+    return subprocess.call([str(PYTHON), str(ROOT / "tools" / "train_harm.py"), *args], cwd=ROOT)
+
+
 COMMANDS = {
     "serve": cmd_serve,
     "test": cmd_test,
@@ -248,6 +255,7 @@ COMMANDS = {
     "policies": cmd_policies,
     "crx": cmd_crx,
     "train-names": cmd_train_names,
+    "train-harm": cmd_train_harm,
 }
 
 

@@ -16,7 +16,7 @@ _TEXT = {
         "name": "이름이나 이름을 대신하는 표현({what})으로 특정인을 알아볼 수 있습니다",
         "combo": "소속과 세부 정보({what})의 조합으로 특정인을 알아볼 수 있습니다",
         "contact": "연락처나 식별번호({what})가 드러나 있습니다",
-        "harm": "특정인을 향한 공격적 표현(모욕·소문·비난)이 있습니다",
+        "harm": "특정인을 향한 공격적 표현({what})이 있습니다",
         "threat": "위협이나 신상 공개를 부추기는 표현이 있습니다",
         "weak": "특정인을 알아보기는 어렵지만 주의할 표현이 있습니다",
     },
@@ -24,7 +24,7 @@ _TEXT = {
         "name": "A name or name substitute ({what}) lets readers tell who is meant",
         "combo": "Workplace and details together ({what}) point at one person",
         "contact": "A contact or ID ({what}) is exposed",
-        "harm": "Words attacking an identifiable person (insult, rumour, accusation)",
+        "harm": "Words attacking an identifiable person ({what})",
         "threat": "A threat or a call to expose someone",
         "weak": "No one is identifiable, but some details or harsh words deserve a look",
     },
@@ -37,6 +37,22 @@ _KINDS = {
     "en": (("PHONE", "phone number"), ("EMAIL", "e-mail"), ("MESSENGER", "messenger or SNS ID"), ("ADDRESS", "address"),
            ("", "ID number")),
 }
+
+
+#: How a reason names a kind of harm, in the draft's language.
+_HARM_KINDS = {
+    "ko": {"HARM_INSULT": "모욕", "HARM_SEXUAL": "성적 소문", "HARM_ACCUSATION": "확인 안 된 비난(명예훼손 위험)",
+           "HARM_THREAT": "위협", "HARM_DOX": "신상 공개"},
+    "en": {"HARM_INSULT": "insult", "HARM_SEXUAL": "sexual rumour", "HARM_ACCUSATION": "unverified accusation (defamation risk)",
+           "HARM_THREAT": "threat", "HARM_DOX": "exposure"},
+}
+
+
+def _harm_kinds(harm: list[Finding], language: str) -> str:
+    names = _HARM_KINDS.get(language, _HARM_KINDS["en"])
+    order = list(names)
+    kinds = sorted({f.entity_type for f in harm if f.entity_type in names}, key=order.index)
+    return ", ".join(names[k] for k in kinds) if kinds else names["HARM_INSULT"]
 
 
 def _kind(entity_type: str, language: str) -> str:
@@ -61,7 +77,7 @@ def assess(findings: list[Finding], persons: list[Person], combo: list[Finding],
     if exposed:
         reasons.append(t["contact"].format(what=", ".join(dict.fromkeys(_kind(f.entity_type, language) for f in exposed))))
     if identified and harm:
-        reasons.append(t["harm"])
+        reasons.append(t["harm"].format(what=_harm_kinds(harm, language)))
     if threat:
         reasons.append(t["threat"])
 

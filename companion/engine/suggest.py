@@ -21,6 +21,9 @@ _GENERAL = {
         "AFFILIATION": "한 병원",
         "TRAINING_YEAR": "전공의", "ROLE": "한 직원", "UNIQUE_ROLE": "한 직원", "AGE_GENDER": "[나이·성별 생략]",
         "ROOM": "한 병실", "DATED_EVENT": "[시기 생략]", "NICKNAME": "[별명 삭제]", "LAB": "한 연구실", "harm": "[표현 삭제]", "person_suffix": "씨",
+        "HARM_INSULT": "[모욕 표현 삭제]", "HARM_SEXUAL": "[성적 소문 삭제]",
+        "HARM_ACCUSATION": "[확인 안 된 내용 삭제 — 사실이면 공식 절차로 신고]", "HARM_THREAT": "[위협 표현 삭제]",
+        "HARM_DOX": "[신상 공개 요청 삭제]",
     },
     "en": {
         "contact": "[contact removed]", "id": "[number removed]",
@@ -29,6 +32,9 @@ _GENERAL = {
         "TRAINING_YEAR": "a trainee", "ROLE": "a staff member", "UNIQUE_ROLE": "a staff member",
         "AGE_GENDER": "[age/sex omitted]", "ROOM": "a room", "DATED_EVENT": "[date omitted]",
         "NICKNAME": "[nickname removed]", "LAB": "a lab", "harm": "[removed]",
+        "HARM_INSULT": "[insult removed]", "HARM_SEXUAL": "[sexual rumour removed]",
+        "HARM_ACCUSATION": "[unverified claim removed; report it through official channels if true]",
+        "HARM_THREAT": "[threat removed]", "HARM_DOX": "[call to expose removed]",
         "person_suffix": "",
     },
 }
@@ -47,6 +53,11 @@ _REASON = {
         "affiliation": "소속: 이름과 함께 있으면 특정인을 좁힙니다",
         "detail": "세부 정보(연차·역할·시기 등): 대상을 한 사람으로 좁힙니다",
         "harm": "특정인을 향한 공격적 표현(모욕·소문·비난·위협)입니다",
+        "HARM_INSULT": "모욕: 사람을 깎아내리는 말은 모욕죄가 될 수 있습니다",
+        "HARM_SEXUAL": "성적 소문: 사실이든 아니든 퍼뜨리면 명예훼손·성희롱이 될 수 있습니다",
+        "HARM_ACCUSATION": "확인 안 된 비난(명예훼손 위험): 사실이어도 게시판에 쓰면 명예훼손이 될 수 있습니다",
+        "HARM_THREAT": "위협: 해를 끼치겠다는 말은 협박이 될 수 있습니다",
+        "HARM_DOX": "신상 공개: 신상을 퍼뜨리거나 함께 괴롭히자는 말은 처벌받을 수 있습니다",
     },
     "en": {
         "PERSON_FULL_NAME": "A full name: anyone can tell who it is",
@@ -62,6 +73,11 @@ _REASON = {
         "affiliation": "Workplace: next to a name it narrows down who is meant",
         "detail": "A detail (year, role, date) that narrows it down to one person",
         "harm": "Words attacking a person (insult, rumour, accusation, threat)",
+        "HARM_INSULT": "Insult: demeaning words about a person can be actionable",
+        "HARM_SEXUAL": "Sexual rumour: spreading it, true or not, can be defamation or harassment",
+        "HARM_ACCUSATION": "Unverified accusation (defamation risk): even if true, posting it can be defamation",
+        "HARM_THREAT": "Threat: saying you will harm someone can be a crime",
+        "HARM_DOX": "Exposure: spreading someone's details or calling others to harass them",
     },
 }
 
@@ -84,7 +100,9 @@ def suggest(findings: list[Finding], persons: list[Person], text: str, language:
             label = labels.get(f.person or "", "A")
             titled = _TITLE_AFTER.match(text, f.end) is not None
             f.suggestion = label if titled or not words["person_suffix"] else label + words["person_suffix"]
-        elif f.category in ("contact", "id", "harm"):
+        elif f.category == "harm":
+            f.suggestion = words.get(f.entity_type, words["harm"])  # fits the kind of harm
+        elif f.category in ("contact", "id"):
             f.suggestion = words[f.category]
         elif f.entity_type == "TRAINING_YEAR":
             f.suggestion = _training_year(f.text, language)
