@@ -273,9 +273,8 @@ class Forum:
 
     @property
     def frame(self) -> Page | Frame:
-        """The document that holds the body editor (where its badge is)."""
-        if self.kind == "iframe":
-            return self.page.frame_locator("#se-frame")
+        """The document that holds the body editor's badge (an iframe editor's badge is beside
+        the iframe, in the page)."""
         return self.scope
 
     def title(self) -> Locator | None:

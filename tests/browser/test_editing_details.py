@@ -54,9 +54,13 @@ def test_emoji_before_a_finding_keeps_highlights_and_redaction_aligned(make_foru
     body = f"😀👍 오늘 {NAME} 교수 {PHONE} 진짜 미친놈"
     site.write(body, title="🙂 후기")
     site.submit()
-    marks = review(site.page).locator("mark[data-highlight]")
-    expect(marks.first).to_be_visible()
-    assert {NAME, PHONE} <= set(marks.all_inner_texts())
+    rows = review(site.page).locator("[data-finding-id] .text")
+    expect(rows.first).to_be_visible()
+    assert {NAME, PHONE} <= set(rows.all_inner_texts())
+    # the live preview is the post as it would go out: emoji kept, each finding replaced in place
+    preview = review(site.page).locator('[data-field="preview"]').inner_text()
+    assert preview.startswith("🙂 후기\n\n😀👍 오늘 ") and " 진짜 " in preview, preview
+    assert NAME not in preview and PHONE not in preview, preview
     review(site.page).locator('[data-action="apply"]').click()
     [submission] = forum.wait_for_submissions(1)
     assert submission["fields"]["subject"] == "🙂 후기"
