@@ -1,0 +1,273 @@
+"""Protection that never lies: tabs opened before the content scripts were registered are
+guarded; block mode cannot be bypassed from the dialog; a draft that was not checked says so
+in the page (companion down, too slow, refused) and what can be checked is checked (lone
+surrogates, over-long drafts in windows); untrusted clicks do nothing; the dialog fits a
+1366×650 screen; "never flag this term" is personal, local and manageable."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+import companion_process as companions
+from conftest import OPTIONS_URL, companion_config
+from test_review_flow import NAME, PHONE, RISKY_BODY, RISKY_TITLE, review
+
+
+class StubCompanion:
+    """Not our companion: a loopback process that answers the policy (the given sites) but
+    hangs on every analysis ("hang") or refuses it with 400 ("refuse")."""
+
+    def __init__(self, sites: list[str], analysis: str) -> None:
+        policy = {"sites": sites, "mode": "warn", "warn_level": "medium", "fail_mode": "open"}
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, status: int, body: dict) -> None:
+                raw = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def do_GET(self) -> None:  # noqa: N802
+                path = urllib.parse.urlparse(self.path).path
+                if path == "/v1/policy":
+                    self._answer(200, policy)
+                else:
+                    self._answer(200, {"status": "ok", "version": "0.1.0", "api": 1})
+
+            def do_POST(self) -> None:  # noqa: N802
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if analysis == "hang":
+                    time.sleep(4)  # longer than the extension's 2 s timeout
+                self._answer(400, {"error": {"code": "bad_request", "message": "refused"}})
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def stub(request, forum) -> Iterator[StubCompanion]:
+    server = StubCompanion([f"http://127.0.0.1:{forum.port}/*"], request.param)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def block_companion(tmp_path_factory, forum) -> Iterator:
+    running = companions.start_companion(tmp_path_factory.mktemp("companion-block"),
+                                         companion_config(forum, mode="block", fail_mode="open"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def short_companion(tmp_path_factory, forum) -> Iterator:
+    """A companion that accepts at most 600 characters per draft."""
+    config = "[server]\nmax_chars = 600\n" + companion_config(forum, mode="warn", fail_mode="open")
+    running = companions.start_companion(tmp_path_factory.mktemp("companion-short"), config)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def on(browser, forum):
+    """Point the extension at a companion (or stub) port for one test; the next test's
+    fixture points it back."""
+    def use(port: int) -> None:
+        browser.configure(port)
+        forum.clear()
+    yield use
+    browser.port = None
+
+
+def test_a_tab_opened_before_registration_is_guarded(browser, on, site_companion, make_forum, forum):
+    elsewhere = StubCompanion(["http://example.invalid/*"], "refuse")
+    try:
+        on(elsewhere.port)  # the policy's sites no longer include the fixture forum
+        site = make_forum("script")
+        site.write(RISKY_BODY, title=RISKY_TITLE)
+        site.submit()
+        forum.wait_for_submissions(1)  # not a watched site: posted without a look
+        on(site_companion.port)  # the forum is watched again; the tab is not reloaded
+        site.submit()
+        expect(review(site.page).locator("[data-finding-id]").first).to_be_visible()
+        site.page.wait_for_timeout(300)
+        assert forum.submissions == []
+        review(site.page).locator('[data-action="cancel"]').click()
+        # injected once: one badge, one dialog per submit
+        site.body().press("End")
+        site.body().press_sequentially(" 이상")
+        expect(site.page.locator('[data-secondlook="badge"]')).to_have_count(1)
+    finally:
+        elsewhere.close()
+
+
+def test_block_mode_cannot_be_bypassed_from_the_dialog(on, block_companion, make_forum, forum):
+    on(block_companion.port)
+    site = make_forum("script")
+    site.write(RISKY_BODY, title=RISKY_TITLE)
+    site.submit()
+    dialog = review(site.page)
+    expect(dialog.locator('[data-field="blocked"]')).to_be_visible()
+    expect(dialog.locator('[data-action="post"]')).to_have_count(0)
+    # keep every finding, then "apply and post": the service worker refuses, the reason is shown
+    dialog.locator('[data-bulk="dismiss"]').click()
+    dialog.locator('[data-action="apply"]').click()
+    expect(dialog.locator('[data-field="notice"][data-notice="blocked"]')).to_be_visible()
+    assert forum.submissions == [] and NAME in site.body_text()
+    # replacements edited back to the original words: refused as well
+    rows = dialog.locator("[data-finding-id]")
+    for i in range(rows.count()):
+        rows.nth(i).locator('[data-field="replacement"]').fill(rows.nth(i).locator(".text").inner_text())
+    dialog.locator('[data-action="apply"]').click()
+    expect(dialog.locator('[data-field="notice"][data-notice="blocked"]')).to_be_visible()
+    site.page.wait_for_timeout(300)
+    assert forum.submissions == [] and NAME in site.body_text()
+    # accepting the suggestions posts once, redacted
+    dialog.locator('[data-bulk="accept"]').click()
+    dialog.locator('[data-action="apply"]').click()
+    [submission] = forum.wait_for_submissions(1)
+    assert NAME not in site.submitted(submission) and PHONE not in site.submitted(submission)
+
+
+@pytest.mark.parametrize(("stub", "reason"), [("hang", "timeout"), ("refuse", "refused")], indirect=["stub"])
+def test_unchecked_draft_shows_why_in_the_page(browser, on, site_companion, stub, make_forum, forum, reason):
+    on(site_companion.port)
+    on(stub.port)
+    site = make_forum("script")
+    site.write(RISKY_BODY, title=RISKY_TITLE)
+    site.submit()
+    [submission] = forum.wait_for_submissions(1, timeout=15)
+    assert RISKY_BODY in site.submitted(submission)
+    expect(site.page.locator(f'[data-secondlook="notice"][data-reason="{reason}"]')).to_be_visible()
+    notice = site.page.locator('[data-secondlook="notice"] [role="alert"]').inner_text()
+    assert "IT" in notice and "확인하지 못했습니다" in notice, notice
+    site.page.wait_for_timeout(300)
+    assert len(forum.submissions) == 1
+
+
+def test_companion_down_notice_says_start_secondlook(browser, on, site_companion, make_forum, forum):
+    on(site_companion.port)
+    on(companions.free_port())
+    site = make_forum("comment")
+    site.write(RISKY_BODY)
+    site.submit()
+    forum.wait_for_submissions(1)
+    notice = site.page.locator('[data-secondlook="notice"][data-reason="unreachable"]')
+    expect(notice).to_be_visible()
+    assert "SecondLook을 시작하세요" in notice.locator('[role="alert"]').inner_text()
+
+
+@pytest.mark.usefixtures("extension_on")
+def test_lone_surrogate_is_checked_not_skipped(make_forum, forum):
+    site = make_forum("comment")
+    site.body().evaluate("(el, body) => { el.value = body + ' ' + String.fromCharCode(0xd800); }", RISKY_BODY)
+    site.body().press("End")
+    site.body().press("Enter")
+    dialog = review(site.page)
+    expect(dialog.locator("[data-finding-id] .text", has_text=NAME)).to_be_visible()
+    expect(site.page.locator('[data-secondlook="notice"]')).to_have_count(0)
+    assert forum.submissions == []
+    dialog.locator('[data-action="apply"]').click()
+    [submission] = forum.wait_for_submissions(1)
+    assert NAME not in submission["fields"]["comment"]
+
+
+def test_over_long_draft_is_checked_in_windows(on, short_companion, make_forum, forum):
+    on(short_companion.port)
+    site = make_forum("script")
+    filler = "오늘 병동 회의는 길었습니다. " * 40  # ~700 characters before the identifying part
+    site.write(filler + RISKY_BODY + " " + filler, title="회의 후기")
+    site.submit()
+    dialog = review(site.page)
+    expect(dialog.locator("[data-finding-id] .text", has_text=NAME)).to_be_visible()
+    dialog.locator('[data-action="apply"]').click()
+    [submission] = forum.wait_for_submissions(1)
+    sent = site.submitted(submission)
+    assert NAME not in sent and PHONE not in sent and sent.count("병동 회의") == 80
+
+
+@pytest.mark.usefixtures("extension_on")
+def test_untrusted_click_on_post_as_written_is_ignored(make_forum, forum):
+    site = make_forum("script")
+    site.write(RISKY_BODY, title=RISKY_TITLE)
+    site.submit()
+    dialog = review(site.page)
+    expect(dialog.locator('[data-action="post"]')).to_be_visible()
+    clicked = site.page.evaluate("""() => {
+        const root = document.querySelector('[data-secondlook="review"]').shadowRoot;
+        if (!root) return 'closed';
+        root.querySelector('[data-action="post"]').click();
+        root.querySelector('[data-action="post"]').dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+        return 'clicked';
+    }""")
+    assert clicked in ("clicked", "closed")
+    site.page.wait_for_timeout(500)
+    assert forum.submissions == []
+    expect(dialog).to_be_visible()
+    dialog.locator('[data-action="post"]').click()  # the user's own click posts
+    forum.wait_for_submissions(1)
+
+
+@pytest.mark.usefixtures("extension_on")
+def test_dialog_fits_a_small_laptop_screen(make_forum, forum):
+    site = make_forum("script")
+    site.page.set_viewport_size({"width": 1366, "height": 650})
+    people = " ".join(f"{n} 교수 010-{1000 + i}-{5678 + i}" for i, n in enumerate(["김성호", "이민준", "박서연", "최지훈"]))
+    site.write(f"외과 {people} 진짜 미친놈", title=RISKY_TITLE)
+    site.submit()
+    dialog = review(site.page)
+    expect(dialog.locator("[data-finding-id]").first).to_be_visible()
+    assert dialog.locator("[data-finding-id]").count() >= 6
+    for action in ("apply", "edit", "post", "cancel"):
+        expect(dialog.locator(f'[data-action="{action}"]')).to_be_in_viewport(ratio=1)
+    last = dialog.locator("[data-finding-id]").last
+    last.scroll_into_view_if_needed()  # the list scrolls; the action bar stays
+    expect(last).to_be_in_viewport()
+    expect(dialog.locator('[data-action="apply"]')).to_be_in_viewport(ratio=1)
+    dialog.locator('[data-action="cancel"]').click()
+
+
+@pytest.mark.usefixtures("extension_on")
+def test_never_flag_this_term_is_personal_local_and_manageable(browser, make_forum, forum):
+    site = make_forum("script")
+    site.write(RISKY_BODY, title=RISKY_TITLE)
+    site.submit()
+    dialog = review(site.page)
+    row = dialog.locator("[data-finding-id]", has=site.page.locator(".text", has_text=NAME))
+    row.locator('[data-decision="never"]').click()
+    # checked again at once without the term; the rest is still found
+    expect(dialog.locator("[data-finding-id] .text", has_text=PHONE)).to_be_visible()
+    expect(dialog.locator("[data-finding-id] .text", has_text=NAME)).to_have_count(0)
+    dialog.locator('[data-action="cancel"]').click()
+    stored = browser.extension_eval("async () => [await chrome.storage.local.get('allowTerms'), await chrome.storage.sync.get(null)]")
+    assert stored == [{"allowTerms": [NAME]}, {}]
+    options = browser.context.new_page()
+    try:
+        options.goto(OPTIONS_URL)
+        term = options.locator(f'[data-field="allow"] li[data-term="{NAME}"]')
+        expect(term).to_be_visible()
+        term.locator('[data-action="allow-remove"]').click()
+        expect(term).to_have_count(0)
+    finally:
+        options.close()
+    site.submit()
+    expect(dialog.locator("[data-finding-id] .text", has_text=NAME)).to_be_visible()
+    dialog.locator('[data-action="cancel"]').click()
