@@ -58,8 +58,7 @@ const HANDLERS = {
       if (errorKind(err) !== "http") SitePolicy.refresh();
       if (msg.purpose === "submit" && sender.tab && policy.fail_mode !== "closed") markTab(sender.tab.id, true);
       return { ok: false, error: uncheckedReason(err), policy };
-    }
-    finally {
+    } finally {
       nudge.done();
     }
   },

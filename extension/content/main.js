@@ -195,6 +195,7 @@
       const editor = SL.Editors.editorFor(e.composedPath()[0]);
       if (!editor) return;
       SL.Editors.field(editor).model.clearHighlight();
+      if (e.isTrusted) SL.FindingCursor.stop(); // the user edits: the findings' offsets no longer hold
       scheduleNudge(editor);
     },
     true,

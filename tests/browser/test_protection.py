@@ -271,3 +271,25 @@ def test_never_flag_this_term_is_personal_local_and_manageable(browser, make_for
     site.submit()
     expect(dialog.locator("[data-finding-id] .text", has_text=NAME)).to_be_visible()
     dialog.locator('[data-action="cancel"]').click()
+
+
+@pytest.mark.usefixtures("extension_on")
+def test_back_to_editing_selects_each_finding_in_turn(make_forum, forum):
+    site = make_forum("comment")
+    site.write(RISKY_BODY)
+    site.submit()
+    dialog = review(site.page)
+    expect(dialog.locator("[data-finding-id]").first).to_be_visible()
+    found = dialog.locator("[data-finding-id] .text").all_inner_texts()
+    dialog.locator('[data-action="edit"]').click()
+    selected = "(el) => el.value.slice(el.selectionStart, el.selectionEnd)"
+    pill = site.page.locator('[data-secondlook="cursor"] button')
+    expect(pill).to_be_visible()
+    seen = [site.body().evaluate(selected)]
+    for _ in range(len(found) - 1):
+        pill.click()
+        seen.append(site.body().evaluate(selected))
+    assert seen == sorted(found, key=RISKY_BODY.index), (seen, found)
+    box, editor = pill.bounding_box(), site.body().bounding_box()
+    assert box["y"] + box["height"] <= editor["y"] + 1  # above the editor: covers no text
+    assert forum.submissions == []
