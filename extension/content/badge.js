@@ -1,6 +1,7 @@
 /* The nudge badge: a small pill at the editor's top-right corner showing how many
  * findings the draft has and the highest risk in colour. It sits just outside the editor's
- * box (never covers, changes or moves its text or caret), in its own shadow root. */
+ * box (never covers, changes or moves its text or caret), in its own closed shadow root;
+ * the count and level are only in the label inside it, never in page-visible attributes. */
 "use strict";
 
 (() => {
@@ -43,7 +44,7 @@
       this.doc = this.anchor.ownerDocument;
       this.host = this.doc.createElement("div");
       this.host.setAttribute("data-secondlook", "badge");
-      this.root = this.host.attachShadow({ mode: "open" });
+      this.root = this.host.attachShadow({ mode: "closed" });
       const style = this.doc.createElement("style");
       style.textContent = STYLE;
       this.button = this.doc.createElement("button");
@@ -61,8 +62,6 @@
     }
 
     show(count, level) {
-      this.host.dataset.count = String(count);
-      this.host.dataset.level = level;
       this.button.style.setProperty("--sl-color", COLORS[level] || COLORS.skipped);
       this.root.querySelector(".count").textContent = level === "skipped" ? "?" : String(count);
       const label =

@@ -43,7 +43,7 @@
       const doc = editor.ownerDocument;
       const host = doc.createElement("div");
       host.setAttribute("data-secondlook", "cursor");
-      const root = host.attachShadow({ mode: "open" });
+      const root = host.attachShadow({ mode: "closed" });
       const style = doc.createElement("style");
       style.textContent = STYLE;
       const button = doc.createElement("button");

@@ -1,7 +1,7 @@
 /* The page notice for a draft that was not checked (fail open): says that the post goes
  * out unchecked, why (program not running, too slow, refused, too long, not paired) and
  * how to fix it. Shown in the top-right corner of this frame's document, in its own
- * shadow root, until closed or for NOTICE_MS; a newer notice replaces it. */
+ * closed shadow root, until closed or for NOTICE_MS; a newer notice replaces it. */
 "use strict";
 
 (() => {
@@ -36,13 +36,13 @@
       const why = known.includes(reason) ? reason : "internal";
       const host = document.createElement("div");
       host.setAttribute("data-secondlook", "notice");
-      host.setAttribute("data-reason", why);
-      const root = host.attachShadow({ mode: "open" });
+      const root = host.attachShadow({ mode: "closed" });
       const style = document.createElement("style");
       style.textContent = STYLE;
       const box = document.createElement("div");
       box.className = "box";
       box.setAttribute("role", "alert");
+      box.setAttribute("data-reason", why);
       const title = document.createElement("strong");
       title.textContent = msg("noticeTitle");
       const body = document.createElement("p");

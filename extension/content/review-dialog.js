@@ -112,7 +112,7 @@
     if (current) current.close({ action: "cancel", accept: [], replacements: {}, outcomes: [] });
     const doc = document;
     const host = el(doc, "div", { "data-secondlook": "review", "data-mode": payload.mode });
-    const root = host.attachShadow({ mode: "open" });
+    const root = host.attachShadow({ mode: "closed" });
     const style = el(doc, "style", {}, STYLE);
     const backdrop = el(doc, "div", { class: "backdrop" });
     const dialog = el(doc, "div", { class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "sl-title", "data-mode": payload.mode });

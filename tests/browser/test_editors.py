@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from test_review_flow import CLEAN_BODY, NAME, PHONE, RISKY_BODY, review
+from test_review_flow import CLEAN_BODY, NAME, PHONE, RISKY_BODY, dialog, review
 
 pytestmark = pytest.mark.usefixtures("extension_on")
 
@@ -77,12 +77,12 @@ def test_identifying_draft_opens_the_review_and_posts_nothing(page, forum, edito
     area = open_editor(page, forum, editor)
     write(page, area, RISKY_BODY)
     submit(page, editor, area)
-    dialog = review(page)
-    expect(dialog.locator("[data-finding-id]").first).to_be_visible()
+    box = dialog(page)
+    box.locator("[data-finding-id]").first.wait_visible()
     page.wait_for_timeout(300)
     assert forum.submissions == []
-    dialog.locator('[data-action="cancel"]').click()
-    expect(dialog).to_have_count(0)
+    box.locator('[data-action="cancel"]').click()
+    expect(review(page)).to_have_count(0)
     expect(area).to_contain_text(NAME)  # the draft is untouched
     assert forum.submissions == []
 
@@ -92,10 +92,10 @@ def test_apply_posts_once_redacted_as_the_server_receives_it(page, forum, editor
     area = open_editor(page, forum, editor)
     write(page, area, RISKY_BODY)
     submit(page, editor, area)
-    dialog = review(page)
-    row = dialog.locator("[data-finding-id]", has=page.locator(".text", has_text=NAME))
+    box = dialog(page)
+    row = box.locator("[data-finding-id]", has=".text", has_text=NAME)
     row.locator('[data-field="replacement"]').fill("A 교수님")
-    dialog.locator('[data-action="apply"]').click()
+    box.locator('[data-action="apply"]').click()
     [submission] = forum.wait_for_submissions(1)
     sent = received(submission)
     assert NAME not in sent and PHONE not in sent, sent

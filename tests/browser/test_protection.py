@@ -18,7 +18,8 @@ from playwright.sync_api import expect
 
 import companion_process as companions
 from conftest import OPTIONS_URL, companion_config
-from test_review_flow import NAME, PHONE, RISKY_BODY, RISKY_TITLE, review
+from shadow import shadow, wait_for
+from test_review_flow import NAME, PHONE, RISKY_BODY, RISKY_TITLE, dialog, review
 
 
 class StubCompanion:
@@ -107,10 +108,10 @@ def test_a_tab_opened_before_registration_is_guarded(browser, on, site_companion
         forum.wait_for_submissions(1)  # not a watched site: posted without a look
         on(site_companion.port)  # the forum is watched again; the tab is not reloaded
         site.submit()
-        expect(review(site.page).locator("[data-finding-id]").first).to_be_visible()
+        dialog(site.page).locator("[data-finding-id]").first.wait_visible()
         site.page.wait_for_timeout(300)
         assert forum.submissions == []
-        review(site.page).locator('[data-action="cancel"]').click()
+        dialog(site.page).locator('[data-action="cancel"]').click()
         # injected once: one badge, one dialog per submit
         site.body().press("End")
         site.body().press_sequentially(" 이상")
@@ -124,25 +125,25 @@ def test_block_mode_cannot_be_bypassed_from_the_dialog(on, block_companion, make
     site = make_forum("script")
     site.write(RISKY_BODY, title=RISKY_TITLE)
     site.submit()
-    dialog = review(site.page)
-    expect(dialog.locator('[data-field="blocked"]')).to_be_visible()
-    expect(dialog.locator('[data-action="post"]')).to_have_count(0)
+    box = dialog(site.page)
+    box.locator('[data-field="blocked"]').wait_visible()
+    assert box.locator('[data-action="post"]').count() == 0
     # keep every finding, then "apply and post": the service worker refuses, the reason is shown
-    dialog.locator('[data-bulk="dismiss"]').click()
-    dialog.locator('[data-action="apply"]').click()
-    expect(dialog.locator('[data-field="notice"][data-notice="blocked"]')).to_be_visible()
+    box.locator('[data-bulk="dismiss"]').click()
+    box.locator('[data-action="apply"]').click()
+    box.locator('[data-field="notice"][data-notice="blocked"]').wait_visible()
     assert forum.submissions == [] and NAME in site.body_text()
     # replacements edited back to the original words: refused as well
-    rows = dialog.locator("[data-finding-id]")
+    rows = box.locator("[data-finding-id]")
     for i in range(rows.count()):
         rows.nth(i).locator('[data-field="replacement"]').fill(rows.nth(i).locator(".text").inner_text())
-    dialog.locator('[data-action="apply"]').click()
-    expect(dialog.locator('[data-field="notice"][data-notice="blocked"]')).to_be_visible()
+    box.locator('[data-action="apply"]').click()
     site.page.wait_for_timeout(300)
+    box.locator('[data-field="notice"][data-notice="blocked"]').wait_visible()
     assert forum.submissions == [] and NAME in site.body_text()
     # accepting the suggestions posts once, redacted
-    dialog.locator('[data-bulk="accept"]').click()
-    dialog.locator('[data-action="apply"]').click()
+    box.locator('[data-bulk="accept"]').click()
+    box.locator('[data-action="apply"]').click()
     [submission] = forum.wait_for_submissions(1)
     assert NAME not in site.submitted(submission) and PHONE not in site.submitted(submission)
 
@@ -156,9 +157,10 @@ def test_unchecked_draft_shows_why_in_the_page(browser, on, site_companion, stub
     site.submit()
     [submission] = forum.wait_for_submissions(1, timeout=15)
     assert RISKY_BODY in site.submitted(submission)
-    expect(site.page.locator(f'[data-secondlook="notice"][data-reason="{reason}"]')).to_be_visible()
-    notice = site.page.locator('[data-secondlook="notice"] [role="alert"]').inner_text()
-    assert "IT" in notice and "확인하지 못했습니다" in notice, notice
+    notice = shadow(site.page, "notice").locator('[role="alert"]')
+    assert wait_for(lambda: notice.get_attribute("data-reason")) == reason
+    text = notice.inner_text()
+    assert "IT" in text and "확인하지 못했습니다" in text, text
     site.page.wait_for_timeout(300)
     assert len(forum.submissions) == 1
 
@@ -170,9 +172,9 @@ def test_companion_down_notice_says_start_secondlook(browser, on, site_companion
     site.write(RISKY_BODY)
     site.submit()
     forum.wait_for_submissions(1)
-    notice = site.page.locator('[data-secondlook="notice"][data-reason="unreachable"]')
-    expect(notice).to_be_visible()
-    assert "SecondLook을 시작하세요" in notice.locator('[role="alert"]').inner_text()
+    notice = shadow(site.page, "notice").locator('[role="alert"]')
+    assert wait_for(lambda: notice.get_attribute("data-reason")) == "unreachable"
+    assert notice.is_visible() and "SecondLook을 시작하세요" in notice.inner_text()
 
 
 @pytest.mark.usefixtures("extension_on")
@@ -181,11 +183,11 @@ def test_lone_surrogate_is_checked_not_skipped(make_forum, forum):
     site.body().evaluate("(el, body) => { el.value = body + ' ' + String.fromCharCode(0xd800); }", RISKY_BODY)
     site.body().press("End")
     site.body().press("Enter")
-    dialog = review(site.page)
-    expect(dialog.locator("[data-finding-id] .text", has_text=NAME)).to_be_visible()
+    box = dialog(site.page)
+    box.locator("[data-finding-id] .text", has_text=NAME).wait_visible()
     expect(site.page.locator('[data-secondlook="notice"]')).to_have_count(0)
     assert forum.submissions == []
-    dialog.locator('[data-action="apply"]').click()
+    box.locator('[data-action="apply"]').click()
     [submission] = forum.wait_for_submissions(1)
     assert NAME not in submission["fields"]["comment"]
 
@@ -196,9 +198,9 @@ def test_over_long_draft_is_checked_in_windows(on, short_companion, make_forum, 
     filler = "오늘 병동 회의는 길었습니다. " * 40  # ~700 characters before the identifying part
     site.write(filler + RISKY_BODY + " " + filler, title="회의 후기")
     site.submit()
-    dialog = review(site.page)
-    expect(dialog.locator("[data-finding-id] .text", has_text=NAME)).to_be_visible()
-    dialog.locator('[data-action="apply"]').click()
+    box = dialog(site.page)
+    box.locator("[data-finding-id] .text", has_text=NAME).wait_visible()
+    box.locator('[data-action="apply"]').click()
     [submission] = forum.wait_for_submissions(1)
     sent = site.submitted(submission)
     assert NAME not in sent and PHONE not in sent and sent.count("병동 회의") == 80
@@ -209,20 +211,18 @@ def test_untrusted_click_on_post_as_written_is_ignored(make_forum, forum):
     site = make_forum("script")
     site.write(RISKY_BODY, title=RISKY_TITLE)
     site.submit()
-    dialog = review(site.page)
-    expect(dialog.locator('[data-action="post"]')).to_be_visible()
-    clicked = site.page.evaluate("""() => {
-        const root = document.querySelector('[data-secondlook="review"]').shadowRoot;
-        if (!root) return 'closed';
-        root.querySelector('[data-action="post"]').click();
-        root.querySelector('[data-action="post"]').dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
-        return 'clicked';
-    }""")
-    assert clicked in ("clicked", "closed")
+    box = dialog(site.page)
+    post = box.locator('[data-action="post"]').wait_visible()
+    # the page sees no way in: the shadow root is closed, the host holds no finding data
+    host = review(site.page)
+    assert site.page.evaluate("() => document.querySelector('[data-secondlook=\"review\"]').shadowRoot") is None
+    assert host.evaluate("(el) => [...el.attributes].map((a) => a.name)") == ["data-secondlook", "data-mode"]
+    # a script holding the button (as a page script might if it got hold of it) clicks it: untrusted, ignored
+    post.script_click()
     site.page.wait_for_timeout(500)
     assert forum.submissions == []
-    expect(dialog).to_be_visible()
-    dialog.locator('[data-action="post"]').click()  # the user's own click posts
+    expect(host).to_be_visible()
+    post.click()  # the user's own click posts
     forum.wait_for_submissions(1)
 
 
@@ -233,16 +233,22 @@ def test_dialog_fits_a_small_laptop_screen(make_forum, forum):
     people = " ".join(f"{n} 교수 010-{1000 + i}-{5678 + i}" for i, n in enumerate(["김성호", "이민준", "박서연", "최지훈"]))
     site.write(f"외과 {people} 진짜 미친놈", title=RISKY_TITLE)
     site.submit()
-    dialog = review(site.page)
-    expect(dialog.locator("[data-finding-id]").first).to_be_visible()
-    assert dialog.locator("[data-finding-id]").count() >= 6
+    box = dialog(site.page)
+    box.locator("[data-finding-id]").first.wait_visible()
+    assert box.locator("[data-finding-id]").count() >= 6
+
+    def on_screen(locator) -> bool:
+        b = locator.bounding_box()
+        return bool(b) and b["x"] >= 0 and b["y"] >= 0 and b["x"] + b["width"] <= 1366 and b["y"] + b["height"] <= 650
+
     for action in ("apply", "edit", "post", "cancel"):
-        expect(dialog.locator(f'[data-action="{action}"]')).to_be_in_viewport(ratio=1)
-    last = dialog.locator("[data-finding-id]").last
-    last.scroll_into_view_if_needed()  # the list scrolls; the action bar stays
-    expect(last).to_be_in_viewport()
-    expect(dialog.locator('[data-action="apply"]')).to_be_in_viewport(ratio=1)
-    dialog.locator('[data-action="cancel"]').click()
+        assert on_screen(box.locator(f'[data-action="{action}"]')), action
+    last = box.locator("[data-finding-id]").last
+    assert not on_screen(last)  # more findings than fit: the list scrolls ...
+    last.locator('[data-field="replacement"]').click()  # (scrolled into view, clicked by the mouse)
+    assert on_screen(last)
+    assert on_screen(box.locator('[data-action="apply"]'))  # ... and the action bar stays
+    box.locator('[data-action="cancel"]').click()
 
 
 @pytest.mark.usefixtures("extension_on")
@@ -250,13 +256,13 @@ def test_never_flag_this_term_is_personal_local_and_manageable(browser, make_for
     site = make_forum("script")
     site.write(RISKY_BODY, title=RISKY_TITLE)
     site.submit()
-    dialog = review(site.page)
-    row = dialog.locator("[data-finding-id]", has=site.page.locator(".text", has_text=NAME))
+    box = dialog(site.page)
+    row = box.locator("[data-finding-id]", has=".text", has_text=NAME)
     row.locator('[data-decision="never"]').click()
     # checked again at once without the term; the rest is still found
-    expect(dialog.locator("[data-finding-id] .text", has_text=PHONE)).to_be_visible()
-    expect(dialog.locator("[data-finding-id] .text", has_text=NAME)).to_have_count(0)
-    dialog.locator('[data-action="cancel"]').click()
+    box.locator("[data-finding-id] .text", has_text=PHONE).wait_visible()
+    box.locator("[data-finding-id] .text", has_text=NAME).wait_count(0)
+    box.locator('[data-action="cancel"]').click()
     stored = browser.extension_eval("async () => [await chrome.storage.local.get('allowTerms'), await chrome.storage.sync.get(null)]")
     assert stored == [{"allowTerms": [NAME]}, {}]
     options = browser.context.new_page()
@@ -269,8 +275,8 @@ def test_never_flag_this_term_is_personal_local_and_manageable(browser, make_for
     finally:
         options.close()
     site.submit()
-    expect(dialog.locator("[data-finding-id] .text", has_text=NAME)).to_be_visible()
-    dialog.locator('[data-action="cancel"]').click()
+    box.locator("[data-finding-id] .text", has_text=NAME).wait_visible()
+    box.locator('[data-action="cancel"]').click()
 
 
 @pytest.mark.usefixtures("extension_on")
@@ -278,13 +284,12 @@ def test_back_to_editing_selects_each_finding_in_turn(make_forum, forum):
     site = make_forum("comment")
     site.write(RISKY_BODY)
     site.submit()
-    dialog = review(site.page)
-    expect(dialog.locator("[data-finding-id]").first).to_be_visible()
-    found = dialog.locator("[data-finding-id] .text").all_inner_texts()
-    dialog.locator('[data-action="edit"]').click()
+    box = dialog(site.page)
+    box.locator("[data-finding-id]").first.wait_visible()
+    found = box.locator("[data-finding-id] .text").all_inner_texts()
+    box.locator('[data-action="edit"]').click()
     selected = "(el) => el.value.slice(el.selectionStart, el.selectionEnd)"
-    pill = site.page.locator('[data-secondlook="cursor"] button')
-    expect(pill).to_be_visible()
+    pill = shadow(site.page, "cursor").locator("button").wait_visible()
     seen = [site.body().evaluate(selected)]
     for _ in range(len(found) - 1):
         pill.click()
