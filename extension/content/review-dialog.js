@@ -35,14 +35,15 @@
     mark { background: #ffe08a; border-bottom: 2px solid #d84315; padding: 0 1px; color: inherit; }
     mark[data-state="accepted"] { background: #d7f0e9; border-bottom: 2px solid #0b5c53; }
     mark[data-state="dismissed"] { background: #ffe08a; border-bottom: 2px solid #d84315; }
-    ol { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; }
-    li { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; }
+    ol { list-style: none; margin: 0; padding: 0; display: grid; gap: 6px; }
+    li { border: 1px solid #d0d7de; border-radius: 8px; padding: 6px 10px; }
     li[data-state="dismissed"] { background: #f6f8fa; color: #57606a; }
     .head { display: flex; gap: 8px; align-items: baseline; flex-wrap: wrap; }
     .cat { font-size: 12px; font-weight: 600; color: #0b5c53; background: #e0f2ef; border-radius: 4px; padding: 0 6px; }
     .text { font-weight: 600; }
-    .why { font-size: 13px; color: #444c56; }
-    .row { display: flex; gap: 8px; align-items: center; margin-top: 6px; flex-wrap: wrap; }
+    .why { font-size: 12px; color: #444c56; margin: 0; }
+    .row { display: flex; gap: 6px; align-items: center; margin-top: 4px; flex-wrap: wrap; }
+    .row button { padding: 2px 10px; }
     label { font-size: 12px; color: #57606a; display: flex; gap: 6px; align-items: center; flex: 1 1 220px; }
     input { flex: 1; min-width: 0; font: inherit; padding: 3px 8px; border: 1px solid #8c959f; border-radius: 5px; }
     button { font: inherit; border-radius: 6px; border: 1px solid #8c959f; background: #fff; padding: 4px 12px; cursor: pointer; }
