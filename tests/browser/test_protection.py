@@ -7,6 +7,8 @@ surrogates, over-long drafts in windows); untrusted clicks do nothing; the dialo
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
 import urllib.parse
@@ -28,6 +30,8 @@ class StubCompanion:
 
     def __init__(self, sites: list[str], analysis: str) -> None:
         policy = {"sites": sites, "mode": "warn", "warn_level": "medium", "fail_mode": "open"}
+        stub = self
+        self.analyses: list[dict] = []  # hang: {"seconds": how long until the client gave up}
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self, status: int, body: dict) -> None:
@@ -47,8 +51,13 @@ class StubCompanion:
 
             def do_POST(self) -> None:  # noqa: N802
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if analysis == "hang":
-                    time.sleep(4)  # longer than the extension's 2 s timeout
+                if analysis == "hang":  # longer than the extension's 2 s timeout; notes when the client closes
+                    started = time.monotonic()
+                    while time.monotonic() - started < 4:
+                        if select.select([self.connection], [], [], 0.02)[0] and not self.connection.recv(1, socket.MSG_PEEK):
+                            break
+                    stub.analyses.append({"seconds": time.monotonic() - started})
+                    return
                 self._answer(400, {"error": {"code": "bad_request", "message": "refused"}})
 
             def log_message(self, *args) -> None:
@@ -298,3 +307,16 @@ def test_back_to_editing_selects_each_finding_in_turn(make_forum, forum):
     box, editor = pill.bounding_box(), site.body().bounding_box()
     assert box["y"] + box["height"] <= editor["y"] + 1  # above the editor: covers no text
     assert forum.submissions == []
+
+
+@pytest.mark.parametrize("stub", ["hang"], indirect=True)
+def test_a_superseded_nudge_is_aborted_not_left_running(browser, on, site_companion, stub, make_forum, forum):
+    on(site_companion.port)
+    on(stub.port)
+    site = make_forum("script")
+    for word in ("외과 ", "김성호 ", "교수 "):
+        site.body().press_sequentially(word)
+        site.page.wait_for_timeout(700)  # the nudge goes out 400 ms after the last key
+    wait_for(lambda: len(stub.analyses) >= 2, message="no nudge reached the stub")
+    # each nudge was given up when the next one started, well before the 2 s timeout
+    assert all(a["seconds"] < 1.5 for a in stub.analyses[:2]), stub.analyses
