@@ -61,7 +61,9 @@
    */
   async function carryOut(fields, combined, findings, decision) {
     if (SL.Redaction.combine(fields).text !== combined.text) return { ok: false, notice: "changed" };
-    const verdict = await send({ type: "decide", action: decision.action, text: combined.text, accept: decision.accept, replacements: decision.replacements });
+    // the badge's panel applies to the draft without posting: the same redaction, no verdict needed
+    const action = decision.action === "panel" ? "apply" : decision.action;
+    const verdict = await send({ type: "decide", action, text: combined.text, accept: decision.accept, replacements: decision.replacements });
     if (!verdict) return { ok: true }; // extension gone: never trap the user's post
     if (!verdict.canPost && decision.action !== "panel") return { ok: false, notice: verdict.reason || "blocked" };
     if (decision.action === "post") return { ok: true };

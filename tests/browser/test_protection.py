@@ -320,3 +320,28 @@ def test_a_superseded_nudge_is_aborted_not_left_running(browser, on, site_compan
     wait_for(lambda: len(stub.analyses) >= 2, message="no nudge reached the stub")
     # each nudge was given up when the next one started, well before the 2 s timeout
     assert all(a["seconds"] < 1.5 for a in stub.analyses[:2]), stub.analyses
+
+
+@pytest.mark.usefixtures("extension_on")
+def test_an_editor_that_refuses_the_redaction_gets_nothing_posted_and_nothing_recorded(page, forum, site_companion):
+    def accepted() -> int:
+        feedback = site_companion.request("GET", "/v1/stats")[2]["feedback"]
+        return sum(c["accepted"] + c["edited"] for c in feedback.values())
+
+    before = accepted()
+    page.goto(forum.url("strict-editor.html"))
+    page.locator("#editor").click()
+    page.keyboard.insert_text(RISKY_BODY)
+    expect(page.locator("#editor")).to_have_text(RISKY_BODY)
+    page.locator("#publish").click()
+    box = dialog(page)
+    box.locator('[data-action="apply"]').click()
+    # the editor reverted every edit: not posted, and the dialog says why
+    box.locator('[data-field="notice"][data-notice="not-applied"]').wait_visible()
+    assert "받아들이지 않아" in box.locator('[data-field="notice"]').inner_text()
+    page.wait_for_timeout(500)
+    assert forum.submissions == []
+    assert page.locator("#editor").inner_text() == RISKY_BODY
+    box.locator('[data-action="cancel"]').click()
+    page.wait_for_timeout(300)
+    assert accepted() == before  # no redaction recorded as accepted
