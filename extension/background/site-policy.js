@@ -173,7 +173,7 @@ const SitePolicy = {
       existing.length === 1 &&
       existing[0].matches.length === matches.length &&
       existing[0].matches.every((m, i) => m === matches[i]);
-    if (same) return;
+    if (same) return this.injectOpenTabs(matches); // e.g. after an update: tabs still open may lack the scripts
     if (existing.length) await chrome.scripting.unregisterContentScripts({ ids: [CONTENT_SCRIPT_ID] });
     if (!matches.length) return;
     const script = {
