@@ -50,8 +50,6 @@ function windowsOf(text, size) {
   return out;
 }
 
-const RISK_ORDER = ["none", "low", "medium", "high", "critical"];
-
 /** Findings of all windows in draft offsets; the risk of the draft is the highest window risk. */
 function mergeWindows(windows, results) {
   const findings = [];
@@ -62,7 +60,7 @@ function mergeWindows(windows, results) {
     for (const f of result.findings) {
       findings.push({ ...f, start: f.start + w.cpStart, end: f.end + w.cpStart, start_utf16: f.start_utf16 + w.start, end_utf16: f.end_utf16 + w.start });
     }
-    if (RISK_ORDER.indexOf(result.risk.level) > RISK_ORDER.indexOf(level)) level = result.risk.level;
+    if (RISK_LEVELS.indexOf(result.risk.level) > RISK_LEVELS.indexOf(level)) level = result.risk.level; // site-policy.js
     for (const r of result.risk.reasons || []) if (!reasons.includes(r)) reasons.push(r);
   });
   const first = results[0] || {};
