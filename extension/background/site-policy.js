@@ -134,6 +134,9 @@ const SitePolicy = {
     // Never wait on managed storage here: the copy (or defaults) now, the real read refines it.
     const settings = await this.settings({ quick: true });
     const managed = await this.managed({ quick: true });
+    // the sites last decided stay guarded while the companion is asked (it may be slow or down)
+    const last = await this.current();
+    if (last.sites.length) await this.registerContentScripts(last.sites.filter(isValidMatchPattern));
     let fetched = null;
     let lastError = "";
     try {
