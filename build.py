@@ -199,9 +199,13 @@ def web_ext_lint(source: Path) -> None:
     """`web-ext lint` from the npm registry, installed locally next to the browser tests."""
     if not shutil.which("npm"):
         apt_install(["nodejs", "npm"])
-    if not (EXTENSION_TOOLS / "node_modules" / ".bin" / "web-ext").exists():
-        say("npm ci (web-ext)")
+    # keyed on the lockfile, so packages added to it (the editors the browser tests load) are installed too
+    lock = hashlib.sha256((EXTENSION_TOOLS / "package-lock.json").read_bytes()).hexdigest()
+    stamp = EXTENSION_TOOLS / "node_modules" / ".secondlook-lock-sha256"
+    if not (EXTENSION_TOOLS / "node_modules" / ".bin" / "web-ext").exists() or not stamp.is_file() or stamp.read_text() != lock:
+        say("npm ci (web-ext, editor libraries for the browser tests)")
         run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=EXTENSION_TOOLS)
+        stamp.write_text(lock)
     run([EXTENSION_TOOLS / "node_modules" / ".bin" / "web-ext", "lint", "--source-dir", source,
          "--no-input", "--output", "text"], cwd=EXTENSION_TOOLS)
 

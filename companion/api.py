@@ -19,6 +19,8 @@ LANGUAGES = ("ko", "en", "auto")
 _ENTITY_TYPE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 _MAX_SITE = 2048
 _MAX_REPLACEMENT = 200
+_MAX_ALLOW_TERMS = 500
+_MAX_ALLOW_LENGTH = 100
 
 
 def _state():
@@ -80,6 +82,17 @@ def _string_list(body: dict[str, Any], name: str) -> list[str] | None:
     return value
 
 
+def _allow(body: dict[str, Any]) -> frozenset[str]:
+    """The request's ``allow`` list (the user's own "never flag this term"), applied on top
+    of the configured allow list; bounded in count and length."""
+    terms = _string_list(body, "allow") or []
+    if len(terms) > _MAX_ALLOW_TERMS:
+        raise APIError(400, f'field "allow" must have at most {_MAX_ALLOW_TERMS} terms')
+    if any(len(t) > _MAX_ALLOW_LENGTH for t in terms):
+        raise APIError(400, f'a term in "allow" must be at most {_MAX_ALLOW_LENGTH} characters')
+    return frozenset(t.strip() for t in terms if t.strip())
+
+
 @bp.get("/health")
 def health():
     holder = _state().engine
@@ -106,9 +119,10 @@ def analyze():
     site = _field(body, "site", str)
     if site is not None and len(site) > _MAX_SITE:
         raise APIError(400, f'field "site" must be at most {_MAX_SITE} characters')
+    allow = _allow(body)
     engine = _engine()
     started = time.perf_counter()
-    result = engine.analyze(text, language)
+    result = engine.analyze(text, language, allow=allow)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     _state().stats.record_analysis(elapsed_ms)
     return jsonify({**result, "elapsed_ms": elapsed_ms})
@@ -128,9 +142,10 @@ def redact():
                 raise APIError(400, 'field "replacements" must map finding ids to strings')
             if len(value) > _MAX_REPLACEMENT:
                 raise APIError(400, f"a replacement must be at most {_MAX_REPLACEMENT} characters")
+    allow = _allow(body)
     engine = _engine()
     try:
-        result = engine.redact(text, accept=accept, replacements=replacements)
+        result = engine.redact(text, accept=accept, replacements=replacements, allow=allow)
     except UnknownFindingError as exc:
         raise APIError(400, f"{len(exc.ids)} finding id(s) are not findings of this text",
                        "unknown_finding") from None

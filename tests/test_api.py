@@ -155,6 +155,27 @@ def test_redact_unknown_id_is_400(companion) -> None:
     assert_error(status, body, 400)
 
 
+# --- the request's own allow list ---------------------------------------------------------
+
+def test_allow_list_in_the_request_is_never_flagged(companion) -> None:
+    flagged = analyze(companion, DRAFT)
+    assert any(f["text"] == "김성호" for f in flagged["findings"])
+    allowed = analyze(companion, DRAFT, allow=["김성호"])
+    assert [f["text"] for f in allowed["findings"] if f["category"] == "name"] == []
+    assert any(f["text"] == PHONE for f in allowed["findings"])  # only the listed term is let through
+    assert analyze(companion, DRAFT)["findings"] == flagged["findings"]  # nothing is remembered
+    status, _, body = companion.request("POST", "/v1/redact", {"text": DRAFT, "allow": ["김성호"]})
+    assert status == 200 and "김성호" in body["redacted_text"] and PHONE not in body["redacted_text"]
+
+
+@pytest.mark.parametrize("allow", ["김성호", [1], ["가" * 101], ["a"] * 501])
+def test_bad_allow_list_is_400(companion, allow) -> None:
+    for path in ("/v1/analyze", "/v1/redact"):
+        status, _, body = companion.request("POST", path, {"text": DRAFT, "allow": allow})
+        assert_error(status, body, 400)
+        assert '"allow"' in body["error"]["message"]
+
+
 # --- feedback and stats -------------------------------------------------------------------
 
 def test_feedback_counts_show_in_stats(companion_server) -> None:

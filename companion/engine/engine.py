@@ -52,9 +52,10 @@ class Engine:
         self.analyze("김성호 교수 010-1234-5678")  # warm up every code path once at load
 
     # ---- pipeline --------------------------------------------------------------------------
-    def _findings(self, text: str, language: str) -> tuple[list[Finding], dict, str]:
-        """Every step but the redaction: findings (with ids and suggestions), risk, language."""
-        lang, found = self._recognize(text, language)
+    def _findings(self, text: str, language: str, allow: frozenset[str] = frozenset()) -> tuple[list[Finding], dict, str]:
+        """Every step but the redaction: findings (with ids and suggestions), risk, language.
+        ``allow``: the request's own terms never flagged, on top of the configured allow list."""
+        lang, found = self._recognize(text, language, allow)
         identity = _merge_neighbours(non_overlapping([f for f in found if f.category in IDENTITY]), text)
         harm = non_overlapping([f for f in found if f.category == "harm"])
         kept, persons, combo, loose = self._who_is_identified(identity, text)
@@ -67,7 +68,7 @@ class Engine:
             f.id = finding_id(digest, f)
         return findings, risk, lang
 
-    def _recognize(self, text: str, language: str) -> tuple[str, list[Finding]]:
+    def _recognize(self, text: str, language: str, allow: frozenset[str] = frozenset()) -> tuple[str, list[Finding]]:
         """Normalise, run Presidio with our NLP engine, map results back to the original text."""
         norm = normalize(text)
         lang = detect_language(norm.text) if language in ("auto", "", None) else language
@@ -83,7 +84,7 @@ class Engine:
             if category not in self.categories or r.score < self.threshold:
                 continue
             start, end = _trim(text, *norm.to_original(r.start, r.end))
-            if end > start and not self._allowed(text[start:end]):
+            if end > start and not self._allowed(text[start:end], allow):
                 found.append(Finding(r.entity_type, category, start, end, round(float(r.score), 2), text[start:end]))
         return lang, found + _romanized_repeats(text, found)
 
@@ -105,11 +106,11 @@ class Engine:
         kept += [a for a in ages_after_names(text, names) if not any(s < a.end and a.start < e for s, e in taken)]
         return kept, persons, combo, any(f.category == "detail" for f in raw_context)
 
-    def _allowed(self, term: str) -> bool:
-        return bool(self.allow) and (term in self.allow or term.strip() in self.allow)
+    def _allowed(self, term: str, allow: frozenset[str] = frozenset()) -> bool:
+        return any(bool(terms) and (term in terms or term.strip() in terms) for terms in (self.allow, allow))
 
-    def analyze(self, text: str, language: str = "auto") -> dict:
-        findings, risk, lang = self._findings(text, language)
+    def analyze(self, text: str, language: str = "auto", allow: frozenset[str] = frozenset()) -> dict:
+        findings, risk, lang = self._findings(text, language, allow)
         redacted, _ = self.redactor.apply(text, findings)
         utf16 = utf16_offsets(text)
         out = []
@@ -122,8 +123,9 @@ class Engine:
             out.append(item)
         return {"findings": out, "risk": risk, "redacted_text": redacted, "language": lang}
 
-    def redact(self, text: str, accept: list[str] | None = None, replacements: dict[str, str] | None = None) -> dict:
-        findings, _, _ = self._findings(text, "auto")
+    def redact(self, text: str, accept: list[str] | None = None, replacements: dict[str, str] | None = None,
+               allow: frozenset[str] = frozenset()) -> dict:
+        findings, _, _ = self._findings(text, "auto", allow)
         by_id = {f.id: f for f in findings}
         asked = list(accept) if accept is not None else list(by_id)
         unknown = [i for i in list(asked) + list(replacements or {}) if i not in by_id]

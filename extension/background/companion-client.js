@@ -11,7 +11,7 @@ const PAIR_CONTEXT = "secondlook-pair-v1";
 const PAIR_MAX_AGE_MS = 60000;
 
 class CompanionError extends Error {
-  /** @param {"unreachable"|"timeout"|"starting"|"unauthorized"|"unpaired"|"http"} kind */
+  /** @param {"unreachable"|"timeout"|"aborted"|"starting"|"unauthorized"|"unpaired"|"http"} kind */
   constructor(kind, status = 0, code = "") {
     super(`companion ${kind}${status ? ` (${status}${code ? ` ${code}` : ""})` : ""}`);
     this.kind = kind;
@@ -104,13 +104,15 @@ const CompanionClient = {
    * @param {string} path  e.g. "/v1/analyze"
    * @param {object} [body]
    * @param {number} [timeoutMs]
+   * @param {AbortSignal} [signal] aborts the request (a superseded nudge): CompanionError("aborted")
    */
-  async request(settings, method, path, body, timeoutMs = REQUEST_TIMEOUT_MS) {
+  async request(settings, method, path, body, timeoutMs = REQUEST_TIMEOUT_MS, signal = undefined) {
     // Token mode: the token and any draft go only to a companion that proved it knows the token.
     const authorised = Boolean(settings.token) && path !== "/v1/health" && path !== "/v1/pair";
     if (authorised) await this.ensurePaired(settings);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
+    if (signal) signal.addEventListener("abort", () => controller.abort(), { once: true });
     const headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (authorised) headers.Authorization = `Bearer ${settings.token}`;
@@ -125,6 +127,7 @@ const CompanionClient = {
         credentials: "omit",
       });
     } catch (err) {
+      if (signal && signal.aborted) throw new CompanionError("aborted");
       if (authorised) this.unpair();
       throw new CompanionError(controller.signal.aborted ? "timeout" : "unreachable");
     } finally {

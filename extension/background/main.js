@@ -33,33 +33,75 @@ async function markTab(tabId, skipped) {
   showSkipped(tabId, skipped);
 }
 
+/** Why a draft could not be checked, as the page notice names it. */
+function uncheckedReason(err) {
+  const kind = errorKind(err);
+  if (kind === "http") return err.status === 413 ? "too-long" : "refused";
+  return kind; // unreachable, timeout, starting, unauthorized, unpaired, internal
+}
+
 const HANDLERS = {
-  /** Analyse a draft for a nudge or before posting. */
+  /** Analyse a draft for a nudge, the badge's panel or before posting; the verdict is the policy's. */
   async check(msg, sender) {
     const policy = await SitePolicy.current();
     if (await pausedUntil()) return { ok: true, paused: true, policy };
     const settings = await SitePolicy.settings();
+    const nudge = Analysis.signalFor(sender, msg.purpose);
     try {
       const site = sender.url ? new URL(sender.url).origin : undefined;
-      const result = await CompanionClient.analyze(settings, String(msg.text || ""), site);
+      const result = await Analysis.analyze(settings, String(msg.text || ""), site, nudge.signal);
       if (policy.lastError) SitePolicy.refresh(); // the companion is back: pick up its policy
       if (msg.purpose === "submit" && sender.tab) markTab(sender.tab.id, false);
-      return { ok: true, result, policy, warn: SitePolicy.riskAtLeast(result.risk.level, policy.warn_level) };
+      return { ok: true, result, policy, ...SitePolicy.verdict(policy, result.risk) };
     } catch (err) {
+      if (errorKind(err) === "aborted") return { ok: false, error: "aborted", policy };
       if (errorKind(err) !== "http") SitePolicy.refresh();
       if (msg.purpose === "submit" && sender.tab && policy.fail_mode !== "closed") markTab(sender.tab.id, true);
-      return { ok: false, error: errorKind(err), policy };
+      return { ok: false, error: uncheckedReason(err), policy };
+    } finally {
+      nudge.done();
     }
   },
 
-  async redact(msg) {
+  /**
+   * The user's decision in the review dialog, judged here: "post" (as written) or "apply"
+   * (the accepted redactions). Answers whether the resulting draft may be posted under the
+   * policy (block mode: not while what remains is at or above the block level, whichever
+   * buttons were pressed) and, for "apply", the redacted text to write into the editor.
+   */
+  async decide(msg) {
+    const policy = await SitePolicy.current();
     const settings = await SitePolicy.settings();
+    const text = String(msg.text || "");
     try {
-      const data = await CompanionClient.redact(settings, String(msg.text || ""), msg.accept || [], msg.replacements || {});
-      return { ok: true, redacted_text: data.redacted_text, applied: data.applied };
+      let final = text;
+      let redacted = null;
+      if (msg.action === "apply") {
+        const accept = Array.isArray(msg.accept) ? msg.accept.map(String) : [];
+        const replacements = msg.replacements && typeof msg.replacements === "object" ? msg.replacements : {};
+        redacted = (await Analysis.redact(settings, text, accept, replacements)).redacted_text;
+        final = redacted;
+      }
+      const result = await Analysis.analyze(settings, final);
+      return { ok: true, redacted_text: redacted, ...SitePolicy.verdict(policy, result.risk) };
     } catch (err) {
-      return { ok: false, error: errorKind(err) };
+      // not checked: the fail mode decides; an apply without the companion's text is planned locally
+      const open = policy.fail_mode !== "closed";
+      return { ok: false, error: uncheckedReason(err), redacted_text: null, canPost: open, reason: open ? "" : uncheckedReason(err) };
     }
+  },
+
+  /** The personal "never flag this term" list (local storage, never synced). */
+  async "allow-add"(msg) {
+    return { ok: true, terms: await Analysis.addAllowTerms(Array.isArray(msg.terms) ? msg.terms : []) };
+  },
+
+  async "allow-remove"(msg) {
+    return { ok: true, terms: await Analysis.removeAllowTerm(String(msg.term || "")) };
+  },
+
+  async "allow-list"() {
+    return { ok: true, terms: await Analysis.allowList() };
   },
 
   /** Decision counts only: entity type and action, never the text. */
@@ -178,7 +220,7 @@ chrome.tabs.onRemoved.addListener(async (tabId) => {
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === "managed") {
     CompanionClient.unpair();
-    SitePolicy.refresh();
+    SitePolicy.managedChanged().then(() => SitePolicy.refresh());
   }
 });
 

@@ -10,12 +10,15 @@ const CONTENT_SCRIPT_FILES = [
   "content/editors.js",
   "content/badge.js",
   "content/review-dialog.js",
+  "content/notice.js",
+  "content/finding-cursor.js",
   "content/redaction.js",
   "content/submit-guard.js",
   "content/main.js",
 ];
 const CONTENT_STYLE_FILES = ["content/highlight.css"];
 const RISK_LEVELS = ["none", "low", "medium", "high", "critical"];
+const BLOCK_LEVEL = "high";
 const POLICY_DEFAULTS = { sites: [], mode: "warn", warn_level: "medium", fail_mode: "open" };
 const MATCH_PATTERN = /^(\*|https?|wss?|file|ftp):\/\/(\*|\*\.[^/*:]+|[^/*:]*)(:(\*|\d{1,5}))?\/.*$/;
 
@@ -58,17 +61,52 @@ function matchesPattern(pattern, url) {
 const SitePolicy = {
   _refreshing: null,
 
-  async managed() {
-    try {
-      return (await chrome.storage.managed.get(null)) || {};
-    } catch {
-      return {}; // no policy installed, or the browser does not support managed storage
+  /** The managed policy as last read (memory); the browser's read can take seconds on a fresh profile. */
+  _managed: null,
+  _managedRead: null,
+
+  /** Read managed storage once (again after it changed), keep a copy, refresh when it differs. */
+  readManaged() {
+    if (!this._managedRead) {
+      this._managedRead = (async () => {
+        let managed = {};
+        try {
+          managed = (await chrome.storage.managed.get(null)) || {};
+        } catch {
+          managed = {}; // no policy installed, or the browser does not support managed storage
+        }
+        const { managedCache } = await chrome.storage.local.get("managedCache");
+        const copy = { ...managed };
+        delete copy.token; // the token is never copied; requests that carry drafts wait for the real read
+        const changed = JSON.stringify(copy) !== JSON.stringify(managedCache || {});
+        this._managed = managed;
+        if (changed) await chrome.storage.local.set({ managedCache: copy });
+        if (changed || typeof managed.token === "string") this.refresh(); // refine what was decided from the copy
+        return managed;
+      })();
     }
+    return this._managedRead;
+  },
+
+  /** Managed storage changed: read it again. */
+  managedChanged() {
+    this._managed = null;
+    this._managedRead = null;
+    return this.readManaged();
+  },
+
+  /** The managed policy: awaited (token and port for requests), or `quick`: the last copy at once. */
+  async managed({ quick = false } = {}) {
+    if (this._managed) return this._managed;
+    const read = this.readManaged();
+    if (!quick) return read;
+    const { managedCache } = await chrome.storage.local.get("managedCache");
+    return managedCache || {};
   },
 
   /** Port and token: managed storage first, then the options page. */
-  async settings() {
-    const managed = await this.managed();
+  async settings({ quick = false } = {}) {
+    const managed = await this.managed({ quick });
     const local = await chrome.storage.local.get(["port", "token"]);
     const port = Number.isInteger(managed.port) ? managed.port : Number.isInteger(local.port) ? local.port : DEFAULT_PORT;
     const token = typeof managed.token === "string" ? managed.token : typeof local.token === "string" ? local.token : "";
@@ -93,8 +131,12 @@ const SitePolicy = {
   },
 
   async _refresh() {
-    const settings = await this.settings();
-    const managed = await this.managed();
+    // Never wait on managed storage here: the copy (or defaults) now, the real read refines it.
+    const settings = await this.settings({ quick: true });
+    const managed = await this.managed({ quick: true });
+    // the sites last decided stay guarded while the companion is asked (it may be slow or down)
+    const last = await this.current();
+    if (last.sites.length) await this.registerContentScripts(last.sites.filter(isValidMatchPattern));
     let fetched = null;
     let lastError = "";
     try {
@@ -134,7 +176,7 @@ const SitePolicy = {
       existing.length === 1 &&
       existing[0].matches.length === matches.length &&
       existing[0].matches.every((m, i) => m === matches[i]);
-    if (same) return;
+    if (same) return this.injectOpenTabs(matches); // e.g. after an update: tabs still open may lack the scripts
     if (existing.length) await chrome.scripting.unregisterContentScripts({ ids: [CONTENT_SCRIPT_ID] });
     if (!matches.length) return;
     const script = {
@@ -154,6 +196,38 @@ const SitePolicy = {
       delete script.matchOriginAsFallback;
       await chrome.scripting.registerContentScripts([script]);
     }
+    await this.injectOpenTabs(matches);
+  },
+
+  /**
+   * Registered scripts run on the next load only: inject them into the frames of tabs already
+   * open on these sites. Each frame is asked first where it is and whether our script already
+   * runs there, so no other site's frame gets it and no frame gets it twice.
+   */
+  async injectOpenTabs(matches) {
+    let tabs = [];
+    try {
+      tabs = await chrome.tabs.query({ url: matches });
+    } catch {
+      return; // a pattern tabs.query does not take: those tabs pick the scripts up on reload
+    }
+    await Promise.allSettled(tabs.map(async (tab) => {
+      const probes = await chrome.scripting.executeScript({
+        target: { tabId: tab.id, allFrames: true },
+        func: () => ({ url: location.href, origin: location.origin, started: Boolean(globalThis.SecondLook && globalThis.SecondLook.started) }),
+      });
+      const frameIds = probes
+        .filter(({ result }) => result && !result.started)
+        .filter(({ result }) => {
+          const url = /^https?:/.test(result.url) ? result.url : result.origin !== "null" ? `${result.origin}/` : "";
+          return url && matches.some((m) => matchesPattern(m, url));
+        })
+        .map((p) => p.frameId);
+      if (!frameIds.length) return;
+      const target = { tabId: tab.id, frameIds };
+      await chrome.scripting.insertCSS({ target, files: CONTENT_STYLE_FILES });
+      await chrome.scripting.executeScript({ target, files: CONTENT_SCRIPT_FILES });
+    }));
   },
 
   isActiveOn(policy, url) {
@@ -162,5 +236,17 @@ const SitePolicy = {
 
   riskAtLeast(level, threshold) {
     return RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(threshold);
+  },
+
+  /**
+   * The one place the policy is applied to a draft's risk: whether it is held for review
+   * (warn_level) and whether it may be posted (block mode: not at or above the block level,
+   * "high" or the warn level if that is higher). The dialog only shows this verdict.
+   */
+  verdict(policy, risk) {
+    const level = (risk && risk.level) || "none";
+    const blockAt = RISK_LEVELS[Math.max(RISK_LEVELS.indexOf(BLOCK_LEVEL), RISK_LEVELS.indexOf(policy.warn_level))];
+    const blocked = policy.mode === "block" && this.riskAtLeast(level, blockAt);
+    return { warn: this.riskAtLeast(level, policy.warn_level), canPost: !blocked, reason: blocked ? "blocked" : "", level };
   },
 };

@@ -1,6 +1,7 @@
 /* The nudge badge: a small pill at the editor's top-right corner showing how many
- * findings the draft has and the highest risk in colour. It lives outside the editor
- * (never changes its text or caret) in an open shadow root. */
+ * findings the draft has and the highest risk in colour. It sits just outside the editor's
+ * box (never covers, changes or moves its text or caret), in its own closed shadow root;
+ * the count and level are only in the label inside it, never in page-visible attributes. */
 "use strict";
 
 (() => {
@@ -19,13 +20,31 @@
 
   const badges = new Map(); // editor -> Badge (this frame's editors only)
 
+  /**
+   * Where the badge goes: just outside the editor's box (above its top-right corner, or
+   * below it when there is no room above), so it never covers text. An editor that is an
+   * iframe's body is anchored to the iframe element in the parent document when reachable.
+   */
+  function anchorOf(editor) {
+    if (editor.tagName === "BODY") {
+      try {
+        const frame = editor.ownerDocument.defaultView.frameElement;
+        if (frame) return frame;
+      } catch {
+        // cross-origin parent: stays in the frame
+      }
+    }
+    return editor;
+  }
+
   class Badge {
     constructor(editor, onOpen) {
       this.editor = editor;
-      this.doc = editor.ownerDocument;
+      this.anchor = anchorOf(editor);
+      this.doc = this.anchor.ownerDocument;
       this.host = this.doc.createElement("div");
       this.host.setAttribute("data-secondlook", "badge");
-      this.root = this.host.attachShadow({ mode: "open" });
+      this.root = this.host.attachShadow({ mode: "closed" });
       const style = this.doc.createElement("style");
       style.textContent = STYLE;
       this.button = this.doc.createElement("button");
@@ -43,8 +62,6 @@
     }
 
     show(count, level) {
-      this.host.dataset.count = String(count);
-      this.host.dataset.level = level;
       this.button.style.setProperty("--sl-color", COLORS[level] || COLORS.skipped);
       this.root.querySelector(".count").textContent = level === "skipped" ? "?" : String(count);
       const label =
@@ -65,12 +82,19 @@
 
     place() {
       if (!this.editor.isConnected) return this.remove();
-      const rect = this.editor.getBoundingClientRect();
       const win = this.doc.defaultView;
-      const top = this.editor.tagName === "BODY" ? 4 : rect.top + 4;
-      const right = this.editor.tagName === "BODY" ? win.innerWidth - 8 : rect.right - 8;
-      this.host.style.top = `${Math.round(top + win.scrollY)}px`;
-      this.host.style.left = `${Math.round(right + win.scrollX - (this.button.offsetWidth || 30))}px`;
+      const height = this.button.offsetHeight || 22;
+      const width = this.button.offsetWidth || 30;
+      let rect;
+      if (this.anchor.tagName === "BODY") {
+        rect = { top: 0, bottom: win.innerHeight, right: win.innerWidth }; // own frame only: its bottom-right corner
+        this.host.style.top = `${Math.round(win.scrollY + rect.bottom - height - 2)}px`;
+      } else {
+        rect = this.anchor.getBoundingClientRect();
+        const above = rect.top + win.scrollY - height - 2;
+        this.host.style.top = `${Math.round(above >= 0 ? above : rect.bottom + win.scrollY + 2)}px`;
+      }
+      this.host.style.left = `${Math.round(Math.max(0, rect.right + win.scrollX - width))}px`;
     }
 
     remove() {

@@ -49,35 +49,55 @@
   });
 
   // ---- applying a decision ----
-  async function applyRedactions(fields, combined, findings, decision) {
-    if (SL.Redaction.combine(fields).text !== combined.text) return false; // draft changed meanwhile
-    const reply = await send({ type: "redact", text: combined.text, accept: decision.accept, replacements: decision.replacements });
-    const edits = SL.Redaction.plan(combined, findings, decision.replacements, reply && reply.ok ? reply.redacted_text : null);
-    return SL.Redaction.write(fields, edits);
-  }
-
   function sendFeedback(outcomes) {
     if (outcomes.length) send({ type: "feedback", items: outcomes });
   }
 
-  /** Back to editing: findings highlighted in their editors, focus on the first. */
-  function highlight(fields, combined, findings) {
-    for (let i = fields.length - 1; i >= 0; i -= 1) {
-      const { start, end } = combined.bounds[i];
-      const spans = findings
-        .filter((f) => f.start_utf16 >= start && f.start_utf16 < end)
-        .map((f) => ({ start: f.start_utf16 - start, end: Math.min(f.end_utf16, end) - start }))
-        .sort((a, b) => a.start - b.start);
-      if (spans.length) fields[i].model.highlight(spans);
-    }
+  /**
+   * Ask the service worker to judge the decision (the policy lives there), then, for
+   * "apply", write the redactions through each editor and check they landed.
+   * Resolves {ok: true} when the post may go out as the editors now hold it, else
+   * {ok: false, notice} naming why not ("blocked", "not-applied", "changed", …).
+   */
+  async function carryOut(fields, combined, findings, decision) {
+    if (SL.Redaction.combine(fields).text !== combined.text) return { ok: false, notice: "changed" };
+    // the badge's panel applies to the draft without posting: the same redaction, no verdict needed
+    const action = decision.action === "panel" ? "apply" : decision.action;
+    const verdict = await send({ type: "decide", action, text: combined.text, accept: decision.accept, replacements: decision.replacements });
+    if (!verdict) return { ok: true }; // extension gone: never trap the user's post
+    if (!verdict.canPost && decision.action !== "panel") return { ok: false, notice: verdict.reason || "blocked" };
+    if (decision.action === "post") return { ok: true };
+    const edits = SL.Redaction.plan(combined, findings, decision.replacements, verdict.redacted_text);
+    if (!(await SL.Redaction.write(fields, edits))) return { ok: false, notice: "not-applied" };
+    return { ok: true };
   }
 
-  function markSkipped(fields) {
+  /** "Back to editing": findings highlighted in their editors; each press selects the next one. */
+  function highlight(fields, combined, findings) {
+    const spans = [];
+    fields.forEach((field, i) => {
+      const { start, end } = combined.bounds[i];
+      for (const f of findings) {
+        if (f.start_utf16 >= start && f.start_utf16 < end) spans.push({ field, start: f.start_utf16 - start, end: Math.min(f.end_utf16, end) - start });
+      }
+    });
+    spans.sort((a, b) => fields.indexOf(a.field) - fields.indexOf(b.field) || a.start - b.start);
+    for (const field of fields) {
+      const own = spans.filter((s) => s.field === field);
+      if (own.length) field.model.highlight(own);
+    }
+    SL.FindingCursor.start(spans);
+  }
+
+  /** Fail open: the post goes out unchecked, and the page says so, why, and how to fix it. */
+  function markSkipped(fields, reason) {
     for (const f of fields) SL.Badge.show(f.editor, 0, "skipped", openPanel);
+    SL.Notice.show(reason);
   }
 
   /** Resolves true when the held submission may go out (possibly after redaction). */
   SL.reviewBeforePost = async function reviewBeforePost(fields) {
+    let notice = "";
     for (;;) {
       const combined = SL.Redaction.combine(fields);
       const reply = await send({ type: "check", text: combined.text, purpose: "submit" });
@@ -85,7 +105,7 @@
       if (reply.paused) return true;
       if (!reply.ok) {
         if (reply.policy.fail_mode !== "closed") {
-          markSkipped(fields);
+          markSkipped(fields, reply.error);
           return true;
         }
         const retry = await showReview({ mode: "error", reason: reply.error });
@@ -93,17 +113,23 @@
         if (retry.action === "edit") fields[0].editor.focus();
         return false;
       }
-      if (!reply.warn) return true;
+      // a refused edit or a blocked choice is always explained, even when what remains is below warn_level
+      if (!reply.warn && !notice) return true;
       const { findings, risk } = reply.result;
-      const decision = await showReview({ mode: "submit", text: combined.text, findings, risk, policy: reply.policy });
-      if (decision.action === "post") {
-        sendFeedback(decision.outcomes.map((o) => ({ entity_type: o.entity_type, action: "dismissed" })));
-        return true;
+      const decision = await showReview({ mode: "submit", text: combined.text, findings, risk, canPost: reply.canPost, reason: reply.reason, notice });
+      notice = "";
+      if (decision.neverFlag && decision.neverFlag.length) {
+        await send({ type: "allow-add", terms: decision.neverFlag });
+        continue; // checked again without those terms
       }
-      if (decision.action === "apply") {
-        const applied = await applyRedactions(fields, combined, findings, decision);
-        if (applied) sendFeedback(decision.outcomes);
-        return applied;
+      if (decision.action === "post" || decision.action === "apply") {
+        const done = await carryOut(fields, combined, findings, decision);
+        if (!done.ok) {
+          notice = done.notice; // nothing was posted and nothing is recorded as accepted
+          continue;
+        }
+        sendFeedback(decision.action === "post" ? decision.outcomes.map((o) => ({ entity_type: o.entity_type, action: "dismissed" })) : decision.outcomes);
+        return true;
       }
       if (decision.action === "edit") highlight(fields, combined, findings);
       return false;
@@ -111,52 +137,57 @@
   };
 
   // ---- the nudge ----
-  const nudgeQueue = new Set();
-  let nudgeTimer = null;
-  let nudgeInFlight = false;
+  const nudgeTimers = new Map();
 
+  /** Check an editor's text; a newer nudge of this frame aborts this one in the service worker. */
   async function nudge(editor) {
     const field = SL.Editors.field(editor);
     const text = field.model.text();
     if (!text.trim()) return SL.Badge.hide(editor);
     const reply = await send({ type: "check", text, purpose: "nudge" });
+    if (reply && !reply.ok && reply.error === "aborted") return; // superseded
+    if (field.model.text() !== text) return; // typed meanwhile: a newer check is scheduled
     if (!reply || reply.paused) return SL.Badge.hide(editor);
     if (!reply.ok) return SL.Badge.show(editor, 0, "skipped", openPanel);
-    if (field.model.text() !== text) return; // typed meanwhile: a newer check is queued
     SL.Badge.show(editor, reply.result.findings.length, reply.result.risk.level, openPanel);
   }
 
-  async function flushNudges() {
-    if (nudgeInFlight) return; // at most one request in flight; the queue runs after it
-    const editor = nudgeQueue.values().next().value;
-    if (!editor) return;
-    nudgeQueue.delete(editor);
-    nudgeInFlight = true;
-    try {
-      await nudge(editor);
-    } finally {
-      nudgeInFlight = false;
-      if (nudgeQueue.size) flushNudges();
-    }
-  }
-
   function scheduleNudge(editor) {
-    nudgeQueue.add(editor);
-    clearTimeout(nudgeTimer);
-    nudgeTimer = setTimeout(flushNudges, NUDGE_DELAY_MS);
+    clearTimeout(nudgeTimers.get(editor));
+    nudgeTimers.set(editor, setTimeout(() => {
+      nudgeTimers.delete(editor);
+      if (!SL.SubmitGuard.isBusy()) nudge(editor);
+    }, NUDGE_DELAY_MS));
   }
 
   /** The badge opens the review panel for its editor: apply writes into the draft, nothing is posted. */
   async function openPanel(editor) {
     const fields = [SL.Editors.field(editor)];
-    const combined = SL.Redaction.combine(fields);
-    const reply = await send({ type: "check", text: combined.text, purpose: "panel" });
-    if (!reply || !reply.ok) return SL.Badge.show(editor, 0, "skipped", openPanel);
-    const { findings, risk } = reply.result;
-    const decision = await showReview({ mode: "panel", text: combined.text, findings, risk, policy: reply.policy });
-    if (decision.action === "apply" && (await applyRedactions(fields, combined, findings, decision))) {
-      sendFeedback(decision.outcomes);
+    let notice = "";
+    for (;;) {
+      const combined = SL.Redaction.combine(fields);
+      const reply = await send({ type: "check", text: combined.text, purpose: "panel" });
+      if (!reply || !reply.ok) {
+        SL.Badge.show(editor, 0, "skipped", openPanel);
+        return SL.Notice.show(reply ? reply.error : "internal");
+      }
+      const { findings, risk } = reply.result;
+      const decision = await showReview({ mode: "panel", text: combined.text, findings, risk, canPost: true, notice });
+      notice = "";
+      if (decision.neverFlag && decision.neverFlag.length) {
+        await send({ type: "allow-add", terms: decision.neverFlag });
+        continue;
+      }
+      if (decision.action === "apply") {
+        const done = await carryOut(fields, combined, findings, { ...decision, action: "panel" });
+        if (!done.ok) {
+          notice = done.notice;
+          continue;
+        }
+        sendFeedback(decision.outcomes);
+      }
       scheduleNudge(editor);
+      return;
     }
   }
 
@@ -166,6 +197,7 @@
       const editor = SL.Editors.editorFor(e.composedPath()[0]);
       if (!editor) return;
       SL.Editors.field(editor).model.clearHighlight();
+      if (e.isTrusted) SL.FindingCursor.stop(); // the user edits: the findings' offsets no longer hold
       scheduleNudge(editor);
     },
     true,

@@ -76,17 +76,22 @@
     });
   }
 
-  /** Rich editors keep spaces next to inline boundaries visible by turning them into U+00A0. */
-  const sameText = (a, b) => a.replace(/\u00a0/g, " ") === b.replace(/\u00a0/g, " ");
-
-  /** Write the plan into the editors, last span first so earlier offsets stay valid. */
-  function write(fields, edits) {
-    let ok = true;
-    fields.forEach((f, i) => {
-      for (const s of [...edits[i].spans].reverse()) f.model.replace(s.start, s.end, s.text);
-      if (!sameText(f.model.text(), edits[i].result)) ok = false;
-    });
-    return ok;
+  /**
+   * Write the plan into the editors, last span first so earlier offsets stay valid, each
+   * edit through the editor's input pipeline and awaited until the editor settled. Resolves
+   * true only when, re-read after settling, every field holds exactly its planned text:
+   * every accepted redaction is really in the editor the site will post from.
+   */
+  async function write(fields, edits) {
+    for (const [i, f] of fields.entries()) {
+      for (const s of [...edits[i].spans].reverse()) {
+        if (!(await f.model.replace(s.start, s.end, s.text))) break; // the editor refused: verified below
+      }
+    }
+    for (const [i, f] of fields.entries()) {
+      if (!SL.sameText(await f.model.settle(), edits[i].result)) return false;
+    }
+    return true;
   }
 
   SL.Redaction = { SEPARATOR, combine, plan, write };

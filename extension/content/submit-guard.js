@@ -70,6 +70,12 @@
     const control = origin.closest(CONTROL);
     if (!control || control.disabled) return;
     if (!(isSubmitButton(control) && control.form) && !looksLikePost(control)) return;
+    if (e.detail > 1 && Date.now() < approved.until) {
+      // the second click of a double click on a post button after the approved post went out
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      return;
+    }
     hold(e, fieldsForControl(control), () => control.click());
   }
 

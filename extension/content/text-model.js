@@ -15,6 +15,13 @@
   ]);
   const SKIP_TAGS = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE"]);
 
+  /**
+   * Texts equal up to what rich editors add for layout: U+00A0 for spaces next to inline
+   * boundaries, and zero-width fillers (U+200B, U+2060, U+FEFF) around the caret.
+   */
+  const plain = (t) => t.replace(/\u00a0/g, " ").replace(/[\u200b\u2060\ufeff]/g, "");
+  const sameText = (a, b) => plain(a) === plain(b);
+
   function isFormControl(el) {
     return el.tagName === "TEXTAREA" || el.tagName === "INPUT"; // tag names work across frames
   }
@@ -98,30 +105,89 @@
     }
 
     /**
-     * Replace [start, end) with `replacement` as a user edit would: select it and insert
-     * text through the editing commands (fires beforeinput/input with the right
-     * inputType). Falls back to a direct change plus an input event.
+     * Resolves with the editor's text once it has settled: at least two animation frames
+     * (editors re-render from their model in a frame or a microtask), then re-read until
+     * two readings agree. A timer stands in for frames the browser does not paint.
      */
-    replace(start, end, replacement) {
-      const before = this.text();
-      const expected = before.slice(0, start) + replacement + before.slice(end);
+    async settle(maxRounds = 10) {
+      const frame = () =>
+        new Promise((resolve) => {
+          const timer = this.win.setTimeout(resolve, 50);
+          this.win.requestAnimationFrame(() => {
+            this.win.clearTimeout(timer);
+            this.win.queueMicrotask(resolve);
+          });
+        });
+      let last = this.text();
+      for (let round = 0; round < maxRounds; round += 1) {
+        await frame();
+        await frame();
+        const now = this.text();
+        if (now === last) return now;
+        last = now;
+      }
+      return last;
+    }
+
+    /** Select [start, end) the way the user would, so the editor's own selection follows. */
+    select(start, end) {
       this.el.focus({ preventScroll: true });
       if (this.isControl) {
         this.el.setSelectionRange(start, end);
-      } else {
-        const selection = this.win.getSelection();
-        selection.removeAllRanges();
-        selection.addRange(this.range(start, end));
+        return null;
+      }
+      const range = this.range(start, end);
+      const selection = this.win.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      return range;
+    }
+
+    /**
+     * Replace [start, end) with `replacement` through the editor's own input pipeline:
+     * a cancelable `beforeinput` with the target range (model-first editors such as
+     * CKEditor 5, Lexical or Slate apply it to their model and prevent the default); when
+     * no editor handled it, the editing command (DOM-first editors such as ProseMirror,
+     * Quill, TinyMCE or a textarea read the change back from the DOM). Then waits for the
+     * editor to settle and resolves true only when the text really is the expected one
+     * (an editor that reverted the change from its model resolves false).
+     */
+    async replace(start, end, replacement) {
+      const before = this.text();
+      const expected = before.slice(0, start) + replacement + before.slice(end);
+      let range = this.select(start, end);
+      if (range) {
+        // let the editor see the selection change before the edit, as after a real selection
+        await this.settle(1);
+        range = this.select(start, end);
+        const event = new this.win.InputEvent("beforeinput", {
+          inputType: replacement ? (start === end ? "insertText" : "insertReplacementText") : "deleteContent",
+          data: replacement || null,
+          targetRanges: [new this.win.StaticRange(range)],
+          bubbles: true,
+          cancelable: true,
+          composed: true,
+        });
+        const target = range.startContainer.nodeType === Node.ELEMENT_NODE ? range.startContainer : range.startContainer.parentElement;
+        const handled = !target.dispatchEvent(event);
+        if (handled) {
+          const now = await this.settle();
+          if (now !== before) return sameText(now, expected);
+          this.select(start, end); // prevented but not applied: the editing command below
+        }
       }
       let done = false;
       try {
-        done = replacement
-          ? this.doc.execCommand("insertText", false, replacement)
-          : this.doc.execCommand("delete", false);
+        done = replacement ? this.doc.execCommand("insertText", false, replacement) : this.doc.execCommand("delete", false);
       } catch {
         done = false;
       }
-      if (done) return true; // the caller compares the editor's text with the plan
+      if (!done) this.forceReplace(start, end, replacement, expected);
+      return sameText(await this.settle(), expected);
+    }
+
+    /** Last resort when the editing commands are unavailable: change the DOM and announce it. */
+    forceReplace(start, end, replacement, expected) {
       if (this.isControl) {
         const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(this.el), "value").set;
         setter.call(this.el, expected);
@@ -132,7 +198,6 @@
         if (replacement) range.insertNode(this.doc.createTextNode(replacement));
       }
       this.el.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertReplacementText", data: replacement }));
-      return this.text() === expected;
     }
 
     /** Show spans without touching the text: CSS highlights in rich editors, selection in controls. */
@@ -161,4 +226,5 @@
   }
 
   SL.TextModel = TextModel;
+  SL.sameText = sameText;
 })();

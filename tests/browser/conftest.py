@@ -7,6 +7,7 @@ unpacked build in dist/chromium/, rebuilt once per session by `build.py extensio
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -38,6 +39,45 @@ OPTIONS_URL = f"chrome-extension://{EXTENSION_ID}/ui/options/options.html"
 
 # ---------------------------------------------------------------- fixture forum server
 
+#: The editor libraries (tests/browser/package.json, pinned), installed by `npm ci` in build.py.
+NODE_MODULES = Path(__file__).parent / "node_modules"
+CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                 ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                 ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png",
+                 ".gif": "image/gif", ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf"}
+_EXPORT_CONDITIONS = ("development", "browser", "import", "module", "default")
+
+
+def _export_target(target) -> str | None:
+    """The file an ES-module browser import of a package.json "exports" entry resolves to."""
+    if isinstance(target, str):
+        return target if target.endswith((".js", ".mjs")) else None
+    if isinstance(target, dict):
+        for condition in _EXPORT_CONDITIONS:
+            if condition in target and (found := _export_target(target[condition])):
+                return found
+    return None
+
+
+@functools.cache
+def import_map() -> bytes:
+    """An import map (bare specifier -> /npm/ URL) for every installed package with an ES
+    module entry, so fixture pages load ProseMirror and Lexical as published, no bundler."""
+    imports: dict[str, str] = {}
+    for manifest in sorted([*NODE_MODULES.glob("*/package.json"), *NODE_MODULES.glob("@*/*/package.json")]):
+        meta = json.loads(manifest.read_text(encoding="utf-8"))
+        base = "/npm/" + manifest.parent.relative_to(NODE_MODULES).as_posix()
+        exports = meta.get("exports")
+        if isinstance(exports, dict) and any(key.startswith(".") for key in exports):
+            entries = {key: value for key, value in exports.items() if "*" not in key}
+        else:
+            entries = {".": exports or meta.get("module") or meta.get("main")}
+        for key, target in entries.items():
+            if found := _export_target(target):
+                imports[meta["name"] + key[1:]] = f"{base}/{found.removeprefix('./')}"
+    return b'<script type="importmap">' + json.dumps({"imports": imports}).encode() + b"</script>"
+
+
 class ForumServer:
     """Serves tests/browser/fixtures and records every POST to /submit/<page>."""
 
@@ -49,13 +89,20 @@ class ForumServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server API)
                 name = urllib.parse.urlparse(self.path).path.lstrip("/") or "index.html"
-                path = (FIXTURES / name).resolve()
-                if path.parent != FIXTURES.resolve() or not path.is_file():
-                    self.send_error(404)
-                    return
-                body = path.read_bytes()
+                if name.startswith("npm/"):  # the editor libraries, as installed from npm
+                    path = (NODE_MODULES / name[4:]).resolve()
+                    if not path.is_relative_to(NODE_MODULES.resolve()) or not path.is_file():
+                        self.send_error(404)
+                        return
+                    body = path.read_bytes()
+                else:
+                    path = (FIXTURES / name).resolve()
+                    if path.parent != FIXTURES.resolve() or not path.is_file():
+                        self.send_error(404)
+                        return
+                    body = path.read_bytes().replace(b"<!--IMPORTMAP-->", import_map())
                 self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Type", CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -273,9 +320,8 @@ class Forum:
 
     @property
     def frame(self) -> Page | Frame:
-        """The document that holds the body editor (where its badge is)."""
-        if self.kind == "iframe":
-            return self.page.frame_locator("#se-frame")
+        """The document that holds the body editor's badge (an iframe editor's badge is beside
+        the iframe, in the page)."""
         return self.scope
 
     def title(self) -> Locator | None:

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import EXTENSION_ID, ForumServer
-from test_review_flow import CLEAN_BODY, HIGH_RISK, NAME, PHONE, RISKY_BODY, RISKY_TITLE, review
+from shadow import shadow, wait_for
+from test_review_flow import CLEAN_BODY, NAME, PHONE, RISKY_BODY, RISKY_TITLE, badge_label, dialog, review
 
 pytestmark = pytest.mark.usefixtures("extension_on")
 
@@ -19,7 +20,7 @@ def test_ctrl_enter_in_a_rich_editor_is_held_then_posts_once(make_forum, forum):
     site = make_forum("script")
     site.write(RISKY_BODY, title="당직")
     site.body().press("Control+Enter")
-    review(site.page).locator('[data-action="apply"]').click()
+    dialog(site.page).locator('[data-action="apply"]').click()
     [submission] = forum.wait_for_submissions(1)
     assert submission["fields"]["body"] == site.body_text()  # the site's own editor model saw the edit
     assert NAME not in submission["fields"]["body"] and PHONE not in submission["fields"]["body"]
@@ -32,7 +33,7 @@ def test_enter_ending_an_ime_composition_is_not_a_submit(make_forum, forum):
     site.write(RISKY_BODY)
     site.body().dispatch_event("keydown", {"key": "Enter", "keyCode": 229, "isComposing": True})
     # the nudge badge comes 400 ms after the last input; a held submit would have opened the dialog by then
-    expect(site.page.locator('[data-secondlook="badge"]')).to_have_attribute("data-level", HIGH_RISK)
+    assert "위험도 높음" in badge_label(site.page) or "위험도 매우 높음" in badge_label(site.page)
     expect(review(site.page)).to_have_count(0)
     assert site.body_text() == RISKY_BODY and forum.submissions == []
     site.submit()  # a real Enter afterwards is held for review
@@ -54,10 +55,14 @@ def test_emoji_before_a_finding_keeps_highlights_and_redaction_aligned(make_foru
     body = f"😀👍 오늘 {NAME} 교수 {PHONE} 진짜 미친놈"
     site.write(body, title="🙂 후기")
     site.submit()
-    marks = review(site.page).locator("mark[data-highlight]")
-    expect(marks.first).to_be_visible()
-    assert {NAME, PHONE} <= set(marks.all_inner_texts())
-    review(site.page).locator('[data-action="apply"]').click()
+    rows = dialog(site.page).locator("[data-finding-id] .text")
+    rows.first.wait_visible()
+    assert {NAME, PHONE} <= set(rows.all_inner_texts())
+    # the live preview is the post as it would go out: emoji kept, each finding replaced in place
+    preview = dialog(site.page).locator('[data-field="preview"]').inner_text()
+    assert preview.startswith("🙂 후기\n\n😀👍 오늘 ") and " 진짜 " in preview, preview
+    assert NAME not in preview and PHONE not in preview, preview
+    dialog(site.page).locator('[data-action="apply"]').click()
     [submission] = forum.wait_for_submissions(1)
     assert submission["fields"]["subject"] == "🙂 후기"
     content = submission["fields"]["content"]
@@ -70,10 +75,10 @@ def test_title_and_body_are_analysed_together_and_redacted_in_their_own_fields(m
     title = f"{NAME} 교수 건"
     site.write(f"어제 {NAME} 교수가 {PHONE}로 연락함", title=title)
     site.submit()
-    expect(review(site.page).locator("[data-finding-id]").first).to_be_visible()
-    texts = review(site.page).locator("[data-finding-id] .text").all_inner_texts()
+    dialog(site.page).locator("[data-finding-id]").first.wait_visible()
+    texts = dialog(site.page).locator("[data-finding-id] .text").all_inner_texts()
     assert texts.count(NAME) == 2, texts  # the name in the title and in the body
-    review(site.page).locator('[data-action="apply"]').click()
+    dialog(site.page).locator('[data-action="apply"]').click()
     [submission] = forum.wait_for_submissions(1)
     new_title, new_body = site.submitted(submission).split("\n", 1)
     assert new_title.endswith(" 교수 건") and NAME not in new_title
@@ -85,14 +90,14 @@ def test_dismissed_finding_stays_and_decisions_reach_feedback_as_counts(make_for
     site = make_forum("form")
     site.write(RISKY_BODY, title="당직")
     site.submit()
-    dialog = review(site.page)
-    phone_row = dialog.locator("[data-finding-id]", has=site.page.locator(".text", has_text=PHONE))
+    box = dialog(site.page)
+    phone_row = box.locator("[data-finding-id]", has=".text", has_text=PHONE)
     phone_row.locator('[data-decision="dismiss"]').click()
-    expect(phone_row).to_have_attribute("data-state", "dismissed")
-    name_row = dialog.locator("[data-finding-id]", has=site.page.locator(".text", has_text=NAME))
+    wait_for(lambda: phone_row.get_attribute("data-state") == "dismissed")
+    name_row = box.locator("[data-finding-id]", has=".text", has_text=NAME)
     name_row.locator('[data-field="replacement"]').fill("모 교수")
     phone_type = phone_row.get_attribute("data-category")
-    dialog.locator('[data-action="apply"]').click()
+    box.locator('[data-action="apply"]').click()
     [submission] = forum.wait_for_submissions(1)
     assert PHONE in submission["fields"]["content"] and NAME not in submission["fields"]["content"]
     assert "모 교수" in submission["fields"]["content"] and phone_type == "contact"
@@ -133,7 +138,7 @@ def test_no_draft_text_in_extension_storage_or_console(make_forum, forum, extens
     marker = "표식XQ7"
     site.write(f"{RISKY_BODY} {marker}", title=RISKY_TITLE)
     site.submit()
-    review(site.page).locator('[data-action="apply"]').click()
+    dialog(site.page).locator('[data-action="apply"]').click()
     forum.wait_for_submissions(1)
     stored = extension_on.extension_eval(
         "async () => JSON.stringify([await chrome.storage.local.get(null), await chrome.storage.session.get(null),"
@@ -146,21 +151,21 @@ def test_no_draft_text_in_extension_storage_or_console(make_forum, forum, extens
 def test_badge_opens_the_review_panel_which_applies_without_posting(make_forum, forum):
     site = make_forum("script")
     site.body().press_sequentially(RISKY_BODY)
-    badge = site.page.locator('[data-secondlook="badge"]')
-    expect(badge).to_have_attribute("data-level", HIGH_RISK)
-    badge.locator("button").click()
-    panel = site.page.locator('[data-secondlook="review"][data-mode="panel"]')
-    expect(panel.locator("[data-finding-id]").first).to_be_visible()
-    expect(panel.locator('[data-action="post"]')).to_have_count(0)
+    assert "위험도 높음" in badge_label(site.page) or "위험도 매우 높음" in badge_label(site.page)
+    shadow(site.page, "badge").locator("button").click()
+    expect(site.page.locator('[data-secondlook="review"][data-mode="panel"]')).to_be_attached()
+    panel = dialog(site.page)
+    panel.locator("[data-finding-id]").first.wait_visible()
+    assert panel.locator('[data-action="post"]').count() == 0
     panel.locator('[data-action="apply"]').click()
-    expect(panel).to_have_count(0)
+    expect(review(site.page)).to_have_count(0)
     expect(site.body()).not_to_contain_text(NAME)
     assert PHONE not in site.body_text() and forum.submissions == []
     site.submit()  # what is left may still be flagged (the insult): then post it as written
     posted = site.page.locator("#status", has_text="게시되었습니다")
     expect(review(site.page).or_(posted)).to_be_visible()
     if review(site.page).count():
-        review(site.page).locator('[data-action="post"]').click()
+        dialog(site.page).locator('[data-action="post"]').click()
     [submission] = forum.wait_for_submissions(1)
     assert submission["fields"]["body"] == site.body_text()  # the site's editor model saw the redaction
 
@@ -207,7 +212,7 @@ def test_redaction_inside_formatted_rich_text_keeps_the_rest(make_forum, forum):
              editor.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertFromPaste" })); }""",
         f"<p>어제 <b>{NAME}</b> 교수 건</p><p>연락처 <i>{PHONE}</i> 입니다</p>")
     site.submit()
-    review(site.page).locator('[data-action="apply"]').click()
+    dialog(site.page).locator('[data-action="apply"]').click()
     [submission] = forum.wait_for_submissions(1)
     body = submission["fields"]["body"]
     assert NAME not in body and PHONE not in body and body == submission["fields"]["dom"]
@@ -220,12 +225,12 @@ def test_dialog_traps_focus_and_esc_cancels(make_forum, forum):
     site = make_forum("form")
     site.write(RISKY_BODY, title=RISKY_TITLE)
     site.submit()
-    dialog = review(site.page)
-    expect(dialog.locator('[data-action="apply"]')).to_be_focused()
+    dialog(site.page).locator('[data-action="apply"]').wait_visible()
+    assert wait_for(lambda: dialog(site.page).locator('[data-action="apply"]:focus').count() == 1)
     focus_in_dialog = "() => document.activeElement && document.activeElement.dataset.secondlook === 'review'"
     for key in ["Tab"] * 25 + ["Shift+Tab"] * 25:  # more stops than the dialog has, both ways
         site.page.keyboard.press(key)
         assert site.page.evaluate(focus_in_dialog), key
     site.page.keyboard.press("Escape")
-    expect(dialog).to_have_count(0)
+    expect(review(site.page)).to_have_count(0)
     assert site.body_text() == RISKY_BODY and forum.submissions == []

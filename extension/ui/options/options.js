@@ -65,3 +65,29 @@ chrome.runtime.sendMessage({ type: "settings-get" }).then((reply) => {
   renderSettings(reply.settings);
   renderPolicy(reply.policy);
 });
+
+/** The personal allow list: each term with a remove button (stored in this browser only). */
+function renderAllow(terms) {
+  const list = field("allow");
+  list.replaceChildren(
+    ...terms.map((term) => {
+      const li = document.createElement("li");
+      li.dataset.term = term;
+      const text = document.createElement("span");
+      text.textContent = `${term} `;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.dataset.action = "allow-remove";
+      remove.textContent = t("allowRemove");
+      remove.addEventListener("click", async () => {
+        const reply = await chrome.runtime.sendMessage({ type: "allow-remove", term });
+        if (reply && reply.ok) renderAllow(reply.terms);
+      });
+      li.append(text, remove);
+      return li;
+    }),
+  );
+  field("allow-empty").hidden = terms.length > 0;
+}
+
+chrome.runtime.sendMessage({ type: "allow-list" }).then((reply) => renderAllow(reply && reply.ok ? reply.terms : []));
