@@ -179,7 +179,7 @@
         continue;
       }
       if (decision.action === "apply") {
-        const done = await carryOut(fields, combined, findings, { ...decision, action: "panel" });
+        const done = await SL.SubmitGuard.during(() => carryOut(fields, combined, findings, { ...decision, action: "panel" }));
         if (!done.ok) {
           notice = done.notice;
           continue;

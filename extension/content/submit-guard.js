@@ -16,6 +16,8 @@
   let busy = false; // a check or dialog is in progress: further attempts are held, not queued
   let swallowKeyup = false;
   let approved = { key: "", until: 0 }; // in memory only: lets a site's own async re-post of the approved draft through
+  let writing = 0; // >0 while the badge's panel writes redactions into the draft
+  let held = null; // the latest submission attempted during that write: {fields, replay}
 
   const fingerprint = (fields) => fields.map((f) => f.model.text()).join("\u0000");
   const isApproved = (fields) => Date.now() < approved.until && fingerprint(fields) === approved.key;
@@ -54,12 +56,17 @@
     }
   }
 
-  /** Hold the event and start a check, unless this exact draft was just approved. */
+  /**
+   * Hold the event and start a check, unless this exact draft was just approved. While the
+   * panel is writing, the check waits for the write to finish: a half-written draft is
+   * never what gets checked or posted.
+   */
   function hold(e, fields, replay) {
-    if (!fields.length || isApproved(fields)) return false;
+    if (!fields.length || (!writing && isApproved(fields))) return false;
     e.preventDefault();
     e.stopImmediatePropagation();
-    if (!busy) run(fields, replay);
+    if (writing) held = { fields, replay };
+    else if (!busy) run(fields, replay);
     return true;
   }
 
@@ -136,6 +143,23 @@
       win.addEventListener("keydown", onKeydown, true);
       win.addEventListener("keyup", onKeyup, true);
     },
-    isBusy: () => busy,
+    isBusy: () => busy || writing > 0,
+    /**
+     * Run work (the panel's redaction write) with submissions held; the latest attempt made
+     * meanwhile is then checked against the text as the write left it.
+     */
+    async during(work) {
+      writing += 1;
+      try {
+        return await work();
+      } finally {
+        writing -= 1;
+        const next = writing ? null : held;
+        if (next) {
+          held = null;
+          if (!busy) run(next.fields, next.replay);
+        }
+      }
+    },
   };
 })();

@@ -148,7 +148,10 @@ def test_no_draft_text_in_extension_storage_or_console(make_forum, forum, extens
         assert not any(secret in m for m in messages)
 
 
-def test_badge_opens_the_review_panel_which_applies_without_posting(make_forum, forum):
+@pytest.mark.parametrize("when", ["submit-after-write", "submit-during-write"])
+def test_badge_opens_the_review_panel_which_applies_without_posting(make_forum, forum, when):
+    """The panel writes into the draft and posts nothing; a submit pressed while it is still
+    writing is held until the write is done and then checks (and posts) the redacted text."""
     site = make_forum("script")
     site.body().press_sequentially(RISKY_BODY)
     assert "위험도 높음" in badge_label(site.page) or "위험도 매우 높음" in badge_label(site.page)
@@ -158,17 +161,23 @@ def test_badge_opens_the_review_panel_which_applies_without_posting(make_forum, 
     panel.locator("[data-finding-id]").first.wait_visible()
     assert panel.locator('[data-action="post"]').count() == 0
     panel.locator('[data-action="apply"]').click()
-    expect(review(site.page)).to_have_count(0)
-    expect(site.body()).not_to_contain_text(NAME)
-    expect(site.body()).not_to_contain_text("외과")  # every accepted redaction has landed before the next submit
-    assert PHONE not in site.body_text() and forum.submissions == []
-    site.submit()  # what is left may still be flagged (the insult): then post it as written
+    if when == "submit-during-write":
+        site.page.evaluate("document.querySelector('#publish').click()")  # the page's own post button, at once
+    else:
+        expect(review(site.page)).to_have_count(0)
+        expect(site.body()).not_to_contain_text(NAME)
+        expect(site.body()).not_to_contain_text("외과")  # every accepted redaction has landed before the next submit
+        assert PHONE not in site.body_text() and forum.submissions == []
+        site.submit()  # what is left may still be flagged (the insult): then post it as written
     posted = site.page.locator("#status", has_text="게시되었습니다")
-    expect(review(site.page).or_(posted)).to_be_visible()
-    if review(site.page).count():
+    submit_review = site.page.locator('[data-secondlook="review"][data-mode="submit"]')
+    expect(submit_review.or_(posted)).to_be_visible()
+    if submit_review.count():
         dialog(site.page).locator('[data-action="post"]').click()
     [submission] = forum.wait_for_submissions(1)
     assert submission["fields"]["body"] == site.body_text()  # the site's editor model saw the redaction
+    for secret in (NAME, PHONE, "외과"):
+        assert secret not in submission["fields"]["body"]
 
 
 def test_popup_shows_companion_status_and_pause_lets_posts_through(extension_on, make_forum, forum, site_companion):
