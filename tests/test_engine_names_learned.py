@@ -30,6 +30,9 @@ def names(engine, draft: str) -> list[str]:
     ("수연 선생님 어디 계세요?", "수연"),
     ("외래에서 만난 서말자 할머니 또 오셨어", "서말자"),
     ("소아과 나윤서 쌤이랑 같이 근무함", "나윤서"),
+    ("진영 언니가 오늘 오프래", "진영"),  # 진영 is also a noun (camp): the kinship word after it decides
+    ("수연 누나 결혼한대요", "수연"),
+    ("민호 형님이 또 늦으심", "민호"),
 ])
 def test_bare_and_given_names(engine, draft, name):
     assert name in names(engine, draft)
@@ -116,6 +119,9 @@ def test_english_look_alikes_stay_clean(engine, draft):
     "허준이 쓴 동의보감 읽음. 이국종 교수님 강연 좋았음",
     "조용한 선생님. 유명한 교수님이래요",
     "욕 한바가지씩 박아줘",
+    "우리 언니가 간호사예요. 친구 오빠가 의사래",
+    "청소 아줌마가 치워주셨어요. 사촌 형이 레지던트",
+    "병동 이모님들 최고. 환자 부모님께 설명드림",
 ])
 def test_look_alikes_stay_clean(engine, draft):
     assert names(engine, draft) == []

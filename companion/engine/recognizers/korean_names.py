@@ -325,6 +325,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         for m in self._masked.finditer(text):
             results.append(RecognizerResult(MASKED, m.start(), m.end(), 0.85))
         for m in self._mo.finditer(text):
+            if m.group() in self.lex.common_words and text.startswith("님", m.end()):
+                continue  # 이모님, 부모님께: a kinship word and its honorific, not 이모 씨 or 노모 교수
             results.append(RecognizerResult(MASKED, m.start(), m.end(), 0.8))
         for m in self._initial.finditer(text):
             results.append(RecognizerResult(INITIAL, m.start(), m.end(), 0.75))

@@ -165,7 +165,7 @@ class LearnedNameRecognizer(EntityRecognizer):
                 # 민수가: surname 민 + given 수가 to the rules, a given name + 가 to the model
                 r.end, r.entity_type = r.end - 1, GIVEN_NAME
                 shrunk.append(text[r.start:r.end])
-            if b < DISBELIEF if r.score < WEAK_RULE else (b < STRONG_DISBELIEF and not self._titled(text, r)):
+            if b < DISBELIEF if r.score < WEAK_RULE else (b < STRONG_DISBELIEF and not self._titled(text, r.start, r.end)):
                 r.score = round(r.score * DEMOTED, 2)
         added: list[str] = shrunk
         index = _Spans(results)
@@ -211,13 +211,13 @@ class LearnedNameRecognizer(EntityRecognizer):
             return syllables[0] in lex.surnames or all(s in lex.given_syllables for s in syllables)
         return syllables[0] in lex.surnames or syllables[:2] in lex.surnames
 
-    def _titled(self, text: str, r: RecognizerResult) -> bool:
-        """A title or honorific follows the name (서말자 할머니, 정하은 쌤): the rules' own evidence,
-        which the model's doubt does not overturn."""
-        word = self.rules._word.match(text, r.start)
+    def _titled(self, text: str, start: int, end: int) -> bool:
+        """A title, honorific or kinship word follows the name (서말자 할머니, 정하은 쌤, 진영 오빠):
+        the rules' own evidence, which the model's doubt does not overturn."""
+        word = self.rules._word.match(text, start)
         if word is None:
             return False
-        return self.rules._title_follows(text, word.end(), word.group()[r.end - r.start:])
+        return self.rules._title_follows(text, word.end(), word.group()[end - start:])
 
     def _trim(self, text: str, start: int, end: int) -> tuple[int, int]:
         """A span without spaces at its ends, and without a particle or title the model took in."""
@@ -257,9 +257,11 @@ class LearnedNameRecognizer(EntityRecognizer):
         word = self.rules._word.match(text, start)
         if word is not None and word.group() in lex.common_words:
             return True
-        if conf < SURE and self.rules._dictionary_word(art, start, len(span), with_particle=False):
+        if conf < SURE and not self._titled(text, start, end) \
+                and self.rules._dictionary_word(art, start, len(span), with_particle=False):
             # mecab knows the span as an ordinary word; its dictionary also lists many given names
-            # as common nouns (민지, 수연), so only a model that is not sure gives way
+            # as common nouns (민지, 수연), so only a model that is not sure gives way, and only
+            # when no title follows (진영 오빠가, 수연 선생님)
             return True
         return False
 
