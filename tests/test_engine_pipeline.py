@@ -61,22 +61,52 @@ def test_ids_are_deterministic_and_text_specific(engine):
     assert len({f["id"] for f in a["findings"]}) == len(a["findings"])
 
 
-def test_mentions_of_one_person_share_a_placeholder(engine):
+def test_a_titled_person_reads_as_han_then_geu(engine):
+    """김성호 교수 … 김 교수 → 한 교수 … 그 교수: one person, written as Korean writes about
+    someone unnamed; another person with another title is 한 선생님 of their own."""
     draft = "세브란스 신경과 김성호 교수 또 소리질렀대. 김 교수 라인이라 아무도 말 못함. 이수진 선생님만 불쌍"
     result = engine.analyze(draft)
     names = [f for f in result["findings"] if f["category"] == "name"]
     kim = [f for f in names if f["text"].startswith("김")]
-    lee = [f for f in names if f["text"] == "이수진"]
     assert len(kim) == 2 and kim[0]["person"] == kim[1]["person"]
-    assert kim[0]["suggestion"] == kim[1]["suggestion"] != lee[0]["suggestion"]
     redacted = result["redacted_text"]
     assert "김성호" not in redacted and "이수진" not in redacted and "세브란스" not in redacted
-    assert f"{kim[0]['suggestion']} 교수" in redacted
+    assert "한 교수 또" in redacted and "그 교수 라인" in redacted and "한 선생님만" in redacted
 
 
-def test_placeholder_keeps_the_title_readable(engine):
+def test_people_sharing_a_title_keep_letters(engine):
+    result = engine.analyze("김성호 교수랑 박지훈 교수 둘이 싸움. 김성호 교수가 먼저 시작함")
+    assert result["redacted_text"] == "A 교수랑 B 교수 둘이 싸움. A 교수가 먼저 시작함"
+
+
+def test_initials_the_draft_already_uses_are_left_alone(engine):
+    """Mr. K stays Mr. K (re-lettering it to F would confuse); others get letters beside it."""
+    result = engine.analyze("K교수가 그러는데 이수진 간호사 또 지각")
+    assert result["redacted_text"] == "K교수가 그러는데 A 간호사 또 지각"
+    assert engine.analyze("Mr. K said the patient died")["redacted_text"] == "Mr. K said the patient died"
+
+
+def test_the_title_stays_readable(engine):
     result = engine.analyze("신 수간호사님한테 면담 요청했어요. 신 수간호사님 선에서 막힘")
-    assert result["redacted_text"] == "A 수간호사님한테 면담 요청했어요. A 수간호사님 선에서 막힘"
+    assert result["redacted_text"] == "한 수간호사님한테 면담 요청했어요. 그 수간호사님 선에서 막힘"
+    assert engine.analyze("김민수교수님이 또")["redacted_text"] == "한 교수님이 또"
+
+
+@pytest.mark.parametrize("draft, redacted", [
+    ("삼성서울 쪽은 요즘 어때요? 김민수 교수 또 소리질렀대", "한 병원 쪽은"),  # not 한 병원서울
+    ("2021년에 서울대병원 정형외과 치프였던 김민수 알아요?", "[시기 생략]에 한 대학병원 전공의였던"),  # not 2021한 대학병원
+    ("응급실 이수진 간호사 진짜 태움 심함", "응급실 한 간호사"),  # every hospital has an ER
+    ("수간호사님이 또 박지영 간호사 괴롭힘", "간호사님이 또"),  # a role stays a role, not 한 직원님
+    ("어제 세브란스병원에서 이수진 간호사 봤어", "어제 한 병원에서"),
+])
+def test_redactions_read_cleanly(engine, draft, redacted):
+    assert redacted in engine.analyze(draft)["redacted_text"]
+
+
+def test_contact_reasons_read_as_sentences(engine):
+    [reason] = [r for r in engine.analyze("이수진 간호사 주민번호 900101-1234567, 010-1234-5678")["risk"]["reasons"]
+                if "드러나" in r]
+    assert reason == "주민등록번호와 휴대전화번호가 그대로 드러나 있습니다"
 
 
 def test_chosung_joins_the_full_name_with_those_initials(engine):

@@ -16,6 +16,7 @@ from .persons import (COMBO_WINDOW, ages_after_names, combination_subject, drop_
                       keep_pointing)
 from .recognizers.english_names import western_given_names
 from .recognizers.roster import read_roster
+from .boundaries import WordBoundaries
 from .redact import Redactor, non_overlapping
 from .registry import LANGUAGES, build_registry
 from .risk import assess
@@ -48,6 +49,7 @@ class Engine:
             registry=self.registry, nlp_engine=self.nlp_engine, supported_languages=list(LANGUAGES),
             context_aware_enhancer=ContextualOnlyEnhancer(context_prefix_count=5, context_suffix_count=3))
         self.redactor = Redactor()
+        self.boundaries = WordBoundaries(self.lexicon)
         self.languages = list(LANGUAGES)
         self.analyze("김성호 교수 010-1234-5678")  # warm up every code path once at load
 
@@ -56,6 +58,7 @@ class Engine:
         """Every step but the redaction: findings (with ids and suggestions), risk, language.
         ``allow``: the request's own terms never flagged, on top of the configured allow list."""
         lang, found = self._recognize(text, language, allow)
+        self.boundaries.extend(found, text)
         identity = _merge_neighbours(non_overlapping([f for f in found if f.category in IDENTITY]), text)
         harm = non_overlapping([f for f in found if f.category == "harm"])
         kept, persons, combo, loose = self._who_is_identified(identity, text)

@@ -31,6 +31,15 @@ def read_words(name: str) -> frozenset[str]:
     return frozenset(w for line in read_list(name) for w in line.split())
 
 
+def read_generalisations(name: str) -> dict[str, dict[str, tuple[str, str]]]:
+    """type -> word or ending -> (Korean, English) replacement, from a tab-separated data file."""
+    table: dict[str, dict[str, tuple[str, str]]] = {}
+    for line in read_list(name):
+        kind, word, ko, en = line.split("\t")
+        table.setdefault(kind, {})[word] = (ko, en)
+    return table
+
+
 @dataclass(frozen=True)
 class Lexicon:
     surnames: frozenset[str]
@@ -53,6 +62,7 @@ class Lexicon:
     verb_endings: frozenset[str]
     function_syllables: frozenset[str]
     ambiguous_before_title: frozenset[str]
+    generalisations: dict[str, dict[str, tuple[str, str]]]
 
 
 @lru_cache(maxsize=1)
@@ -78,4 +88,5 @@ def load_lexicon() -> Lexicon:
         verb_endings=read_words("verb_endings.txt"),
         function_syllables=read_words("function_syllables.txt"),
         ambiguous_before_title=read_words("ambiguous_before_title.txt"),
+        generalisations=read_generalisations("generalisations.tsv"),
     )

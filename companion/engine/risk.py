@@ -15,7 +15,7 @@ _TEXT = {
     "ko": {
         "name": "이름이나 이름을 대신하는 표현({what})으로 특정인을 알아볼 수 있습니다",
         "combo": "소속과 세부 정보({what})의 조합으로 특정인을 알아볼 수 있습니다",
-        "contact": "연락처나 식별번호({what})가 드러나 있습니다",
+        "contact": "{what} 그대로 드러나 있습니다",
         "harm": "특정인을 향한 공격적 표현({what})이 있습니다",
         "threat": "위협이나 신상 공개를 부추기는 표현이 있습니다",
         "weak": "특정인을 알아보기는 어렵지만 주의할 표현이 있습니다",
@@ -23,7 +23,7 @@ _TEXT = {
     "en": {
         "name": "A name or name substitute ({what}) lets readers tell who is meant",
         "combo": "Workplace and details together ({what}) point at one person",
-        "contact": "A contact or ID ({what}) is exposed",
+        "contact": "The draft exposes {what}",
         "harm": "Words attacking an identifiable person ({what})",
         "threat": "A threat or a call to expose someone",
         "weak": "No one is identifiable, but some details or harsh words deserve a look",
@@ -31,12 +31,33 @@ _TEXT = {
 }
 
 
-#: How a reason names an exposed contact or ID: by kind, in the draft's language.
+#: How a reason names an exposed contact or ID, by entity type, in the draft's language; the
+#: category's word for any other type.
 _KINDS = {
-    "ko": (("PHONE", "전화번호"), ("EMAIL", "이메일"), ("MESSENGER", "메신저·SNS 아이디"), ("ADDRESS", "주소"), ("", "식별번호")),
-    "en": (("PHONE", "phone number"), ("EMAIL", "e-mail"), ("MESSENGER", "messenger or SNS ID"), ("ADDRESS", "address"),
-           ("", "ID number")),
+    "ko": {"KR_MOBILE_PHONE": "휴대전화번호", "PHONE_NUMBER": "전화번호", "EMAIL_ADDRESS": "이메일 주소",
+           "MESSENGER_ID": "메신저·SNS 아이디", "HOME_ADDRESS": "집 주소", "KR_RRN": "주민등록번호",
+           "KR_FRN": "외국인등록번호", "KR_BRN": "사업자등록번호", "KR_PASSPORT": "여권번호",
+           "KR_DRIVER_LICENSE": "운전면허번호", "MEDICAL_LICENSE": "면허번호", "EMPLOYEE_ID": "사번",
+           "CHART_NUMBER": "차트 번호", "contact": "연락처", "id": "식별번호"},
+    "en": {"KR_MOBILE_PHONE": "a mobile phone number", "PHONE_NUMBER": "a phone number", "EMAIL_ADDRESS": "an e-mail address",
+           "MESSENGER_ID": "a messenger or SNS ID", "HOME_ADDRESS": "a home address",
+           "KR_RRN": "a resident registration number", "KR_FRN": "a foreigner registration number",
+           "KR_BRN": "a business registration number", "KR_PASSPORT": "a passport number",
+           "KR_DRIVER_LICENSE": "a driver's licence number", "MEDICAL_LICENSE": "a licence number",
+           "EMPLOYEE_ID": "an employee number", "CHART_NUMBER": "a chart number", "contact": "a contact", "id": "an ID number"},
 }
+
+
+def _subject(words: list[str], language: str) -> str:
+    """The exposed kinds as the subject of the sentence: 전화번호와 주민등록번호가 / a phone number and …"""
+    if language != "ko":
+        return " and ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " and " + words[-1]
+    def batchim(word: str) -> bool:
+        return "가" <= word[-1] <= "힣" and (ord(word[-1]) - 0xAC00) % 28 != 0
+    joined = words[0]
+    for w in words[1:]:
+        joined += ("과 " if batchim(joined) else "와 ") + w
+    return joined + ("이" if batchim(joined) else "가")
 
 
 #: How a reason names a kind of harm, in the draft's language.
@@ -55,8 +76,9 @@ def _harm_kinds(harm: list[Finding], language: str) -> str:
     return ", ".join(names[k] for k in kinds) if kinds else names["HARM_INSULT"]
 
 
-def _kind(entity_type: str, language: str) -> str:
-    return next(label for key, label in _KINDS.get(language, _KINDS["en"]) if key in entity_type)
+def _kind(f: Finding, language: str) -> str:
+    kinds = _KINDS.get(language, _KINDS["en"])
+    return kinds.get(f.entity_type) or kinds[f.category]
 
 
 def assess(findings: list[Finding], persons: list[Person], combo: list[Finding], language: str,
@@ -75,7 +97,7 @@ def assess(findings: list[Finding], persons: list[Person], combo: list[Finding],
     elif combo:
         reasons.append(t["combo"].format(what=" + ".join(dict.fromkeys(f.text for f in combo[:3]))))
     if exposed:
-        reasons.append(t["contact"].format(what=", ".join(dict.fromkeys(_kind(f.entity_type, language) for f in exposed))))
+        reasons.append(t["contact"].format(what=_subject(list(dict.fromkeys(_kind(f, language) for f in exposed)), language)))
     if identified and harm:
         reasons.append(t["harm"].format(what=_harm_kinds(harm, language)))
     if threat:

@@ -1,7 +1,11 @@
 """Step 4: a concrete, readable replacement for each finding.
 
-One placeholder letter per person, used for every mention (김성호 교수 … 김 교수 → A 교수 …
-A 교수); contacts and IDs removed; workplaces and details generalised.
+A person with a title reads as Korean writes about someone unnamed: 김성호 교수 … 김 교수 →
+한 교수 … 그 교수. Letters (A씨, B 교수) are used where the draft itself writes people as letters
+(K교수, Mr. K: those initials are left as they are), where two people share a title, and for a
+name with no title after it. Contacts and IDs are removed; a role becomes a role of the same kind
+(수간호사님 → 간호사님), a unit every hospital has stays (응급실), other workplaces and details
+are generalised (data/generalisations.tsv).
 """
 from __future__ import annotations
 
@@ -12,7 +16,10 @@ from .findings import Finding
 from .lexicon import load_lexicon
 from .persons import Person
 
-_TITLE_AFTER = re.compile(r"\s?(?:" + "|".join(re.escape(t) for t in load_lexicon().titles) + ")")
+_LEXICON = load_lexicon()
+_TITLE_AFTER = re.compile(r"\s?(" + "|".join(re.escape(t) for t in _LEXICON.titles) + ")")
+#: how a titled person is written when it is not named: first mention, later mentions
+_UNNAMED = {"ko": ("한", "그"), "en": None}
 
 _GENERAL = {
     "ko": {
@@ -83,23 +90,23 @@ _REASON = {
 
 
 def assign_labels(persons: list[Person], text: str) -> None:
-    """Letters A, B, … in order of first mention, skipping letters used as initials in the draft."""
+    """Letters A, B, … in order of first mention, skipping letters used as initials in the draft
+    (where letters are what the suggestion uses, see ``_name_suggestions``)."""
     used = set(re.findall(r"(?<![A-Za-z])([A-Z])(?![a-z])", text))
     letters = [c for c in string.ascii_uppercase if c not in used] or list(string.ascii_uppercase)
-    for i, person in enumerate(sorted(persons, key=lambda p: min(m.start for m in p.mentions))):
+    lettered = [p for p in persons if any(m.entity_type != "PERSON_INITIAL" for m in p.mentions)]  # K교수 keeps K
+    for i, person in enumerate(sorted(lettered, key=lambda p: min(m.start for m in p.mentions))):
         person.label = letters[i % len(letters)] + ("" if i < len(letters) else str(i // len(letters) + 1))
 
 
 def suggest(findings: list[Finding], persons: list[Person], text: str, language: str) -> None:
     words = _GENERAL.get(language, _GENERAL["en"])
     reasons = _REASON.get(language, _REASON["en"])
-    labels = {p.key: p.label for p in persons}
+    names = _name_suggestions(findings, persons, text, language, words)
     for f in findings:
         f.reason = reasons.get(f.entity_type) or reasons[f.category]
         if f.category == "name":
-            label = labels.get(f.person or "", "A")
-            titled = _TITLE_AFTER.match(text, f.end) is not None
-            f.suggestion = label if titled or not words["person_suffix"] else label + words["person_suffix"]
+            f.suggestion = names[id(f)]
         elif f.category == "harm":
             f.suggestion = words.get(f.entity_type, words["harm"])  # fits the kind of harm
         elif f.category in ("contact", "id"):
@@ -109,7 +116,56 @@ def suggest(findings: list[Finding], persons: list[Person], text: str, language:
         elif f.entity_type == "HOSPITAL" and re.search(r"대|Univ|University|대학", f.text):
             f.suggestion = words["UNIVERSITY_HOSPITAL"]
         else:
-            f.suggestion = words.get(f.entity_type, words["AFFILIATION" if f.category == "affiliation" else "ROLE"])
+            general = words.get(f.entity_type, words["AFFILIATION" if f.category == "affiliation" else "ROLE"])
+            f.suggestion = _generalised(f, language) or general
+
+
+def _title(text: str, end: int) -> str:
+    """The title right after a name (교수님 → 교수), or ""."""
+    m = _TITLE_AFTER.match(text, end)
+    return m.group(1).removesuffix("님") if m else ""
+
+
+def _name_suggestions(findings: list[Finding], persons: list[Person], text: str, language: str,
+                      words: dict[str, str]) -> dict[int, str]:
+    """The replacement of every name finding (by ``id()``), one person written one way."""
+    names = [f for f in findings if f.category == "name"]
+    labels = {p.key: p.label for p in persons}
+    unnamed = _UNNAMED.get(language)
+    letters = any(f.entity_type == "PERSON_INITIAL" for f in names)  # the draft writes people as letters
+    titles: dict[str, set[str]] = {}
+    for f in names:
+        if _title(text, f.end):
+            titles.setdefault(_title(text, f.end), set()).add(f.person or "")
+    seen: set[str] = set()
+    out: dict[int, str] = {}
+    for f in sorted(names, key=lambda f: f.start):
+        key = f.person or ""
+        title = _title(text, f.end)
+        if f.entity_type == "PERSON_INITIAL":
+            out[id(f)] = f.text  # already anonymised: re-lettering it would only confuse
+        elif unnamed and title and not letters and len(titles[title]) == 1:
+            gap = "" if text[f.end:f.end + 1].isspace() else " "
+            out[id(f)] = unnamed[key in seen] + gap
+        else:
+            label = labels.get(key, "A")
+            out[id(f)] = label if title or not words["person_suffix"] else label + words["person_suffix"]
+        seen.add(key)
+    return out
+
+
+def _generalised(f: Finding, language: str) -> str:
+    """The listed replacement for the longest listed ending of a role or unit ("=": kept as written)."""
+    table = _LEXICON.generalisations.get(f.entity_type)
+    if not table:
+        return ""
+    word = f.text.strip()
+    for i in range(len(word)):
+        entry = table.get(word[i:]) or table.get(word[i:].lower())
+        if entry:
+            chosen = entry[0] if language == "ko" else entry[1]
+            return f.text if chosen == "=" else chosen
+    return ""
 
 
 def _training_year(text: str, language: str) -> str:

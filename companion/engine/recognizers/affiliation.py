@@ -33,6 +33,12 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
     upper_depts = [d for d in lexicon.departments if re.fullmatch(r"[A-Z&]{2,5}", d)]
     english_depts = [d for d in lexicon.departments if d not in korean_depts and d not in upper_depts]
 
+    hospital_words = "(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"
+
+    def town(word: str) -> bool:
+        return (word in towns or f"{word}구" in towns or f"{word}시" in towns
+                or re.fullmatch(r"[가-힣]{1,5}(?:시|구|군)", word) is not None)
+
     def generic_hospital(text: str, start: int, end: int) -> bool:
         name = re.sub(r"(대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)$", "", text[start:end]).strip()
         return not name or name in generic or name.split()[-1] in generic
@@ -56,9 +62,10 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         # a campus named by its town after the hospital: 순천향 부천, 고대 안산
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.hospitals)})(?![A-Za-z])"
                                     rf"(?:\s(?:{literal_alternation(towns)})(?![가-힣]))?"), 0.7),
-        Rule("HOSPITAL", re.compile(
-            r"(?<![가-힣])(?:[가-힣]{2,6}\s)?[가-힣○OㅇX*]{1,10}(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"),
-            0.65, veto=generic_hospital),
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65, veto=generic_hospital),
+        # with its town written before it (강남 차병원, 분당 서울대병원); not 어제 세브란스병원
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣]{{2,6}}\s[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65,
+             veto=lambda t, s, e: generic_hospital(t, s, e) or not town(t[s:e].split()[0])),
         # a public health centre named by its town, written apart: 강릉 보건소, 서초구 보건소
         Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,6}\s(?:보건소|보건지소|보건의료원|정신건강복지센터)(?![가-힣])"), 0.65,
              veto=lambda t, s, e: t[s:e].split()[0] in generic or _not_a_town(t[s:e].split()[0])),

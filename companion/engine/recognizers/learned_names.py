@@ -141,7 +141,8 @@ class LearnedNameRecognizer(EntityRecognizer):
 
     # ---- fusion ----------------------------------------------------------------------------
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
-        results = self.rules.analyze(text, entities, nlp_artifacts)
+        # a listed hospital is a place, whatever its first syllable (차병원: 차 + 병원)
+        results = [r for r in self.rules.analyze(text, entities, nlp_artifacts) if text[r.start:r.end] not in self.lex.hospitals]
         rule_spans = [(r.start, r.end) for r in results]
         judged = [r for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME)]
         spans, belief = self.model_spans(text, nlp_artifacts, judged)
