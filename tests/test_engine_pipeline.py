@@ -332,3 +332,20 @@ def test_a_dated_event_is_replaced_without_a_tense(engine):
     result = engine.analyze("방재민 교수님 다음달 셋째 주 금요일 정년퇴임이세요")
     events = [f for f in result["findings"] if f["entity_type"] == "DATED_EVENT"]
     assert events and all(f["suggestion"] == "[시기 생략]" for f in events)
+
+
+def test_every_entity_type_has_words_in_both_languages():
+    """data/entities.tsv and data/messages/*.tsv agree: each type has a category, a reason and a
+    suggestion (its own or its category's) in Korean and English, and both files have the same keys."""
+    from companion.engine import entities
+
+    ko, en = entities.messages("ko"), entities.messages("en")
+    assert set(ko) - {"unnamed.first", "unnamed.later"} == set(en)
+    for name, (category, _) in entities._types().items():
+        assert entities.category_of(name) == category
+        for lang in ("ko", "en"):
+            assert entities.word(lang, f"reason.{name}", f"reason.{category}")
+            if category not in ("name", "detail", "affiliation"):
+                assert entities.word(lang, f"suggestion.{name}", f"suggestion.{category}")
+    assert entities.merged_type("DEPARTMENT", "HOSPITAL") == "HOSPITAL"
+    assert entities.merged_type("UNIT", "LAB") == "UNIT"

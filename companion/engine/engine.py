@@ -6,8 +6,10 @@ from typing import Any
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
+from .boundaries import WordBoundaries
 from .context import ContextualOnlyEnhancer
-from .findings import CATEGORIES, IDENTITY, Finding, category_of, finding_id, text_digest, utf16_offsets
+from .entities import CATEGORIES, IDENTITY, category_of, merged_type
+from .findings import Finding, finding_id, text_digest, utf16_offsets
 from .language import detect_language
 from .lexicon import Lexicon, load_lexicon
 from .nlp import MecabNlpEngine
@@ -16,7 +18,6 @@ from .persons import (COMBO_WINDOW, ages_after_names, combination_subject, drop_
                       keep_pointing)
 from .recognizers.english_names import western_given_names
 from .recognizers.roster import read_roster
-from .boundaries import WordBoundaries
 from .redact import Redactor, non_overlapping
 from .registry import LANGUAGES, build_registry
 from .risk import assess
@@ -181,20 +182,12 @@ def _merge_neighbours(findings: list[Finding], text: str) -> list[Finding]:
         prev = out[-1] if out else None
         if (prev is not None and prev.category == f.category and f.category in ("affiliation", "detail")
                 and _GAP.fullmatch(text[prev.end:f.start] or " ") and f.start - prev.end <= 2):
-            entity = _merged_type(prev.entity_type, f.entity_type)
+            entity = merged_type(prev.entity_type, f.entity_type)
             out[-1] = Finding(entity, f.category, prev.start, f.end, max(prev.score, f.score), text[prev.start:f.end],
                               extra={"parts": prev.extra.get("parts", 1) + f.extra.get("parts", 1)})
         else:
             out.append(f)
     return out
-
-
-def _merged_type(first: str, second: str) -> str:
-    """The entity type of two merged neighbours: the more telling one."""
-    for preferred in ("HOSPITAL", "UNIQUE_ROLE", "TRAINING_YEAR", "DEPARTMENT", "WARD"):
-        if preferred in (first, second):
-            return preferred
-    return first
 
 
 def build_engine(detection: Any = None) -> Engine:

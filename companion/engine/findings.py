@@ -1,38 +1,10 @@
-"""The Finding record, categories of entity types, deterministic ids and UTF-16 offsets."""
+"""The Finding record, deterministic ids and UTF-16 offsets (entity types: see entities.py)."""
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Sequence
-
-CATEGORIES = ("name", "contact", "id", "affiliation", "detail", "harm")
-IDENTITY = ("name", "contact", "id", "affiliation", "detail")
-
-_CATEGORY_BY_TYPE = {
-    "KR_MOBILE_PHONE": "contact", "PHONE_NUMBER": "contact", "EMAIL_ADDRESS": "contact",
-    "MESSENGER_ID": "contact", "HOME_ADDRESS": "contact",
-    "KR_RRN": "id", "KR_FRN": "id", "KR_BRN": "id", "KR_PASSPORT": "id", "KR_DRIVER_LICENSE": "id",
-    "MEDICAL_LICENSE": "id", "EMPLOYEE_ID": "id", "CHART_NUMBER": "id",
-    "HOSPITAL": "affiliation", "DEPARTMENT": "affiliation", "WARD": "affiliation", "UNIT": "affiliation", "LAB": "affiliation", "AFFILIATION": "affiliation",
-    "TRAINING_YEAR": "detail", "ROLE": "detail", "UNIQUE_ROLE": "detail", "AGE_GENDER": "detail",
-    "ROOM": "detail", "DATED_EVENT": "detail", "NICKNAME": "detail",
-    # Presidio's own types, for recognizers added to ``Engine.registry`` later
-    "PERSON": "name", "CREDIT_CARD": "id", "IBAN_CODE": "id", "US_SSN": "id", "US_PASSPORT": "id",
-    "US_DRIVER_LICENSE": "id", "IP_ADDRESS": "contact", "URL": "contact",
-}
-#: when identity findings overlap, the higher rank wins (then the longer span, then the score)
-RANK = {"contact": 5, "id": 5, "name": 4, "affiliation": 2, "detail": 2, "harm": 0}
-
-
-def category_of(entity_type: str) -> str:
-    """The API category of an entity type. A type nobody mapped comes from a recognizer someone
-    added to the registry to catch something specific: it is reported as an identifier."""
-    if entity_type.startswith("PERSON_"):
-        return "name"
-    if entity_type.startswith("HARM_"):
-        return "harm"
-    return _CATEGORY_BY_TYPE.get(entity_type, "id")
 
 
 @dataclass

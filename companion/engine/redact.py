@@ -12,7 +12,8 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 from presidio_anonymizer.operators import Operator, OperatorType
 
-from .findings import RANK, Finding
+from .entities import RANK
+from .findings import Finding
 
 
 class UseReplacement(Operator):
