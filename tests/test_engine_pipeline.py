@@ -74,6 +74,14 @@ def test_a_titled_person_reads_as_han_then_geu(engine):
     assert "한 교수 또" in redacted and "그 교수 라인" in redacted and "한 선생님만" in redacted
 
 
+@pytest.mark.parametrize("draft, redacted", [
+    ("이모(41·남)씨가 붙잡혔다", "A(41·남)씨가 붙잡혔다"),  # 씨 after the brackets: no second 씨
+    ("김민수 교수가 그랬대. 김민수가 원래 그래", "A 교수가 그랬대. A씨가 원래 그래"),  # one person, one way
+])
+def test_a_person_not_always_titled_keeps_one_letter(engine, draft, redacted):
+    assert engine.analyze(draft)["redacted_text"] == redacted
+
+
 def test_people_sharing_a_title_keep_letters(engine):
     result = engine.analyze("김성호 교수랑 박지훈 교수 둘이 싸움. 김성호 교수가 먼저 시작함")
     assert result["redacted_text"] == "A 교수랑 B 교수 둘이 싸움. A 교수가 먼저 시작함"

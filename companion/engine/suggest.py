@@ -1,9 +1,9 @@
 """Step 4: a concrete, readable replacement for each finding.
 
-A person with a title reads as Korean writes about someone unnamed: 김성호 교수 … 김 교수 →
-한 교수 … 그 교수. Letters (A씨, B 교수) are used where the draft itself writes people as letters
-(K교수, Mr. K: those initials are left as they are), where two people share a title, and for a
-name with no title after it. Contacts and IDs are removed; a role becomes a role of the same kind
+A person always written with a title reads as Korean writes about someone unnamed: 김성호 교수
+… 김 교수 → 한 교수 … 그 교수. Letters (A씨, B 교수) are used where the draft itself writes people
+as letters (K교수, Mr. K: those initials are left as they are), where two people share a title,
+and for a person mentioned once without a title right after the name. Contacts and IDs are removed; a role becomes a role of the same kind
 (수간호사님 → 간호사님), a unit every hospital has stays (응급실), other workplaces and details
 are generalised (data/generalisations.tsv).
 """
@@ -18,7 +18,8 @@ from .lexicon import load_lexicon
 from .persons import Person
 
 _LEXICON = load_lexicon()
-_TITLE_AFTER = re.compile(r"\s?(" + "|".join(re.escape(t) for t in _LEXICON.titles) + ")")
+#: a title after a name, past an age and sex in brackets (이모(41·남)씨, 박모(35) 교수)
+_TITLE_AFTER = re.compile(r"(\s?\([^()\n]{1,12}\))?\s?(" + "|".join(re.escape(t) for t in _LEXICON.titles) + ")")
 
 
 def assign_labels(persons: list[Person], text: str) -> None:
@@ -48,10 +49,13 @@ def suggest(findings: list[Finding], persons: list[Person], text: str, language:
             f.suggestion = _generalised(f, language) or word(language, f"suggestion.{f.entity_type}", general)
 
 
-def _title(text: str, end: int) -> str:
-    """The title right after a name (교수님 → 교수), or ""."""
+def _title(text: str, end: int, direct: bool = False) -> str:
+    """The title after a name (교수님 → 교수), or ""; ``direct``: only one right after it, not
+    one past brackets (한 교수 reads well, 한 (41·남)씨 does not)."""
     m = _TITLE_AFTER.match(text, end)
-    return m.group(1).removesuffix("님") if m else ""
+    if m is None or (direct and m.group(1)):
+        return ""
+    return m.group(2).removesuffix("님")
 
 
 def _name_suggestions(findings: list[Finding], persons: list[Person], text: str, language: str) -> dict[int, str]:
@@ -62,18 +66,23 @@ def _name_suggestions(findings: list[Finding], persons: list[Person], text: str,
     unnamed = (table["unnamed.first"], table["unnamed.later"]) if "unnamed.first" in table else None
     suffix = table["person_suffix"]
     letters = any(f.entity_type == "PERSON_INITIAL" for f in names)  # the draft writes people as letters
-    titles: dict[str, set[str]] = {}
+    titles: dict[str, set[str]] = {}  # title -> the persons written with it
+    untitled: set[str] = set()  # persons with a mention that has no title right after it
     for f in names:
-        if _title(text, f.end):
-            titles.setdefault(_title(text, f.end), set()).add(f.person or "")
+        direct = _title(text, f.end, direct=True)
+        if direct:
+            titles.setdefault(direct, set()).add(f.person or "")
+        else:
+            untitled.add(f.person or "")
     seen: set[str] = set()
     out: dict[int, str] = {}
     for f in sorted(names, key=lambda f: f.start):
         key = f.person or ""
         title = _title(text, f.end)
+        direct = _title(text, f.end, direct=True)
         if f.entity_type == "PERSON_INITIAL":
             out[id(f)] = f.text  # already anonymised: re-lettering it would only confuse
-        elif unnamed and title and not letters and len(titles[title]) == 1:
+        elif unnamed and direct and not letters and len(titles[direct]) == 1 and key not in untitled:
             gap = "" if text[f.end:f.end + 1].isspace() else " "
             out[id(f)] = unnamed[key in seen] + gap
         else:
