@@ -12,11 +12,11 @@ from .entities import CATEGORIES, IDENTITY, category_of, merged_type
 from .findings import Finding, finding_id, text_digest, utf16_offsets
 from .language import detect_language
 from .lexicon import Lexicon, load_lexicon
+from .linking import ages_after_names, romanized_repeats
 from .nlp import MecabNlpEngine
 from .normalize import normalize
-from .persons import (COMBO_WINDOW, ages_after_names, combination_subject, drop_weak_context, group_persons,
+from .persons import (COMBO_WINDOW, combination_subject, drop_weak_context, group_persons,
                       keep_pointing)
-from .recognizers.english_names import western_given_names
 from .recognizers.roster import read_roster
 from .redact import Redactor, non_overlapping
 from .registry import LANGUAGES, build_registry
@@ -90,7 +90,7 @@ class Engine:
             start, end = _trim(text, *norm.to_original(r.start, r.end))
             if end > start and not self._allowed(text[start:end], allow):
                 found.append(Finding(r.entity_type, category, start, end, round(float(r.score), 2), text[start:end]))
-        return lang, found + _romanized_repeats(text, found)
+        return lang, found + romanized_repeats(text, found)
 
     def _who_is_identified(self, identity: list[Finding], text: str) -> tuple[list[Finding], list, list[Finding], bool]:
         """Group names into persons; keep workplaces and details only where they point at someone
@@ -137,27 +137,6 @@ class Engine:
             raise UnknownFindingError(sorted(set(unknown)))
         redacted, applied = self.redactor.apply(text, [by_id[i] for i in asked], replacements)
         return {"redacted_text": redacted, "applied": applied}
-
-
-def _romanized_repeats(text: str, found: list[Finding]) -> list[Finding]:
-    """Once "Prof. Seonwoo Jiho" is found, a later bare "Seonwoo" is the same person (English
-    drafts repeat the surname alone). The surname is the word of the full name that is a known
-    romanized surname; mentions already found are left alone."""
-    lex = load_lexicon()
-    surnames = set()
-    for f in found:
-        if f.entity_type == "PERSON_ROMANIZED" and " " in f.text.strip():
-            words = f.text.split()
-            surnames.update(w for w in (words[0], words[-1]) if w in lex.romanized_surnames and len(w) >= 3)
-            surnames.update(w for w in words[:1] if w in western_given_names())  # Sarah Kim … Sarah
-    if not surnames:
-        return []
-    taken = [(f.start, f.end) for f in found]
-    out = []
-    for m in re.finditer(r"\b(?:" + "|".join(sorted(map(re.escape, surnames), key=len, reverse=True)) + r")\b(?![-'’][a-z])", text):
-        if not any(s < m.end() and m.start() < e for s, e in taken):
-            out.append(Finding("PERSON_ROMANIZED", "name", m.start(), m.end(), 0.7, m.group()))
-    return out
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -111,21 +111,6 @@ def combination_subject(findings: list[Finding], unique_roles: frozenset[str]) -
     return hits
 
 
-#: an age written right after a name: "Baek Sangho, 77," · "이수진(34)" · "김모씨(남/45)"
-_AGE_AFTER = re.compile(r"(?:\s?(?:씨|님|환자분|환자|할머니|할아버지|어르신|군|양))?(?:,\s?|\s?\((?:(?:남|여|M|F)\s?/\s?)?)(\d{2,3})"
-                        r"(?=\s?(?:,|\)|/|[MF]\b|세|살|y/?o\b|years?\b))")
-
-
-def ages_after_names(text: str, names: list[Finding]) -> list[Finding]:
-    """Ages attached to a name (the detail recognizer cannot see names)."""
-    out = []
-    for n in names:
-        m = _AGE_AFTER.match(text, n.end)
-        if m is not None:
-            out.append(Finding("AGE_GENDER", "detail", m.start(1), m.end(1), 0.6, m.group(1)))
-    return out
-
-
 def keep_pointing(findings: list[Finding], anchors: list[Finding], window: int = WINDOW) -> list[Finding]:
     """Affiliation/detail findings within ``window`` of an anchor (a name or an identifying combination)."""
     if not anchors:

@@ -110,9 +110,9 @@ def _training_year(text: str, language: str) -> str:
     """R2 → 전공의, 3년차 → 몇 년차, 본과 3학년 → 의대생, second-year fellow → fellow."""
     lowered = text.lower()
     if language != "ko":
-        for word in ("fellow", "intern", "student"):
-            if word in lowered:
-                return word
+        for trainee in ("fellow", "intern", "student"):
+            if trainee in lowered:
+                return trainee
         return "trainee"
     if "학년" in text:
         return "의대생"

@@ -1,0 +1,48 @@
+"""Step 2c: linking — findings that only exist because of another finding.
+
+Presidio's recognizers each see the text alone; what depends on a name already found is linked
+here, in one place: a later bare surname of a romanized full name (Prof. Seonwoo Jiho … Seonwoo)
+and an age written right after a name (이수진(34)).
+"""
+from __future__ import annotations
+
+import re
+
+from .findings import Finding
+from .lexicon import load_lexicon
+from .recognizers.english_names import western_given_names
+
+#: an age written right after a name: "Baek Sangho, 77," · "이수진(34)" · "김모씨(남/45)"
+_AGE_AFTER = re.compile(r"(?:\s?(?:씨|님|환자분|환자|할머니|할아버지|어르신|군|양))?(?:,\s?|\s?\((?:(?:남|여|M|F)\s?/\s?)?)(\d{2,3})"
+                        r"(?=\s?(?:,|\)|/|[MF]\b|세|살|y/?o\b|years?\b))")
+
+
+def ages_after_names(text: str, names: list[Finding]) -> list[Finding]:
+    """Ages attached to a name (the detail recognizer cannot see names)."""
+    out = []
+    for n in names:
+        m = _AGE_AFTER.match(text, n.end)
+        if m is not None:
+            out.append(Finding("AGE_GENDER", "detail", m.start(1), m.end(1), 0.6, m.group(1)))
+    return out
+
+
+def romanized_repeats(text: str, found: list[Finding]) -> list[Finding]:
+    """Once "Prof. Seonwoo Jiho" is found, a later bare "Seonwoo" is the same person (English
+    drafts repeat the surname alone). The surname is the word of the full name that is a known
+    romanized surname; mentions already found are left alone."""
+    lex = load_lexicon()
+    surnames = set()
+    for f in found:
+        if f.entity_type == "PERSON_ROMANIZED" and " " in f.text.strip():
+            words = f.text.split()
+            surnames.update(w for w in (words[0], words[-1]) if w in lex.romanized_surnames and len(w) >= 3)
+            surnames.update(w for w in words[:1] if w in western_given_names())  # Sarah Kim … Sarah
+    if not surnames:
+        return []
+    taken = [(f.start, f.end) for f in found]
+    out = []
+    for m in re.finditer(r"\b(?:" + "|".join(sorted(map(re.escape, surnames), key=len, reverse=True)) + r")\b(?![-'’][a-z])", text):
+        if not any(s < m.end() and m.start() < e for s, e in taken):
+            out.append(Finding("PERSON_ROMANIZED", "name", m.start(), m.end(), 0.7, m.group()))
+    return out
