@@ -97,9 +97,9 @@ def _generalised(f: Finding, language: str) -> str:
     table = _LEXICON.generalisations.get(f.entity_type)
     if not table:
         return ""
-    word = f.text.strip()
-    for i in range(len(word)):
-        entry = table.get(word[i:]) or table.get(word[i:].lower())
+    term = f.text.strip()
+    for i in range(len(term)):
+        entry = table.get(term[i:]) or table.get(term[i:].lower())
         if entry:
             chosen = entry[0] if language == "ko" else entry[1]
             return f.text if chosen == "=" else chosen
