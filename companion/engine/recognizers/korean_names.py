@@ -35,6 +35,8 @@ MASKED = "PERSON_MASKED_NAME"
 INITIAL = "PERSON_INITIAL"
 CHOSUNG = "PERSON_CHOSUNG"
 GIVEN_NAME = "PERSON_GIVEN_NAME"
+#: a full-name candidate with no evidence for or against it (see ``_full_name_score``)
+PENDING = "pending"
 
 _MASK = r"(?:OO|○○|◯◯|●●|◎◎|ㅇㅇ|\*\*|XX|xx|△△|□□|■■|ㅁㅁ|○|◯|●|◎|\*|O|X|ㅇ|△|□|■)"
 _MASK_CHAR = r"[O○◯●◎ㅇ*Xx△□■]"
@@ -251,77 +253,119 @@ class KoreanNameRecognizer(EntityRecognizer):
 
     # ---- rules ---------------------------------------------------------------------------
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        """Every rule in turn; each adds its results (and the full names it found, which later
+        rules use: lists, repeats, given names)."""
         results: list[RecognizerResult] = []
-        lex = self.lex
         full_names: list[str] = []
-        pending: list[tuple[int, int, int]] = []  # name-like words with no evidence of their own
+        pending = self._full_names(text, nlp_artifacts, results, full_names)
+        self._disguised(text, results)
+        self._short_name_rules(text, nlp_artifacts, results, full_names)
+        self._chat_names(text, results, full_names)
+        self._pending_names(text, pending, nlp_artifacts, results, full_names)
+        self._repeats(text, full_names, results, nlp_artifacts)
+        for m in self._given_title.finditer(text):
+            self._given_rule(m, nlp_artifacts, results)
+        return results
 
+    # ---- full names: surname + two given syllables, in one word --------------------------------
+    def _full_names(self, text: str, art: NlpArtifacts | None, results: list[RecognizerResult],
+                    full_names: list[str]) -> list[tuple[int, int, int]]:
+        """Full names (김성호가, 이수진 교수) and, where a word has no surname but a title, surname +
+        title (박 교수). Returns the name-like words that had no evidence of their own
+        (start, end, end of word): a list of names or a contact nearby may still make them names."""
+        pending: list[tuple[int, int, int]] = []
         for m in self._word.finditer(text):
             word, start = m.group(), m.start()
-            end_of_word = m.end()
-            if word in lex.common_words:
+            if word in self.lex.common_words:
                 continue
-            # full names: surname (1 or 2 syllables) + 2 given syllables
-            for slen in (2, 1):
-                if len(word) < slen + 2 or word[:slen] not in lex.surnames:
+            for slen in (2, 1):  # a two-syllable surname first (남궁민수)
+                if len(word) < slen + 2 or word[:slen] not in self.lex.surnames:
                     continue
-                name, rest = word[:slen + 2], word[slen + 2:]
-                if self._strong_title_start.match(word, slen):
-                    continue  # 최선생님이: surname + title, not a full name
-                if name in lex.common_words or name in lex.public_figures or not self._suffix_ok(rest):
+                name = word[:slen + 2]
+                if self._not_a_name(text, word, slen, m.end()):
                     continue
-                if name[-1] in self._particle_set and (name[:-1] in lex.public_figures or name[:-1] in lex.common_words):
-                    continue  # 허준이, 오늘도: a public figure or a word with a particle
-                if name in self._role_words:
-                    continue  # 전임의, 부교수: a role, not a name
-                if self._public_title.match(text, end_of_word):
-                    continue  # 박민수 차관, 정은경 청장: a public figure in office
-                given_ok = all(s in lex.given_syllables for s in name[slen:])
-                joins = getattr(nlp_artifacts, "joins", frozenset())
-                if any(start < j < start + len(name) for j in joins):
-                    score = 0.85  # an invisible character inside the name: deliberate evasion
-                elif self._dictionary_word(nlp_artifacts, start, len(name), with_particle=False):
-                    continue  # one ordinary word (심지어, 조영제)
-                elif name[:-1] in lex.common_words and name[-1] in self._particle_set:
-                    continue  # a common word with a particle (오늘도, 지금은)
-                elif self._adnominal(nlp_artifacts, start, len(name)):
-                    continue  # an adjective before a title (유명한 교수님, 조용한 선생님)
-                elif not given_ok and self._verb_form(
-                        nlp_artifacts, start, len(name), self._PREDICATE_TAGS, unknown=False):
-                    continue  # a verb or adverb before a title (하는데 교수님은, 어떻게 교수, 하시고 전공의)
-                elif name[-1] in "도를을의에와과로만" and self._dictionary_word(nlp_artifacts, start, len(name)):
-                    continue  # a noun and a particle that is rarely the end of a given name (민원도, 기록을)
-                elif self._title_follows(text, end_of_word, rest, strong=True) and (
-                        given_ok or not self._dictionary_word(nlp_artifacts, start, len(name))):
-                    score = 0.85
-                elif self._dictionary_word(nlp_artifacts, start, len(name)):
-                    continue  # noun + particle (우연이, 이후로)
-                elif given_ok and (self._title_follows(text, end_of_word, rest)
-                                   or self._person_tag(nlp_artifacts, start, len(name))
-                                   or self._title_before.search(text, max(0, start - 12), start)
-                                   or self._slot_before.search(text, max(0, start - 12), start)):
-                    score = 0.85
-                elif given_ok and self._garbled(nlp_artifacts, start, slen, len(name)) and name[slen:] not in lex.common_words:
-                    score = 0.6
-                elif (given_ok and word[:slen] not in lex.common_surnames and name[slen:] not in lex.common_words
-                      and not any(h.startswith(name) for h in lex.hospitals)
-                      and self._clean_split(nlp_artifacts, start, slen, len(name))):
-                    score = 0.6  # a rarer surname: only mecab's cleanest split (표/NNG + 세린/NNG)
-                elif (given_ok and word[:slen] in lex.common_surnames
-                      and (self._surname_split(nlp_artifacts, start, slen, len(name))
-                           or (self._animate.match(rest) and not self._verb_form(nlp_artifacts, start, len(name))))):
-                    score = 0.6
-                else:
-                    if given_ok and not self._verb_form(nlp_artifacts, start, len(name)):
-                        pending.append((start, start + len(name), end_of_word))
+                score = self._full_name_score(text, word, start, slen, m.end(), art)
+                if score is None:
+                    continue
+                if score == PENDING:
+                    if self._given_ok(name, slen) and not self._verb_form(art, start, len(name)):
+                        pending.append((start, start + len(name), m.end()))
                     continue
                 results.append(RecognizerResult(FULL_NAME, start, start + len(name), score))
                 full_names.append(name)
                 break
             else:
-                # surname + title: "박 교수", "최선생님이", "윤교수"
-                self._surname_title(text, word, start, end_of_word, results, nlp_artifacts)
+                self._surname_title(text, word, start, m.end(), results, art)  # 박 교수, 최선생님이, 윤교수
+        return pending
 
+    def _given_ok(self, name: str, slen: int) -> bool:
+        return all(s in self.lex.given_syllables for s in name[slen:])
+
+    def _not_a_name(self, text: str, word: str, slen: int, end_of_word: int) -> bool:
+        """What the lexicon alone rules out, whatever mecab says."""
+        lex = self.lex
+        name, rest = word[:slen + 2], word[slen + 2:]
+        return bool(
+            self._strong_title_start.match(word, slen)  # 최선생님이: surname + title, not a full name
+            or name in lex.common_words or name in lex.public_figures or not self._suffix_ok(rest)
+            # 허준이, 오늘도: a public figure or a word with a particle
+            or (name[-1] in self._particle_set and (name[:-1] in lex.public_figures or name[:-1] in lex.common_words))
+            or name in self._role_words  # 전임의, 부교수: a role, not a name
+            or self._public_title.match(text, end_of_word))  # 박민수 차관, 정은경 청장: a public figure in office
+
+    def _reads_as_a_word(self, art: NlpArtifacts | None, start: int, name: str, slen: int) -> bool:
+        """mecab reads the span as ordinary language, which only a strong title after it outweighs."""
+        n = len(name)
+        return bool(
+            self._dictionary_word(art, start, n, with_particle=False)  # one ordinary word (심지어, 조영제)
+            or (name[:-1] in self.lex.common_words and name[-1] in self._particle_set)  # 오늘도, 지금은
+            or self._adnominal(art, start, n)  # an adjective before a title (유명한 교수님)
+            # a verb or adverb before a title (하는데 교수님은, 어떻게 교수, 하시고 전공의)
+            or (not self._given_ok(name, slen) and self._verb_form(art, start, n, self._PREDICATE_TAGS, unknown=False))
+            # a noun and a particle that is rarely the end of a given name (민원도, 기록을)
+            or (name[-1] in "도를을의에와과로만" and self._dictionary_word(art, start, n)))
+
+    def _full_name_score(self, text: str, word: str, start: int, slen: int, end_of_word: int,
+                         art: NlpArtifacts | None) -> float | str | None:
+        """The score of the full name at the start of ``word``, None when it is not one, or
+        PENDING when nothing speaks for or against it. Evidence, strongest first: an invisible
+        character inside it (an evasion) overrides mecab; a strong title after it outweighs a
+        dictionary reading; otherwise a dictionary reading (noun + particle: 우연이) vetoes, and
+        weaker evidence decides."""
+        lex = self.lex
+        name, rest = word[:slen + 2], word[slen + 2:]
+        n = len(name)
+        joins = getattr(art, "joins", frozenset())
+        if any(start < j < start + n for j in joins):
+            return 0.85
+        if self._reads_as_a_word(art, start, name, slen):
+            return None
+        given_ok = self._given_ok(name, slen)
+        in_dictionary = self._dictionary_word(art, start, n)
+        if self._title_follows(text, end_of_word, rest, strong=True) and (given_ok or not in_dictionary):
+            return 0.85
+        if in_dictionary:
+            return None
+        if not given_ok:
+            return PENDING
+        if (self._title_follows(text, end_of_word, rest) or self._person_tag(art, start, n)
+                or self._title_before.search(text, max(0, start - 12), start)
+                or self._slot_before.search(text, max(0, start - 12), start)):
+            return 0.85
+        if self._garbled(art, start, slen, n) and name[slen:] not in lex.common_words:
+            return 0.6
+        surname = word[:slen]
+        if (surname not in lex.common_surnames and name[slen:] not in lex.common_words
+                and not any(h.startswith(name) for h in lex.hospitals) and self._clean_split(art, start, slen, n)):
+            return 0.6  # a rarer surname: only mecab's cleanest split (표/NNG + 세린/NNG)
+        if surname in lex.common_surnames and (self._surname_split(art, start, slen, n)
+                                               or (self._animate.match(rest) and not self._verb_form(art, start, n))):
+            return 0.6
+        return PENDING
+
+    # ---- disguised names ---------------------------------------------------------------------
+    def _disguised(self, text: str, results: list[RecognizerResult]) -> None:
+        """Masks (김OO, 김모 씨), Latin initials (K교수) and chosung (ㄱㅊㅅ, ㄱ교수)."""
         for m in self._masked.finditer(text):
             results.append(RecognizerResult(MASKED, m.start(), m.end(), 0.85))
         for m in self._mo.finditer(text):
@@ -335,13 +379,20 @@ class KoreanNameRecognizer(EntityRecognizer):
         for m in self._one_chosung.finditer(text):  # ㄱ교수, ㅂ 선생님
             if m.group() != "ㅋ":
                 results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
+
+    # ---- names in other shapes -----------------------------------------------------------------
+    def _short_name_rules(self, text: str, art: NlpArtifacts | None, results: list[RecognizerResult],
+                          full_names: list[str]) -> None:
+        """Two-syllable names before a title (권휘 교수님), names written apart (김 성호 교수,
+        김.성.호) and names in labelled fields (이름: …)."""
+        lex = self.lex
         for m in self._short_name.finditer(text):
-            self._short_name_rule(m, nlp_artifacts, results)
+            self._short_name_rule(m, art, results)
         for m in self._split_name.finditer(text):  # 김 성호 교수: surname and given name apart
             surname, given = m.group(1), m.group(2)
             if (surname not in lex.ambiguous_before_title and given not in lex.common_words
                     and all(ch in lex.given_syllables for ch in given)
-                    and not self._verb_form(nlp_artifacts, m.start(2), 2)):
+                    and not self._verb_form(art, m.start(2), 2)):
                 results.append(RecognizerResult(FULL_NAME, m.start(), m.end(), 0.75))
                 full_names.append(surname + given)
         for m in self._spaced.finditer(text):
@@ -356,21 +407,22 @@ class KoreanNameRecognizer(EntityRecognizer):
             if m.group("v")[:1] in lex.surnames or m.group("v")[:2] in lex.surnames:
                 results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.85))
                 full_names.append(m.group("v"))
-        self._chat_names(text, results, full_names)
-        pending = [p for p in pending if text[p[0]] in lex.common_surnames or self._unmasks(text, p[0], results)]
+
+    def _pending_names(self, text: str, pending: list[tuple[int, int, int]], art: NlpArtifacts | None,
+                       results: list[RecognizerResult], full_names: list[str]) -> None:
+        """Name-like words with no evidence of their own, made names by their neighbours: a list
+        with a name in it (김민수랑 이영희), the unmasked form of a mask, a contact right after
+        ("심하린이 번호 바꿨대 010…")."""
+        pending = [p for p in pending if text[p[0]] in self.lex.common_surnames or self._unmasks(text, p[0], results)]
         self._coordinated(text, pending, results, full_names)
-        for start, end, word_end in pending:  # "심하린이 번호 바꿨대 010…": a name next to a contact
+        for start, end, word_end in pending:
             if self._unmasks(text, start, results):
                 results.append(RecognizerResult(FULL_NAME, start, end, 0.7))
                 full_names.append(text[start:end])
             elif self._contact_cue.match(text, word_end, min(len(text), word_end + 30)) \
-                    and not self._compound_noun(nlp_artifacts, start):
+                    and not self._compound_noun(art, start):
                 results.append(RecognizerResult(FULL_NAME, start, end, 0.6))
                 full_names.append(text[start:end])
-        self._repeats(text, full_names, results, nlp_artifacts)
-        for m in self._given_title.finditer(text):
-            self._given_rule(m, nlp_artifacts, results)
-        return results
 
     def _chat_names(self, text: str, results: list[RecognizerResult], full_names: list[str]) -> None:
         """Speakers of a chat export and the writer of a sign-off: whoever they are, the display
