@@ -7,7 +7,7 @@ name inside its word without being part of it (출신, 쪽 …) is listed in dat
 from __future__ import annotations
 
 from .findings import Finding
-from .lexicon import Lexicon, read_words
+from .lexicon import Lexicon
 
 #: a name is not extended by more than this many syllables (a long glued run is something else)
 MAX_TAIL = 4
@@ -20,7 +20,7 @@ def _hangul(ch: str) -> bool:
 class WordBoundaries:
     def __init__(self, lexicon: Lexicon) -> None:
         self._particles = lexicon.particles  # longest first
-        self._not_tails = read_words("not_place_tails.txt")
+        self._not_tails = lexicon.not_place_tails
 
     def _stem(self, rest: str) -> str:
         """The part of ``rest`` before a particle glued at its end (서울에서 → 서울)."""

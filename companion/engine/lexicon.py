@@ -63,6 +63,14 @@ class Lexicon:
     function_syllables: frozenset[str]
     ambiguous_before_title: frozenset[str]
     generalisations: dict[str, dict[str, tuple[str, str]]]
+    #: words before 병원/의원 that make a generic phrase (우리 병원), and town names
+    generic_place_words: frozenset[str]
+    towns: frozenset[str]
+    #: what may follow a hospital's name inside its word without being part of it (출신, 쪽)
+    not_place_tails: frozenset[str]
+    western_given_names: frozenset[str]
+    eponyms_en: frozenset[str]
+    public_figures_en: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -89,4 +97,10 @@ def load_lexicon() -> Lexicon:
         function_syllables=read_words("function_syllables.txt"),
         ambiguous_before_title=read_words("ambiguous_before_title.txt"),
         generalisations=read_generalisations("generalisations.tsv"),
+        generic_place_words=read_words("generic_place_words.txt"),
+        towns=read_words("places.txt"),
+        not_place_tails=read_words("not_place_tails.txt"),
+        western_given_names=read_words("western_given_names.txt"),
+        eponyms_en=read_words("eponyms_en.txt"),
+        public_figures_en=frozenset(read_list("public_figures_en.txt")),
     )

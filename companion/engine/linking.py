@@ -10,7 +10,6 @@ import re
 
 from .findings import Finding
 from .lexicon import load_lexicon
-from .recognizers.english_names import western_given_names
 
 #: an age written right after a name: "Baek Sangho, 77," · "이수진(34)" · "김모씨(남/45)"
 _AGE_AFTER = re.compile(r"(?:\s?(?:씨|님|환자분|환자|할머니|할아버지|어르신|군|양))?(?:,\s?|\s?\((?:(?:남|여|M|F)\s?/\s?)?)(\d{2,3})"
@@ -37,7 +36,7 @@ def romanized_repeats(text: str, found: list[Finding]) -> list[Finding]:
         if f.entity_type == "PERSON_ROMANIZED" and " " in f.text.strip():
             words = f.text.split()
             surnames.update(w for w in (words[0], words[-1]) if w in lex.romanized_surnames and len(w) >= 3)
-            surnames.update(w for w in words[:1] if w in western_given_names())  # Sarah Kim … Sarah
+            surnames.update(w for w in words[:1] if w in lex.western_given_names)  # Sarah Kim … Sarah
     if not surnames:
         return []
     taken = [(f.start, f.end) for f in found]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import Lexicon, read_words
+from ..lexicon import Lexicon
 from .regex_base import GroupRegexRecognizer, Rule, literal_alternation
 
 
@@ -27,8 +27,8 @@ def _not_a_town(word: str) -> bool:
 
 
 def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
-    generic = read_words("generic_place_words.txt")
-    towns = read_words("places.txt")
+    generic = lexicon.generic_place_words
+    towns = lexicon.towns
     korean_depts = [d for d in lexicon.departments if re.search(r"[가-힣]", d)]
     upper_depts = [d for d in lexicon.departments if re.fullmatch(r"[A-Z&]{2,5}", d)]
     english_depts = [d for d in lexicon.departments if d not in korean_depts and d not in upper_depts]

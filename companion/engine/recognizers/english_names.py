@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from ..lexicon import Lexicon, read_list, read_words
+from ..lexicon import Lexicon
 from .regex_base import GroupRegexRecognizer, Rule
 
 # A romanized given name: two or three Korean syllables, optionally hyphenated (Ji-yeon, Minji, Seojun).
@@ -20,11 +19,6 @@ _SHORT_WORDS = frozenset({"In", "So", "Do", "Ma", "Go", "No", "An", "Ha", "Ye", 
                           "Sul", "Kil", "Rho", "Chee", "Jee", "Seon", "Hahn"})
 
 
-@lru_cache(maxsize=1)
-def western_given_names() -> frozenset[str]:
-    return read_words("western_given_names.txt")
-
-
 _NEXT_CAPITAL = re.compile(r"\s+([A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)")
 
 
@@ -37,8 +31,8 @@ def _public_full_name(text: str, end: int, public: frozenset[str]) -> bool:
 def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
     all_surnames = "|".join(sorted(lexicon.romanized_surnames, key=len, reverse=True))
     safe = "|".join(sorted(lexicon.romanized_surnames - _SHORT_WORDS, key=len, reverse=True))
-    eponyms = read_words("eponyms_en.txt")
-    western = "|".join(sorted(western_given_names(), key=len, reverse=True))
+    eponyms = lexicon.eponyms_en
+    western = "|".join(sorted(lexicon.western_given_names, key=len, reverse=True))
     rules = [
         # a Western given name with a Korean surname, with or without a title: one person, one
         # span (Ashley Han, Dr. Sarah Kim), so a redaction leaves no half behind
@@ -69,7 +63,7 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         # title + single initial: Prof. L, Dr. K.
         Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75),
     ]
-    not_persons = frozenset(lexicon.hospitals) | frozenset(read_list("public_figures_en.txt"))
+    not_persons = frozenset(lexicon.hospitals) | lexicon.public_figures_en
     # "Kyung Hee": a hospital's name read as surname + given name; "Moon Jae-in": a public figure
     rules = [Rule(r.entity_type, r.regex, r.score,
                   (lambda veto: lambda t, s, e: t[s:e] in not_persons or (veto is not None and veto(t, s, e)))(r.veto))
