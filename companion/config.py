@@ -29,12 +29,17 @@ BASE_PORT = 47813
 PORT_SPREAD = 2000
 
 
-def default_port() -> int:
-    """This user's default port: users of one PC (remote desktop, shared ward PCs) get
-    different ports, so one user's companion never sits where another's extension looks."""
-    who = str(os.getuid()) if hasattr(os, "getuid") else getpass.getuser().lower()
+def port_for(who: str) -> int:
+    """A stable port in [BASE_PORT, BASE_PORT + PORT_SPREAD) for a user id or name."""
     digest = hashlib.sha256(f"secondlook-port\n{who}".encode()).digest()
     return BASE_PORT + int.from_bytes(digest[:4], "big") % PORT_SPREAD
+
+
+def default_port() -> int:
+    """This user's default port: users of one PC (remote desktop, shared ward PCs) get
+    different ports, so one user's companion does not sit where another's extension looks
+    (a collision is still possible; pairing is what makes it harmless)."""
+    return port_for(str(os.getuid()) if hasattr(os, "getuid") else getpass.getuser().lower())
 
 
 DEFAULT_PORT = default_port()

@@ -116,9 +116,11 @@ def check_companion(host: str, port: int, found: Probe, secret: str) -> Finding:
                                           f"this install is {__version__} (API {API_VERSION})",
                        "restart it so the installed version runs: `secondlook service stop`, then "
                        "`secondlook service start`")
-    if not secret:
-        return Finding("companion", WARN, f"version {version} answers on {host}:{port}, but this user has no "
-                                          "secret to verify it with", "`secondlook token` creates it")
+    if not secret:  # this user's companion would have created this user's secret when it started
+        return Finding("companion", FAIL, f"SecondLook on {host}:{port} is not this user's companion (this user "
+                                          "has no pairing secret yet): the extension sends it nothing",
+                       "on shared PCs each user has their own port (`secondlook config show`); start this "
+                       "user's companion (`secondlook service install`)")
     problem = verified(host, port, secret)
     if problem:
         return Finding("companion", FAIL, f"the program on {host}:{port} is not verified as this user's companion "
