@@ -108,7 +108,8 @@ def run_load(port: int, drafts: list[str], clients: int, per_client: int, secret
             body = json.dumps({"text": drafts[(index * per_client + i) % len(drafts)]}).encode()
             began = time.perf_counter()
             try:
-                auth = {"Authorization": authorization_for(host, port, secret, "POST", "/v1/analyze")} if secret else {}
+                auth = ({"Authorization": authorization_for(host, port, secret, "POST", "/v1/analyze", timeout)}
+                        if secret else {})
                 conn.request("POST", "/v1/analyze", body=body, headers={**headers, **auth})
                 response = conn.getresponse()
                 payload = response.read()

@@ -393,3 +393,20 @@ def _fd_links(pid: int) -> list[str]:
         except OSError:
             continue
     return links
+
+
+def test_insecure_open_api_opens_only_analysis_and_says_so(companion_server) -> None:
+    """The local-evaluation switch (for the shared scorer): analysis without pairing, nothing else."""
+    running = companion_server(args=["--insecure-open-api"])
+    for path in ("/v1/analyze", "/v1/redact"):
+        status, _, body = raw(running.port, "POST", path, json.dumps({"text": "김민수 교수"}).encode(), JSON)
+        assert status == 200, (path, body)
+    for method, path, payload in PROTECTED:
+        if path not in ("/v1/analyze", "/v1/redact"):
+            status, _, _ = raw(running.port, method, path, None if payload is None else json.dumps(payload).encode(),
+                               JSON if payload is not None else {})
+            assert status == 401, path
+    assert "WARNING --insecure-open-api" in running.log() and "local evaluation only" in running.log()
+    without = companion_server()
+    status, _, _ = raw(without.port, "POST", "/v1/analyze", json.dumps({"text": "x"}).encode(), JSON)
+    assert status == 401, "off by default"
