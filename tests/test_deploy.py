@@ -308,6 +308,10 @@ def test_browser_policy_templates(tmp_path: Path) -> None:
         check_against_schema(settings, schema)  # what the extension reads from chrome.storage.managed
     with pytest.raises(ValueError, match="port"):
         check_against_schema({"port": "47813"}, schema)
+    plain = subprocess.run([sys.executable, "-m", "companion.deploy.browser_policies", "--out", str(tmp_path / "plain")],
+                           capture_output=True, text=True, timeout=60)
+    settings = json.loads((tmp_path / "plain" / "chrome.json").read_text())["3rdparty"]["extensions"][EXTENSION_ID]
+    assert plain.returncode == 0 and "port" not in settings and "token" not in settings, "each user's own by default"
     with pytest.raises(ValueError, match="not in the extension's managed schema"):
         check_against_schema({"colour": "red"}, schema)
 
