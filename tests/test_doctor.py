@@ -83,6 +83,11 @@ def test_a_secret_readable_by_others_is_a_warning(tmp_path: Path) -> None:
     os.chmod(config, 0o600)
     result = doctor(tmp_path, "--config", str(config), "--skip-engine", "--port", str(free_port()))
     assert verdicts(result.stdout)["secret"] == "ok", result.stdout
+    policy = tmp_path / "policy.toml"  # machine-wide: every user of the PC can read it
+    policy.write_text(f'[server]\ntoken = "{TOKEN}"\n', encoding="utf-8")
+    os.chmod(policy, 0o644)
+    result = doctor(tmp_path, "--policy", str(policy), "--skip-engine", "--port", str(free_port()))
+    assert verdicts(result.stdout)["secret"] == "warn" and f"managed policy {policy}" in result.stdout
 
     secret = tmp_path / "xdg" / "secondlook" / "private" / "pairing-secret"
     assert subprocess.run([str(SECONDLOOK), "token"], env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "xdg")},
