@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from companion.config import EXTENSION_ID
-from conftest import FIXTURE_TOKEN
 
 TOKEN = "security-token-0123456789abcdef"
 OTHER_ID = "abcdefghijklmnopabcdefghijklmnop"
@@ -118,7 +117,7 @@ def test_companion_on_another_loopback_address_refuses_to_prove_for_127_0_0_1(co
 
 def test_each_request_needs_its_own_mac_over_a_fresh_server_nonce(companion_with_token) -> None:
     running = companion_with_token
-    port = running.port
+    port, secret = running.port, running.secret
 
     def server_nonce() -> str:
         status, _, body = raw(port, "POST", "/v1/pair", challenge(port), JSON)
@@ -129,26 +128,26 @@ def test_each_request_needs_its_own_mac_over_a_fresh_server_nonce(companion_with
         return raw(port, "GET", "/v1/stats", None, {"Authorization": authorization})[0]
 
     nonce = server_nonce()
-    good = f"SecondLook nonce={nonce}, mac={expected_mac(FIXTURE_TOKEN, nonce, 'GET', '/v1/stats')}"
+    good = f"SecondLook nonce={nonce}, mac={expected_mac(secret, nonce, 'GET', '/v1/stats')}"
     assert stats(good) == 200
     assert stats(good) == 401, "a server nonce is accepted once"
     nonce = server_nonce()
     assert raw(port, "GET", "/v1/policy", None, {  # a MAC for another path
-        "Authorization": f"SecondLook nonce={nonce}, mac={expected_mac(FIXTURE_TOKEN, nonce, 'GET', '/v1/stats')}"})[0] == 401
+        "Authorization": f"SecondLook nonce={nonce}, mac={expected_mac(secret, nonce, 'GET', '/v1/stats')}"})[0] == 401
     nonce = server_nonce()
     assert stats(f"SecondLook nonce={nonce}, mac={expected_mac('another-users-secret-0123', nonce, 'GET', '/v1/stats')}") == 401
     made_up = secrets.token_hex(32)
-    assert stats(f"SecondLook nonce={made_up}, mac={expected_mac(FIXTURE_TOKEN, made_up, 'GET', '/v1/stats')}") == 401
+    assert stats(f"SecondLook nonce={made_up}, mac={expected_mac(secret, made_up, 'GET', '/v1/stats')}") == 401
     nonce = server_nonce()
-    mac = expected_mac(FIXTURE_TOKEN, nonce, "GET", "/v1/stats")
-    for wrong in (f"Bearer {FIXTURE_TOKEN}", FIXTURE_TOKEN, f"SecondLook nonce={nonce}", f"SecondLook mac={mac}",
+    mac = expected_mac(secret, nonce, "GET", "/v1/stats")
+    for wrong in (f"Bearer {secret}", secret, f"SecondLook nonce={nonce}", f"SecondLook mac={mac}",
                   f"SecondLook nonce={nonce.upper()}, mac={mac}", f"secondlook nonce={nonce},mac={mac}"):
         assert stats(wrong) == 401, wrong
     assert stats(f"SecondLook nonce={nonce}, mac={mac}") == 200, "none of those was a credential"
     nonce = server_nonce()
-    wrong_mac = expected_mac(FIXTURE_TOKEN, nonce, "GET", "/v1/policy")
+    wrong_mac = expected_mac(secret, nonce, "GET", "/v1/policy")
     assert stats(f"SecondLook nonce={nonce}, mac={wrong_mac}") == 401
-    assert stats(f"SecondLook nonce={nonce}, mac={expected_mac(FIXTURE_TOKEN, nonce, 'GET', '/v1/stats')}") == 401, \
+    assert stats(f"SecondLook nonce={nonce}, mac={expected_mac(secret, nonce, 'GET', '/v1/stats')}") == 401, \
         "a wrong MAC uses the nonce up: no second guess"
 
 
@@ -262,11 +261,11 @@ def test_firefox_origins_are_allowed_because_the_mac_authenticates(tokened) -> N
     lambda t: "SecondLook nonce=, mac=", lambda t: f"SecondLook nonce={'0' * 64}, mac={'0' * 64}",
 ])
 def test_missing_or_wrong_credentials_are_401(tokened, authorization) -> None:
-    authorization = authorization(FIXTURE_TOKEN)
+    authorization = authorization(tokened.secret)
     for method, path, payload in PROTECTED:
         status, _, body = call(tokened, method, path, payload, {"Authorization": authorization})
         assert status == 401 and error_code(body) == "unauthorized", (authorization, path)
-    status, _, _ = call(tokened, "GET", f"/v1/policy?token={FIXTURE_TOKEN}", None, {"Authorization": None})
+    status, _, _ = call(tokened, "GET", f"/v1/policy?token={tokened.secret}", None, {"Authorization": None})
     assert status == 401, "a secret in the URL is not a credential"
 
 

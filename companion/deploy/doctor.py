@@ -134,8 +134,8 @@ def check_secret(config: Config) -> tuple[Finding, str]:
     """Where the pairing secret comes from and whether anyone but this user can read it; and the secret."""
     if config.server.token:
         source = config.sources.get("server.token", "?")
-        holder = {"env": None, "flag": None}.get(source, config.policy_path if source == "policy" else source)
-        exposed = readable_by_others(Path(holder)) if holder else None
+        holder = config.policy_path if source == "policy" else None if source in ("env", "flag") else Path(source)
+        exposed = readable_by_others(holder) if holder else None
         where = f"managed policy {config.policy_path}" if source == "policy" else source
         if exposed:
             return Finding("secret", WARN, f"set by [server] token in {where}, and {exposed}: other users of "
