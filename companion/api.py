@@ -178,15 +178,23 @@ def policy():
 
 @bp.post("/pair")
 def pair():
-    """Answer a pairing challenge with proof of the token (see companion/pairing.py)."""
-    from .pairing import NONCE, pair_proof
+    """Prove the secret for the exact address asked, with a single-use server nonce (pairing.py)."""
+    from .pairing import NONCE, NONCE_TTL_S, normalise_host, pair_proof
 
+    state = _state()
+    if not state.pairing.bucket.take():
+        raise APIError(429, "too many pairing requests; try again in a moment", "rate_limited")
     body = _json_body()
     nonce = _field(body, "nonce", str, required=True)
     if not NONCE.match(nonce):
         raise APIError(400, 'field "nonce" must be 32 to 128 lowercase hexadecimal characters')
-    server = _state().config.server
-    if not server.token:
-        raise APIError(409, "pairing needs a token: set [server] token (secondlook token)", "no_token")
-    return jsonify({"proof": pair_proof(server.token, server.port, nonce), "port": server.port,
+    host = _field(body, "host", str, required=True)
+    port = body.get("port")
+    if isinstance(port, bool) or not isinstance(port, int):
+        raise APIError(400, 'field "port" must be an integer')
+    server = state.config.server
+    if normalise_host(host) != normalise_host(server.host) or port != server.port:
+        raise APIError(421, "this companion does not listen at the address asked", "not_here")
+    return jsonify({"proof": pair_proof(state.pairing.secret, server.host, server.port, nonce),
+                    "server_nonce": state.pairing.nonces.issue(), "expires_in_s": NONCE_TTL_S,
                     "version": __version__})

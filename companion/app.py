@@ -13,6 +13,8 @@ from .api import bp as api_v1
 from .config import Config, DetectionConfig
 from .engine_holder import EngineHolder, default_engine_factory
 from .errors import register_error_handlers
+from .pairing import PairingState
+from .secret import resolve_secret
 from .security import install_guards
 from .stats import Stats
 
@@ -29,6 +31,7 @@ class AppState:
     config: Config
     engine: EngineHolder
     stats: Stats
+    pairing: PairingState
 
 
 def max_body_bytes(config: Config) -> int:
@@ -39,16 +42,19 @@ def create_app(
     config: Config,
     engine_factory: Callable[[DetectionConfig], object] = default_engine_factory,
     load_engine: bool = True,
+    secret: str | None = None,
 ) -> Flask:
-    """Build the app; the engine loads in a background thread unless ``load_engine`` is False."""
+    """Build the app; the engine loads in a background thread unless ``load_engine`` is False.
+    ``secret`` defaults to the configured token, else this user's secret (created if needed)."""
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=max_body_bytes(config), JSON_AS_ASCII=False)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     holder = EngineHolder(config.detection, engine_factory)
-    app.extensions["secondlook"] = AppState(config=config, engine=holder, stats=Stats())
+    pairing = PairingState(secret if secret is not None else resolve_secret(config)[0])
+    app.extensions["secondlook"] = AppState(config=config, engine=holder, stats=Stats(), pairing=pairing)
     register_error_handlers(app)
-    install_guards(app, config)
+    install_guards(app, config, pairing)
     app.register_blueprint(api_v1)
     _install_access_log(app)
     if load_engine:

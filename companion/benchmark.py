@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -108,16 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.corpus:
         pool = [json.loads(line)["text"] for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
     port = free_port()
-    token = os.environ.get("SECONDLOOK_TOKEN", "")
     headers = {"Content-Type": "application/json", "Host": f"127.0.0.1:{port}"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
 
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.toml"
         config.write_text("", encoding="utf-8")
         spawned = time.perf_counter()
-        proc = subprocess.Popen([args.secondlook, "serve", "--port", str(port), "--config", str(config)],
+        proc = subprocess.Popen([args.secondlook, "serve", "--port", str(port), "--config", str(config),
+                                 "--insecure-open-api"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             cold = None

@@ -1,11 +1,12 @@
 """Load benchmark: many concurrent clients analysing long drafts; latency percentiles and memory.
 
     python -m companion.benchmark_load [--clients 50] [--requests 20] [--min-chars 1000]
-                                       [--max-chars 5000] [--port P --token T] [--seed 1]
+                                       [--max-chars 5000] [--port P] [--seed 1]
 
 Without ``--port`` it starts its own ``secondlook serve`` on a free loopback port (and can
 then report the server's resident memory before and after the run). Each client keeps one
-HTTP connection and sends its analyses one after another. The drafts are synthetic: random
+HTTP connection and sends its analyses one after another, each paired first with this
+user's secret (as the extension does). The drafts are synthetic: random
 Korean ward-talk sentences with names, phone numbers, hospitals and training years mixed in,
 so every pipeline stage does real work.
 """
@@ -26,6 +27,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .client import NotVerified, authorization_for, paired_request
+from .config import load_config
+from .secret import resolve_secret
 from .stats import percentile
 
 # Generic building blocks for synthetic drafts (no real people: names are drawn at random).
@@ -87,15 +91,15 @@ class LoadResult:
             "max": round(ordered[-1], 1) if ordered else 0.0}
 
 
-def run_load(port: int, drafts: list[str], clients: int, per_client: int, token: str = "",
+def run_load(port: int, drafts: list[str], clients: int, per_client: int, secret: str = "",
              host: str = "127.0.0.1", timeout: float = 120) -> LoadResult:
-    """``clients`` threads, each sending ``per_client`` analyses over one keep-alive connection."""
+    """``clients`` threads, each sending ``per_client`` analyses over one keep-alive connection;
+    with ``secret``, each analysis is paired first, as the extension does (an empty secret
+    suits a companion started with ``--insecure-open-api``)."""
     result = LoadResult()
     lock = threading.Lock()
     start = threading.Barrier(clients)
     headers = {"Content-Type": "application/json", "Host": f"{host}:{port}"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
 
     def client(index: int) -> None:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
@@ -104,13 +108,15 @@ def run_load(port: int, drafts: list[str], clients: int, per_client: int, token:
             body = json.dumps({"text": drafts[(index * per_client + i) % len(drafts)]}).encode()
             began = time.perf_counter()
             try:
-                conn.request("POST", "/v1/analyze", body=body, headers=headers)
+                auth = ({"Authorization": authorization_for(host, port, secret, "POST", "/v1/analyze", timeout)}
+                        if secret else {})
+                conn.request("POST", "/v1/analyze", body=body, headers={**headers, **auth})
                 response = conn.getresponse()
                 payload = response.read()
                 elapsed = (time.perf_counter() - began) * 1000
                 ok = response.status == 200 and "findings" in json.loads(payload)
                 error = None if ok else f"HTTP {response.status}"
-            except (OSError, http.client.HTTPException, ValueError) as exc:
+            except (OSError, http.client.HTTPException, ValueError, NotVerified) as exc:
                 elapsed, error = 0.0, type(exc).__name__
                 conn.close()
                 conn = http.client.HTTPConnection(host, port, timeout=timeout)
@@ -164,11 +170,8 @@ def wait_healthy(port: int, process: subprocess.Popen | None = None, timeout: fl
     raise SystemExit(f"benchmark: no healthy companion on port {port} after {timeout:.0f} s")
 
 
-def server_stats(port: int, token: str) -> dict:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    headers = {"Host": f"127.0.0.1:{port}", **({"Authorization": f"Bearer {token}"} if token else {})}
-    conn.request("GET", "/v1/stats", headers=headers)
-    return json.loads(conn.getresponse().read())
+def server_stats(port: int, secret: str) -> dict:
+    return paired_request("127.0.0.1", port, secret, "GET", "/v1/stats", timeout=10)[2]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,7 +181,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-chars", type=int, default=1000)
     parser.add_argument("--max-chars", type=int, default=5000)
     parser.add_argument("--port", type=int, help="use the companion already running on this port")
-    parser.add_argument("--token", default=os.environ.get("SECONDLOOK_TOKEN", ""))
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
@@ -186,17 +188,17 @@ def main(argv: list[str] | None = None) -> int:
     port = args.port
     if port is None:
         port = free_port()
-        env = {**os.environ, "SECONDLOOK_TOKEN": args.token} if args.token else dict(os.environ)
         process = subprocess.Popen([sys.executable, "-m", "companion.cli", "serve", "--port", str(port)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_healthy(port, process)
+        secret = resolve_secret(load_config())[0]  # this user's, as the companion has it
         drafts = make_drafts(args.clients * args.requests, args.min_chars, args.max_chars, args.seed)
-        warm = run_load(port, drafts, args.clients, 2, args.token)  # warm-up: same concurrency, fewer requests
+        warm = run_load(port, drafts, args.clients, 2, secret)  # warm-up: same concurrency, fewer requests
         before = rss_kb(process.pid) if process else None
-        result = run_load(port, drafts, args.clients, args.requests, args.token)
+        result = run_load(port, drafts, args.clients, args.requests, secret)
         after = rss_kb(process.pid) if process else None
-        stats = server_stats(port, args.token)
+        stats = server_stats(port, secret)
     finally:
         if process is not None:
             process.terminate()

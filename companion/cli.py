@@ -8,11 +8,10 @@ configuration or start-up errors, with a one-line message on stderr.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
-import secrets
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -38,6 +37,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if value is not None and config.locked(name):
             print(f"secondlook: {name} = {value} from the command line ignored: locked by the managed "
                   f"policy {config.policy_path}", file=sys.stderr)
+    if args.insecure_open_api:
+        config = dataclasses.replace(config, server=dataclasses.replace(config.server, open_api=True))
+        print("secondlook: WARNING --insecure-open-api: /v1/analyze and /v1/redact answer ANY local program "
+              "without pairing; for local evaluation only, never on a PC people use", file=sys.stderr)
     configure_logging()
     try:
         serve(config)
@@ -125,6 +128,8 @@ def format_config(config: Config) -> str:
             if key == "token" and value:
                 value = value[:4] + "…"  # enough to recognise, not to use
             source = config.sources.get(f"{section}.{key}", "default")
+            if (section, key) == ("server", "port") and source == "default":
+                source = "default for this user"
             if source == POLICY_SOURCE:
                 source = f"{POLICY_SOURCE} {config.policy_path} (locked)"
             lines.append(f"{key} = {toml_value(value)}  # {source}")
@@ -152,48 +157,24 @@ def cmd_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- token ------------------------------------------------------------------------------
-
-def set_toml_key(text: str, section: str, key: str, value: str) -> str:
-    """Set ``key`` in ``[section]`` of a TOML text, keeping every other line as it is."""
-    lines = text.splitlines()
-    header = f"[{section}]"
-    start = next((i for i, line in enumerate(lines) if line.strip() == header), None)
-    assignment = f"{key} = {toml_value(value)}"
-    if start is None:
-        tail = [""] if lines and lines[-1].strip() else []
-        return "\n".join(lines + tail + [header, assignment]) + "\n"
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
-    for i in range(start + 1, end):
-        if lines[i].split("=", 1)[0].strip() == key:
-            lines[i] = assignment
-            break
-    else:
-        lines.insert(start + 1, assignment)
-    return "\n".join(lines) + "\n"
-
+# --- token and native host -------------------------------------------------------------
 
 def cmd_token(args: argparse.Namespace) -> int:
+    """Print the pairing secret (IT pushes it as the extension's managed ``token``); this
+    user's own secret file is created if there is none and no ``[server] token`` is set."""
+    from .secret import resolve_secret
+
     config = load_config(args.config, policy=args.policy)
-    file_path, _ = resolve_config_path(args.config, os.environ)
-    if config.locked("server.token"):
-        raise CLIError(f"server.token is set by the managed policy {config.policy_path}; ask IT for it")
-    if config.server.token and config.sources.get("server.token") == str(file_path):
-        print(config.server.token)
-        return EXIT_OK
-    token = secrets.token_urlsafe(32)
-    original = file_path.read_text(encoding="utf-8") if file_path.exists() else ""
-    updated = set_toml_key(original, "server", "token", token)
-    validate_document(tomllib.loads(updated), str(file_path))  # never write a broken file
-    file_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file_path.with_name(file_path.name + ".tmp")
-    tmp.write_text(updated, encoding="utf-8")
-    if os.name == "posix":
-        os.chmod(tmp, 0o600)
-    os.replace(tmp, file_path)
-    print(token)
-    print(f"written to {file_path}", file=sys.stderr)
+    secret, source = resolve_secret(config)
+    print(secret)
+    print(f"pairing secret from {source}", file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_native_host(args: argparse.Namespace) -> int:
+    from .native_host import main as native_host_main
+
+    return native_host_main(args.config, args.policy)
 
 
 # --- entry point ------------------------------------------------------------------------
@@ -215,9 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="serve the HTTP API on a loopback address")
     serve.add_argument("--host", help="loopback address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="TCP port (default 47813)")
+    serve.add_argument("--port", type=int, help="TCP port (default: this user's own, `secondlook config show`)")
     serve.add_argument("--config", metavar="FILE", help="config file")
     add_policy_option(serve)
+    serve.add_argument("--insecure-open-api", action="store_true",
+                       help="LOCAL EVALUATION ONLY: answer /v1/analyze and /v1/redact without pairing "
+                            "(for tools such as the shared scorer that cannot pair)")
     serve.set_defaults(func=cmd_serve)
 
     check = sub.add_parser("check", help="analyse a text file or stdin and print the findings")
@@ -235,10 +219,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_policy_option(config)
     config.set_defaults(func=cmd_config)
 
-    token = sub.add_parser("token", help="create (or print) the API token in the user's config file")
+    token = sub.add_parser("token", help="print the pairing secret (this user's own is created if there is none)")
     token.add_argument("--config", metavar="FILE", help="config file")
     add_policy_option(token)
     token.set_defaults(func=cmd_token)
+
+    host = sub.add_parser("native-host", help="the browsers' native-messaging host (started by the browser)")
+    host.add_argument("--config", metavar="FILE", help="config file")
+    add_policy_option(host)
+    # Chrome passes the caller's origin (and on Windows --parent-window=N), Firefox the
+    # manifest path and the extension id: accepted and ignored.
+    host.add_argument("caller", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    host.set_defaults(func=cmd_native_host)
 
     from .deploy.doctor import add_doctor_parser
     from .deploy.service import add_service_parser

@@ -12,6 +12,8 @@ are locked (their source is ``"policy"``).
 
 from __future__ import annotations
 
+import getpass
+import hashlib
 import ipaddress
 import os
 import re
@@ -22,7 +24,25 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 47813
+#: The first per-user port; each user's default is BASE_PORT + a stable hash of who they are.
+BASE_PORT = 47813
+PORT_SPREAD = 2000
+
+
+def port_for(who: str) -> int:
+    """A stable port in [BASE_PORT, BASE_PORT + PORT_SPREAD) for a user id or name."""
+    digest = hashlib.sha256(f"secondlook-port\n{who}".encode()).digest()
+    return BASE_PORT + int.from_bytes(digest[:4], "big") % PORT_SPREAD
+
+
+def default_port() -> int:
+    """This user's default port: users of one PC (remote desktop, shared ward PCs) get
+    different ports, so one user's companion does not sit where another's extension looks
+    (a collision is still possible; pairing is what makes it harmless)."""
+    return port_for(str(os.getuid()) if hasattr(os, "getuid") else getpass.getuser().lower())
+
+
+DEFAULT_PORT = default_port()
 #: Stable Chromium extension ID, fixed by the ``key`` in extension/manifest.json.
 EXTENSION_ID = "pclkjgikpembfdmkiembljjihfnbldjb"
 RISK_LEVELS = ("none", "low", "medium", "high", "critical")
@@ -140,9 +160,10 @@ class Field:
 
 FIELDS: tuple[Field, ...] = (
     Field("server", "host", DEFAULT_HOST, _loopback_host, "loopback address to listen on"),
-    Field("server", "port", DEFAULT_PORT, _int_between(1, 65535), "TCP port"),
+    Field("server", "port", DEFAULT_PORT, _int_between(1, 65535), "TCP port (default: this user's own)"),
     Field("server", "max_chars", 20000, _int_between(1, 1_000_000), "longest draft accepted, in code points"),
-    Field("server", "token", "", _token, "bearer token required on every request but /v1/health; empty: none"),
+    Field("server", "token", "", _token,
+          "pairing secret set by IT; empty: this user's own secret file (see companion/secret.py)"),
     Field("policy", "sites", DEFAULT_SITES,
           _list_of(_pattern(_MATCH_PATTERN, 'a URL match pattern such as "https://*.example.com/*"'), "match patterns"),
           "URL match patterns where the extension is active"),
@@ -167,6 +188,9 @@ class ServerConfig:
     port: int
     max_chars: int
     token: str
+    #: ``serve --insecure-open-api`` only (never from a file): /v1/analyze and /v1/redact
+    #: without pairing, for local evaluation tools that cannot pair.
+    open_api: bool = False
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ _CODES = {
     405: "method_not_allowed",
     413: "too_large",
     415: "unsupported_media_type",
+    421: "not_here",
+    429: "rate_limited",
     500: "internal",
     503: "unavailable",
 }

@@ -1,19 +1,18 @@
 """Local-service guards, applied to every request before it reaches a view.
 
-- Host must name a loopback host with the server's port: a web page that rebinds its own
-  DNS name to 127.0.0.1 still sends its own Host and is refused (DNS rebinding).
+- Host must name a loopback host (or the configured one) with the server's port: a web page
+  that rebinds its own DNS name to 127.0.0.1 still sends its own Host and is refused.
 - A request carrying an ``Origin`` must come from an allowed extension: the configured
-  Chromium extension IDs, or any Firefox extension when a token is set (Firefox gives each
-  install a random origin, so the token is what authenticates it). Web pages get 403 and
-  no CORS headers.
-- With a token configured, everything but ``/v1/health`` and ``/v1/pair`` (whose challenge must
-  not carry the token, see pairing.py) needs ``Authorization: Bearer``.
+  Chromium extension IDs, or any Firefox extension (Firefox gives each install a random
+  origin; the request MAC is what authenticates it). Web pages get 403 and no CORS headers.
+- Everything but ``/v1/health`` and ``/v1/pair`` needs ``Authorization: SecondLook`` with a
+  MAC over a fresh single-use server nonce (pairing.py); without it: 401, whoever asks.
+  ``serve --insecure-open-api`` (local evaluation only) exempts /v1/analyze and /v1/redact.
 - POST bodies must be ``application/json``.
 """
 
 from __future__ import annotations
 
-import hmac
 import re
 
 from flask import Flask, request
@@ -21,10 +20,12 @@ from flask_cors import CORS
 
 from .config import Config
 from .errors import APIError
+from .pairing import OPEN_PATHS, PairingState
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _FIREFOX_ORIGIN = re.compile(r"^moz-extension://[0-9a-fA-F-]{36}$")
-OPEN_PATHS = ("/v1/health", "/v1/pair")
+#: Open without pairing under ``--insecure-open-api``: what an evaluation tool needs.
+EVALUATION_PATHS = ("/v1/analyze", "/v1/redact")
 
 
 def allowed_origins(config: Config) -> list[str]:
@@ -32,41 +33,34 @@ def allowed_origins(config: Config) -> list[str]:
 
 
 def origin_allowed(origin: str, config: Config) -> bool:
-    if origin in allowed_origins(config):
-        return True
-    return bool(config.server.token) and bool(_FIREFOX_ORIGIN.match(origin))
+    return origin in allowed_origins(config) or bool(_FIREFOX_ORIGIN.match(origin))
 
 
-def host_allowed(host: str, port: int) -> bool:
-    return host.lower() in {f"{name}:{port}" for name in LOOPBACK_NAMES}
+def host_allowed(host: str, config: Config) -> bool:
+    port = config.server.port
+    names = {*LOOPBACK_NAMES, f"[{config.server.host}]" if ":" in config.server.host else config.server.host}
+    return host.lower() in {f"{name}:{port}" for name in names}
 
 
-def bearer_matches(header: str, token: str) -> bool:
-    scheme, _, value = header.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
-
-
-def install_guards(app: Flask, config: Config) -> None:
-    origins: list[str | re.Pattern] = list(allowed_origins(config))
-    if config.server.token:
-        origins.append(_FIREFOX_ORIGIN)
-    CORS(app, resources={r"/v1/*": {"origins": origins}},
+def install_guards(app: Flask, config: Config, pairing: PairingState) -> None:
+    CORS(app, resources={r"/v1/*": {"origins": [*allowed_origins(config), _FIREFOX_ORIGIN]}},
          allow_headers=["Content-Type", "Authorization"], methods=["GET", "POST", "OPTIONS"],
          max_age=600, vary_header=True)
+    open_paths = OPEN_PATHS + (EVALUATION_PATHS if config.server.open_api else ())
 
     @app.before_request
     def _guard():
-        if not host_allowed(request.host, config.server.port):
+        if not host_allowed(request.host, config):
             raise APIError(403, "Host header must be a loopback name with the companion's port")
         origin = request.headers.get("Origin")
         if origin is not None and not origin_allowed(origin, config):
             raise APIError(403, "requests from this origin are not allowed")
         if request.method == "OPTIONS":
             return None  # CORS preflight: carries no credentials and no body
-        token = config.server.token
-        if token and request.path not in OPEN_PATHS:
-            if not bearer_matches(request.headers.get("Authorization", ""), token):
-                raise APIError(401, "missing or wrong bearer token")
+        if request.path not in open_paths:
+            if not pairing.verify(request.headers.get("Authorization", ""), request.method, request.path):
+                raise APIError(401, "pair first: this request needs a MAC over a fresh server nonce "
+                                    "(POST /v1/pair, docs/trust.md)")
         if request.method == "POST" and request.mimetype != "application/json":
             raise APIError(415, "request body must be application/json")
         return None

@@ -10,6 +10,16 @@ import pytest
 from companion_process import Companion, start_companion
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_config_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """In-process code (create_app) finds its per-user secret here, never in the real home."""
+    patch = pytest.MonkeyPatch()
+    home = tmp_path_factory.mktemp("xdg-session")
+    patch.setenv("XDG_CONFIG_HOME", str(home))
+    yield home
+    patch.undo()
+
+
 @pytest.fixture
 def companion_server(tmp_path: Path) -> Iterator:
     """Factory: ``companion_server(config_text=None, env=None, args=None, wait=True)``."""
@@ -33,13 +43,13 @@ def companion(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Companion]:
     running.stop()
 
 
-#: The token of ``companion_with_token``.
+#: The pairing secret of ``companion_with_token``.
 FIXTURE_TOKEN = "fixture-token-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
 def companion_with_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Companion]:
-    """One companion per test module with ``FIXTURE_TOKEN`` set (its ``token`` attribute holds it)."""
+    """One companion per test module whose secret is ``FIXTURE_TOKEN`` (set as IT would, by env)."""
     running = start_companion(tmp_path_factory.mktemp("companion-token"), env={"SECONDLOOK_TOKEN": FIXTURE_TOKEN})
     yield running
     running.stop()

@@ -23,9 +23,11 @@ def analyze(companion, text: str, **extra) -> dict:
 
 def raw_post(companion, path: str, data: bytes, content_type: str = "application/json",
              headers: dict[str, str] | None = None) -> tuple[int, dict]:
+    """A POST of exactly these bytes, paired first."""
     conn = http.client.HTTPConnection("127.0.0.1", companion.port, timeout=30)
     try:
-        conn.request("POST", path, body=data, headers={"Content-Type": content_type, **(headers or {})})
+        conn.request("POST", path, body=data, headers={"Content-Type": content_type,
+                                                       "Authorization": companion.auth("POST", path), **(headers or {})})
         resp = conn.getresponse()
         return resp.status, json.loads(resp.read())
     finally:
@@ -281,29 +283,15 @@ def test_extension_origin_gets_cors(companion) -> None:
     assert "authorization" in headers["Access-Control-Allow-Headers"].lower()
 
 
-def test_token_rules(companion_server) -> None:
-    token = "t0ken-for-the-test-suite-123456"
-    server = companion_server(env={"SECONDLOOK_TOKEN": token})
-    server.token = ""
-    status, _, _ = server.request("GET", "/v1/health")
+def test_every_request_but_health_and_pair_needs_a_fresh_mac(companion) -> None:
+    status, _, _ = companion.request("GET", "/v1/health", headers={"Authorization": None})
     assert status == 200, "health stays open for status checks"
-    status, _, body = server.request("POST", "/v1/analyze", {"text": "x"})
-    assert_error(status, body, 401)
-    for wrong in ("Bearer nope", f"Basic {token}", token):
-        status, _, body = server.request("GET", "/v1/policy", headers={"Authorization": wrong})
+    for method, path in (("POST", "/v1/analyze"), ("GET", "/v1/policy"), ("GET", "/v1/stats")):
+        status, _, body = companion.request(method, path, {"text": "x"} if method == "POST" else None,
+                                            headers={"Authorization": None})
         assert_error(status, body, 401)
-    status, _, _ = server.request("GET", "/v1/policy", headers={"Authorization": f"Bearer {token}"})
+    status, _, _ = companion.request("GET", "/v1/policy")  # paired, as the extension does
     assert status == 200
-    firefox = "moz-extension://1c5e8d4a-2b3f-4a6b-9c7d-0e1f2a3b4c5d"
-    status, headers, _ = server.request("GET", "/v1/stats", headers={
-        "Authorization": f"Bearer {token}", "Origin": firefox})
-    assert status == 200 and headers["Access-Control-Allow-Origin"] == firefox
-
-
-def test_firefox_origin_needs_a_token(companion) -> None:
-    status, _, body = companion.request("GET", "/v1/policy", headers={
-        "Origin": "moz-extension://1c5e8d4a-2b3f-4a6b-9c7d-0e1f2a3b4c5d"})
-    assert_error(status, body, 403)
 
 
 # --- privacy ------------------------------------------------------------------------------

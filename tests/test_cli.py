@@ -1,4 +1,4 @@
-"""The `secondlook` command line: exit codes, messages, config and token handling."""
+"""The `secondlook` command line: exit codes, messages, config and the pairing secret."""
 
 from __future__ import annotations
 
@@ -77,27 +77,27 @@ def test_config_show_and_validate(tmp_path: Path) -> None:
     assert "policy.fail_mode" in message
 
 
-def test_token_is_written_once_and_keeps_other_settings(tmp_path: Path) -> None:
+def test_token_prints_the_per_user_secret_and_creates_it_once(tmp_path: Path) -> None:
     config = tmp_path / "xdg" / "secondlook" / "config.toml"
     config.parent.mkdir(parents=True)
-    config.write_text('# my settings\n[server]\nport = 5222\n\n[policy]\nmode = "block"\n', encoding="utf-8")
+    config.write_text('# my settings\n[server]\nport = 5222\n', encoding="utf-8")
     first = run_cli("token", tmp=tmp_path)
     assert first.returncode == 0, first.stderr
-    token = first.stdout.strip()
-    assert len(token) >= 32
-    saved = tomllib.loads(config.read_text(encoding="utf-8"))
-    assert saved == {"server": {"port": 5222, "token": token}, "policy": {"mode": "block"}}
-    assert "# my settings" in config.read_text(encoding="utf-8")
-    assert oct(config.stat().st_mode & 0o777) == "0o600"
+    secret = first.stdout.strip()
+    assert len(secret) == 64 and int(secret, 16) >= 0
+    path = tmp_path / "xdg" / "secondlook" / "private" / "pairing-secret"
+    assert path.read_text(encoding="ascii").strip() == secret and f"from {path}" in first.stderr
+    assert config.read_text(encoding="utf-8") == '# my settings\n[server]\nport = 5222\n', "the config is not touched"
     again = run_cli("token", tmp=tmp_path)
-    assert again.returncode == 0 and again.stdout.strip() == token
+    assert again.returncode == 0 and again.stdout.strip() == secret
 
 
-def test_token_creates_the_user_config_file(tmp_path: Path) -> None:
-    result = run_cli("token", tmp=tmp_path)
-    assert result.returncode == 0
-    saved = tomllib.loads((tmp_path / "xdg" / "secondlook" / "config.toml").read_text(encoding="utf-8"))
-    assert saved["server"]["token"] == result.stdout.strip()
+def test_token_prints_a_secret_set_by_it(tmp_path: Path) -> None:
+    config = tmp_path / "it.toml"
+    config.write_text('[server]\ntoken = "it-secret-0123456789abcdef"\n', encoding="utf-8")
+    result = run_cli("token", "--config", str(config), tmp=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == "it-secret-0123456789abcdef"
+    assert str(config) in result.stderr and not (tmp_path / "xdg" / "secondlook" / "private").exists()
 
 
 def test_serve_refuses_non_loopback_host(tmp_path: Path) -> None:

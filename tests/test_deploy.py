@@ -152,11 +152,12 @@ def test_running_companion_serves_the_policy_values(tmp_path: Path, companion_se
     assert body["sites"] == ["https://intranet.hospital.example/*"]
 
 
-def test_token_command_refuses_a_policy_locked_token(tmp_path: Path) -> None:
+def test_token_command_prints_the_policy_secret_and_writes_nothing(tmp_path: Path) -> None:
     policy = write(tmp_path / "policy.toml", '[server]\ntoken = "policy-token-0123456789"\n')
     result = run_cli(tmp_path, "token", "--policy", str(policy))
-    assert result.returncode == 2 and "managed policy" in result.stderr
-    assert not (tmp_path / "xdg" / "secondlook" / "config.toml").exists()
+    assert result.returncode == 0 and result.stdout.strip() == "policy-token-0123456789"
+    assert f"managed policy {policy}" in result.stderr
+    assert not (tmp_path / "xdg" / "secondlook").exists()
 
 
 # --- login service files ----------------------------------------------------------------
@@ -307,6 +308,10 @@ def test_browser_policy_templates(tmp_path: Path) -> None:
         check_against_schema(settings, schema)  # what the extension reads from chrome.storage.managed
     with pytest.raises(ValueError, match="port"):
         check_against_schema({"port": "47813"}, schema)
+    plain = subprocess.run([sys.executable, "-m", "companion.deploy.browser_policies", "--out", str(tmp_path / "plain")],
+                           capture_output=True, text=True, timeout=60)
+    settings = json.loads((tmp_path / "plain" / "chrome.json").read_text())["3rdparty"]["extensions"][EXTENSION_ID]
+    assert plain.returncode == 0 and "port" not in settings and "token" not in settings, "each user's own by default"
     with pytest.raises(ValueError, match="not in the extension's managed schema"):
         check_against_schema({"colour": "red"}, schema)
 

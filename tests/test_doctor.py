@@ -43,14 +43,14 @@ def free_port() -> int:
 
 def test_all_good_with_a_running_paired_companion(tmp_path: Path, companion_server) -> None:
     port = free_port()
-    config = f'[server]\nport = {port}\ntoken = "{TOKEN}"\n'
-    running = companion_server(config, port=port, env={"SECONDLOOK_TOKEN": TOKEN})
+    running = companion_server(f"[server]\nport = {port}\n", port=port)  # its secret: tmp_path/xdg, as doctor's
     result = doctor(tmp_path, "--config", str(running.config_path))
     assert result.returncode == 0, result.stdout + result.stderr
     checks = verdicts(result.stdout)
-    assert checks["config"] == checks["policy"] == checks[f"port {port}"] == checks["token"] == "ok"
+    assert checks["config"] == checks["policy"] == checks[f"port {port}"] == checks["secret"] == "ok"
     assert checks["engine"] == "ok" and checks["companion"] == "ok"
-    assert "held by SecondLook" in result.stdout and "paired with this user's token" in result.stdout
+    assert "held by SecondLook" in result.stdout and "readable by this user only" in result.stdout
+    assert f"verified with this user's secret for 127.0.0.1:{port}" in result.stdout
     assert "MB resident" in result.stdout and "loaded in" in result.stdout
     assert "all good" in result.stdout
 
@@ -58,13 +58,47 @@ def test_all_good_with_a_running_paired_companion(tmp_path: Path, companion_serv
 def test_another_users_companion_on_the_port_is_a_problem(tmp_path: Path, companion_server) -> None:
     port = free_port()
     other = "another-users-token-0123456789"
-    companion_server(f'[server]\nport = {port}\ntoken = "{other}"\n', port=port, env={"SECONDLOOK_TOKEN": other})
+    companion_server(f"[server]\nport = {port}\n", port=port, env={"SECONDLOOK_TOKEN": other})
     mine = tmp_path / "mine.toml"
-    mine.write_text(f'[server]\nport = {port}\ntoken = "{TOKEN}"\n', encoding="utf-8")
-    result = doctor(tmp_path, "--config", str(mine), "--skip-engine")
+    mine.write_text(f"[server]\nport = {port}\n", encoding="utf-8")
+    me = {"XDG_CONFIG_HOME": str(tmp_path / "me")}
+    result = doctor(tmp_path, "--config", str(mine), "--skip-engine", env=me)
+    assert result.returncode == 1, result.stdout
+    assert verdicts(result.stdout)["companion"] == "FAIL" and "is not this user's companion" in result.stdout
+    assert subprocess.run([str(SECONDLOOK), "token"], env={**os.environ, **me}, capture_output=True).returncode == 0
+    result = doctor(tmp_path, "--config", str(mine), "--skip-engine", env=me)
     assert result.returncode == 1, result.stdout
     assert verdicts(result.stdout)["companion"] == "FAIL"
-    assert "does not prove this user's token" in result.stdout and "fix:" in result.stdout
+    assert "is not verified as this user's companion (mismatch)" in result.stdout and "fix:" in result.stdout
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_a_secret_readable_by_others_is_a_warning(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[server]\ntoken = "{TOKEN}"\n', encoding="utf-8")
+    os.chmod(config, 0o644)
+    result = doctor(tmp_path, "--config", str(config), "--skip-engine", "--port", str(free_port()))
+    assert verdicts(result.stdout)["secret"] == "warn", result.stdout
+    assert f"{config} is open to group and others (mode 0644)" in result.stdout and f"chmod 600 {config}" in result.stdout
+    os.chmod(config, 0o600)
+    result = doctor(tmp_path, "--config", str(config), "--skip-engine", "--port", str(free_port()))
+    assert verdicts(result.stdout)["secret"] == "ok", result.stdout
+    policy = tmp_path / "policy.toml"  # machine-wide: every user of the PC can read it
+    policy.write_text(f'[server]\ntoken = "{TOKEN}"\n', encoding="utf-8")
+    os.chmod(policy, 0o644)
+    result = doctor(tmp_path, "--policy", str(policy), "--skip-engine", "--port", str(free_port()))
+    assert verdicts(result.stdout)["secret"] == "warn" and f"managed policy {policy}" in result.stdout
+
+    secret = tmp_path / "xdg" / "secondlook" / "private" / "pairing-secret"
+    assert subprocess.run([str(SECONDLOOK), "token"], env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "xdg")},
+                          capture_output=True).returncode == 0
+    assert verdicts(doctor(tmp_path, "--skip-engine", "--port", str(free_port())).stdout)["secret"] == "ok"
+    for path, mode in ((secret, 0o640), (secret.parent, 0o755)):
+        os.chmod(path, mode)
+        result = doctor(tmp_path, "--skip-engine", "--port", str(free_port()))
+        assert verdicts(result.stdout)["secret"] == "warn", result.stdout
+        assert f"{path} is open to" in result.stdout and "other users of this PC could read" in result.stdout
+        os.chmod(path, 0o600 if path == secret else 0o700)
 
 
 class _NotUs(http.server.BaseHTTPRequestHandler):
@@ -110,7 +144,7 @@ def test_free_port_and_warnings_pass_unless_strict(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout
     checks = verdicts(result.stdout)
     assert checks[f"port {port}"] == "ok" and "free on" in result.stdout
-    assert checks["token"] == "warn" and checks["service"] == "warn" and checks["companion"] == "warn"
+    assert checks["secret"] == "warn" and checks["service"] == "warn" and checks["companion"] == "warn"
     assert "secondlook token" in result.stdout and "secondlook service install" in result.stdout
     assert doctor(tmp_path, "--port", str(port), "--skip-engine", "--strict").returncode == 1
 

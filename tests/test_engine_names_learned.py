@@ -139,7 +139,8 @@ def test_redact_over_http_leaves_no_name(companion):
     import requests
 
     draft = "[변하람] [오후 9:05] 민수가 또 늦었어\n[윤도경] [오후 9:06] 하람쌤 민수 원래 그래"
-    answer = requests.post(f"{companion.url}/v1/redact", json={"text": draft}, timeout=30)
+    answer = requests.post(f"{companion.url}/v1/redact", json={"text": draft}, timeout=30,
+                           headers={"Authorization": companion.auth("POST", "/v1/redact")})
     assert answer.status_code == 200
     redacted = answer.json()["redacted_text"]
     for part in ("변하람", "윤도경", "하람", "민수"):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 
 from companion.benchmark_load import make_drafts, rss_kb, run_load
+from companion.client import NotVerified, authorization_for
 
 SECONDLOOK = Path(sys.executable).with_name("secondlook")
 FUZZ_CASES = 2000
@@ -38,12 +39,15 @@ class Case:
     text: str | None = None  # the draft as sent, when the body is a valid analyze request
 
 
-def post(port: int, case: Case, timeout: float = 60) -> tuple[int, str, bytes]:
+def post(port: int, case: Case, secret: str, timeout: float = 60) -> tuple[int, str, bytes]:
+    """POST the case's bytes, paired first with ``secret`` (as the extension does)."""
+    headers = {"Content-Type": case.content_type, "Host": f"127.0.0.1:{port}"}
+    if case.path != "/v1/pair":
+        headers["Authorization"] = authorization_for("127.0.0.1", port, secret, "POST", case.path)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         try:
-            conn.request("POST", case.path, body=case.body,
-                         headers={"Content-Type": case.content_type, "Host": f"127.0.0.1:{port}"})
+            conn.request("POST", case.path, body=case.body, headers=headers)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server answered early (e.g. 413 on the headers) and closed: read that answer, as browsers do
         response = conn.getresponse()
@@ -187,8 +191,8 @@ def test_generated_bad_bodies_never_get_500_or_a_dropped_connection(companion_se
 
     def one(case: Case) -> str | None:
         try:
-            status, ctype, body = post(running.port, case)
-        except (OSError, http.client.HTTPException) as exc:
+            status, ctype, body = post(running.port, case, running.secret)
+        except (OSError, http.client.HTTPException, NotVerified) as exc:
             return f"connection: {type(exc).__name__} [{case.kind} {case.path} {len(case.body)} bytes]"
         problem = check_response(case, status, ctype, body)
         return f"{problem} [{case.kind} {case.path}]" if problem else None
@@ -207,7 +211,7 @@ def test_generated_bad_bodies_never_get_500_or_a_dropped_connection(companion_se
 
 def test_oversized_body_gets_json_413(companion) -> None:
     case = Case("huge", "/v1/analyze", json.dumps({"text": "\U0001F600" * 100_000}).encode())
-    status, ctype, body = post(companion.port, case)
+    status, ctype, body = post(companion.port, case, companion.secret)
     assert status == 413
     assert json.loads(body)["error"]["code"] == "too_large"
 
@@ -217,9 +221,9 @@ def test_oversized_body_gets_json_413(companion) -> None:
 def test_load_50_clients_x_20_long_drafts(companion_server) -> None:
     running = companion_server()
     drafts = make_drafts(1000, 1000, 5000, seed=3)
-    warm = run_load(running.port, drafts, clients=50, per_client=2)
+    warm = run_load(running.port, drafts, clients=50, per_client=2, secret=running.secret)
     before = rss_kb(running.process.pid)
-    result = run_load(running.port, drafts, clients=50, per_client=20)
+    result = run_load(running.port, drafts, clients=50, per_client=20, secret=running.secret)
     after = rss_kb(running.process.pid)
     summary = result.summary()
     print(f"load: {len(result.latencies_ms)} ok in {result.wall_s:.1f} s, p50 {summary['p50']} ms, "
@@ -256,7 +260,8 @@ def test_a_raising_recognizer_gives_500_without_text_and_serving_continues(tmp_p
             return []
 
     config = load_config(env={"XDG_CONFIG_HOME": str(tmp_path)}, overrides={"server.port": _free_port()})
-    app = create_app(config)
+    secret = "fault-test-secret-0123456789"
+    app = create_app(config, secret=secret)
     state = app.extensions["secondlook"]
     server = create_server(app, host="127.0.0.1", port=config.server.port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -271,12 +276,14 @@ def test_a_raising_recognizer_gives_500_without_text_and_serving_continues(tmp_p
             state.engine.engine.registry.add_recognizer(
                 Exploding(supported_entities=["EXPLODING"], supported_language=language, name=f"Exploding-{language}"))
         port = config.server.port
-        status, ctype, body = post(port, Case("fault", "/v1/analyze", json.dumps({"text": f"김민수 교수 {MARKER}"}).encode()))
+        status, ctype, body = post(port, Case("fault", "/v1/analyze", json.dumps({"text": f"김민수 교수 {MARKER}"}).encode()),
+                                   secret)
         assert status == 500 and ctype.startswith("application/json")
         assert json.loads(body)["error"]["code"] == "internal"
         assert MARKER.encode() not in body and "김민수".encode() not in body
         for _ in range(3):  # keeps serving, analyses without the marker succeed
-            status, _, body = post(port, Case("ok", "/v1/analyze", json.dumps({"text": "김민수 교수 010-1234-5678"}).encode()))
+            status, _, body = post(port, Case("ok", "/v1/analyze", json.dumps({"text": "김민수 교수 010-1234-5678"}).encode()),
+                                   secret)
             assert status == 200 and json.loads(body)["findings"]
         assert not any(MARKER in r or "김민수" in r for r in records)
         assert any("internal error: RuntimeError" in r for r in records)

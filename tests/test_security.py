@@ -1,5 +1,6 @@
-"""Local-service security beyond the API tests: pairing, DNS rebinding, origins, tokens, content
-types, body limits, and no draft text in logs, responses or any file the companion writes."""
+"""Local-service security beyond the API tests: pairing v2 (proof bound to host and port, single-use
+server nonces, request MACs, rate limit), DNS rebinding, origins, content types, body limits, and
+no draft text in logs, responses or any file the companion writes."""
 
 from __future__ import annotations
 
@@ -44,66 +45,164 @@ def error_code(body: bytes) -> str:
     return json.loads(body)["error"]["code"]
 
 
-def expected_proof(token: str, port: int, nonce: str) -> str:
-    """The pairing proof exactly as docs/deploy.md specifies it (independent of companion.pairing)."""
-    message = f"secondlook-pair-v1\n{port}\n{nonce}".encode()
-    return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()
+def expected_proof(secret: str, host: str, port: int, nonce: str) -> str:
+    """The pairing proof exactly as docs/trust.md specifies it (independent of companion.pairing)."""
+    message = f"secondlook-pair-v2\n{host}\n{port}\n{nonce}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def expected_mac(secret: str, server_nonce: str, method: str, path: str) -> str:
+    message = f"secondlook-request-v2\n{server_nonce}\n{method}\n{path}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def challenge(port: int, host: str = "127.0.0.1", nonce: str | None = None, **extra) -> bytes:
+    return json.dumps({"nonce": nonce or secrets.token_hex(32), "host": host, "port": port, **extra}).encode()
+
+
+JSON = {"Content-Type": "application/json"}
 
 
 # --- pairing ----------------------------------------------------------------------------
 
-def test_documented_pairing_test_vector() -> None:
-    from companion.pairing import pair_proof
+def test_documented_test_vectors() -> None:
+    from companion.pairing import pair_proof, request_mac
 
-    assert (pair_proof("example-token-0123456789", 47813, "00112233445566778899aabbccddeeff")
-            == "4a46c2a8ee0badf7959af0df129aac5c2f6959d0536664c81cfc6ec95d019b5f")
+    assert (pair_proof("example-secret-0123456789", "127.0.0.1", 47813, "00112233445566778899aabbccddeeff")
+            == "3015a8ba77abd08733243f731eca2ec5fed80d1fb40d7c16856114c1207f0de3")
+    assert (request_mac("example-secret-0123456789", "ab" * 32, "POST", "/v1/analyze")
+            == "057f139251334c838e4a7692d245df7e9d1dd21fb93fe7b499ee57f0513f2334")
 
 
-def test_pairing_proves_the_token_without_receiving_it(companion_server) -> None:
+def test_pairing_proves_the_secret_for_the_exact_address_only(companion_server) -> None:
     running = companion_server(env={"SECONDLOOK_TOKEN": TOKEN})
     nonce = secrets.token_hex(32)
-    headers = {"Content-Type": "application/json", "Origin": f"chrome-extension://{EXTENSION_ID}"}
-    status, _, body = raw(running.port, "POST", "/v1/pair", json.dumps({"nonce": nonce}).encode(), headers)
+    headers = {**JSON, "Origin": f"chrome-extension://{EXTENSION_ID}"}
+    status, _, body = raw(running.port, "POST", "/v1/pair", challenge(running.port, nonce=nonce), headers)
     assert status == 200, body
     answer = json.loads(body)
-    assert answer["proof"] == expected_proof(TOKEN, running.port, nonce)
-    assert answer["port"] == running.port
-    # The proof is bound to the port: relayed from a companion on another port it does not verify.
-    assert answer["proof"] != expected_proof(TOKEN, running.port + 1, nonce)
-    assert answer["proof"] != expected_proof("another-users-token-012345", running.port, nonce)
+    assert answer["proof"] == expected_proof(TOKEN, "127.0.0.1", running.port, nonce)
+    assert len(answer["server_nonce"]) == 64 and 0 < answer["expires_in_s"] <= 60
+    assert TOKEN not in body.decode()
+    # Asked for another address or port (a relay from where the extension connected): no proof at all.
+    for host, port in (("::1", running.port), ("[::1]", running.port), ("127.0.0.2", running.port),
+                       ("localhost", running.port), ("127.0.0.1", running.port + 1)):
+        status, _, body = raw(running.port, "POST", "/v1/pair", challenge(port, host=host), headers)
+        assert status == 421 and error_code(body) == "not_here", (host, port)
+        assert b"proof" not in body and b"server_nonce" not in body
     for bad in ("", "xyz", "ABCDEF" * 8, "0" * 31, "0" * 129, 12345, None):
-        status, _, body = raw(running.port, "POST", "/v1/pair", json.dumps({"nonce": bad}).encode(), headers)
+        bad_challenge = json.dumps({"nonce": bad, "host": "127.0.0.1", "port": running.port}).encode()
+        status, _, body = raw(running.port, "POST", "/v1/pair", bad_challenge, headers)
         assert status == 400 and error_code(body) == "bad_request", bad
-    status, _, _ = raw(running.port, "POST", "/v1/pair", json.dumps({"nonce": nonce}).encode(),
-                       {**headers, "Origin": "https://evil.example"})
+    for missing in ({"nonce": nonce, "port": running.port}, {"nonce": nonce, "host": "127.0.0.1"},
+                    {"nonce": nonce, "host": "127.0.0.1", "port": str(running.port)}):
+        status, _, body = raw(running.port, "POST", "/v1/pair", json.dumps(missing).encode(), headers)
+        assert status == 400, missing
+    status, _, _ = raw(running.port, "POST", "/v1/pair", challenge(running.port), {**headers, "Origin": "https://evil.example"})
     assert status == 403
 
 
-def test_pairing_without_a_token_is_409(companion: object) -> None:
-    status, _, body = raw(companion.port, "POST", "/v1/pair", json.dumps({"nonce": "ab" * 16}).encode(),
-                          {"Content-Type": "application/json"})
-    assert status == 409 and error_code(body) == "no_token"
+def test_companion_on_another_loopback_address_refuses_to_prove_for_127_0_0_1(companion_server) -> None:
+    """What a relay on 127.0.0.1 would forward to the user's companion on 127.0.0.2 or ::1."""
+    for host in ("127.0.0.2", "::1"):
+        running = companion_server(env={"SECONDLOOK_TOKEN": TOKEN}, host=host)
+        status, _, body = running.request("POST", "/v1/pair", challenge(running.port), headers=JSON)
+        assert status == 421 and body["error"]["code"] == "not_here", host
+        nonce = secrets.token_hex(32)
+        status, _, body = running.request("POST", "/v1/pair", challenge(running.port, host=host, nonce=nonce), headers=JSON)
+        assert status == 200 and body["proof"] == expected_proof(TOKEN, host, running.port, nonce)
+        assert body["proof"] != expected_proof(TOKEN, "127.0.0.1", running.port, nonce)
+        assert running.request("GET", "/v1/stats")[0] == 200  # its own client pairs for its own address
 
 
-# --- Host, Origin, token, content type, size --------------------------------------------
+def test_each_request_needs_its_own_mac_over_a_fresh_server_nonce(companion_with_token) -> None:
+    running = companion_with_token
+    port, secret = running.port, running.secret
+
+    def server_nonce() -> str:
+        status, _, body = raw(port, "POST", "/v1/pair", challenge(port), JSON)
+        assert status == 200
+        return json.loads(body)["server_nonce"]
+
+    def stats(authorization: str | None) -> int:
+        return raw(port, "GET", "/v1/stats", None, {"Authorization": authorization})[0]
+
+    nonce = server_nonce()
+    good = f"SecondLook nonce={nonce}, mac={expected_mac(secret, nonce, 'GET', '/v1/stats')}"
+    assert stats(good) == 200
+    assert stats(good) == 401, "a server nonce is accepted once"
+    nonce = server_nonce()
+    assert raw(port, "GET", "/v1/policy", None, {  # a MAC for another path
+        "Authorization": f"SecondLook nonce={nonce}, mac={expected_mac(secret, nonce, 'GET', '/v1/stats')}"})[0] == 401
+    nonce = server_nonce()
+    assert stats(f"SecondLook nonce={nonce}, mac={expected_mac('another-users-secret-0123', nonce, 'GET', '/v1/stats')}") == 401
+    made_up = secrets.token_hex(32)
+    assert stats(f"SecondLook nonce={made_up}, mac={expected_mac(secret, made_up, 'GET', '/v1/stats')}") == 401
+    nonce = server_nonce()
+    mac = expected_mac(secret, nonce, "GET", "/v1/stats")
+    for wrong in (f"Bearer {secret}", secret, f"SecondLook nonce={nonce}", f"SecondLook mac={mac}",
+                  f"SecondLook nonce={nonce.upper()}, mac={mac}", f"secondlook nonce={nonce},mac={mac}"):
+        assert stats(wrong) == 401, wrong
+    assert stats(f"SecondLook nonce={nonce}, mac={mac}") == 200, "none of those was a credential"
+    nonce = server_nonce()
+    wrong_mac = expected_mac(secret, nonce, "GET", "/v1/policy")
+    assert stats(f"SecondLook nonce={nonce}, mac={wrong_mac}") == 401
+    assert stats(f"SecondLook nonce={nonce}, mac={expected_mac(secret, nonce, 'GET', '/v1/stats')}") == 401, \
+        "a wrong MAC uses the nonce up: no second guess"
+
+
+def test_unauthenticated_requests_get_nothing(companion) -> None:
+    """Another local user (no secret) gets a 401 and no content on every endpoint but health and pair."""
+    for method, path, payload in PROTECTED + [("GET", "/v1/nope", None)]:
+        status, _, body = raw(companion.port, method, path, None if payload is None else json.dumps(payload).encode(),
+                              JSON if payload is not None else {})
+        assert status == 401 and set(json.loads(body)) == {"error"}, (path, status)
+        assert error_code(body) == "unauthorized"
+    assert raw(companion.port, "GET", "/v1/stats", None, {"Authorization": companion.auth("GET", "/v1/stats")})[0] == 200
+
+
+def test_pair_is_rate_limited_with_a_json_429(companion_server) -> None:
+    running = companion_server()
+    started = time.monotonic()
+    statuses = []
+    for _ in range(120):
+        status, headers, body = raw(running.port, "POST", "/v1/pair", challenge(running.port), JSON)
+        statuses.append(status)
+        if status == 429:
+            assert headers["content-type"] == "application/json" and error_code(body) == "rate_limited"
+    elapsed = time.monotonic() - started
+    proved = statuses.count(200)
+    assert statuses.count(429) > 0 and proved + statuses.count(429) == 120
+    assert proved <= 40 + 20 * elapsed + 2, (proved, elapsed)  # burst 40, then 20 a second
+    time.sleep(0.2)
+    assert running.request("GET", "/v1/policy")[0] == 200, "the limit recovers"
+    # a client that redeems every pairing with an authenticated request is never limited
+    assert all(running.request("GET", "/v1/policy")[0] == 200 for _ in range(60))
+
+
+# --- Host, Origin, MAC, content type, size ----------------------------------------------
 
 ENDPOINTS = [("GET", "/v1/health", None), ("POST", "/v1/analyze", {"text": "김민수 교수"}),
              ("POST", "/v1/redact", {"text": "김민수 교수"}), ("POST", "/v1/feedback",
              {"entity_type": "PERSON", "action": "accepted"}), ("GET", "/v1/stats", None),
-             ("GET", "/v1/policy", None), ("POST", "/v1/pair", {"nonce": "ab" * 16})]
+             ("GET", "/v1/policy", None), ("POST", "/v1/pair", None)]
 PROTECTED = [e for e in ENDPOINTS if e[1] not in ("/v1/health", "/v1/pair")]
 
 
 @pytest.fixture
 def tokened(companion_with_token):
-    """The shared companion with a token, for the read-mostly security matrix."""
+    """The shared companion with an IT-set secret, for the read-mostly security matrix."""
     return companion_with_token
 
 
-def call(running, method: str, path: str, payload: object, headers: dict[str, str | None]):
+def call(running, method: str, path: str, payload: object, headers: dict[str, str | None], auth: bool = True):
+    """One request with a fresh MAC (unless ``auth`` is False or headers set Authorization)."""
+    if path == "/v1/pair" and payload is None:
+        payload = json.loads(challenge(running.port))
     body = None if payload is None else json.dumps(payload).encode()
-    base = {"Content-Type": "application/json" if body is not None else None,
-            "Authorization": f"Bearer {running.token}"}
+    base = {"Content-Type": "application/json" if body is not None else None}
+    if auth and "Authorization" not in headers and path.split("?")[0] not in ("/v1/health", "/v1/pair"):
+        base["Authorization"] = running.auth(method, path)
     return raw(running.port, method, path, body, {**base, **headers})
 
 
@@ -120,8 +219,8 @@ def test_every_endpoint_answers_a_valid_request(tokened) -> None:
 ])
 def test_dns_rebinding_hosts_are_403_everywhere(tokened, host: str) -> None:
     value = host.format(port=tokened.port, other=tokened.port + 1)
-    for method, path, payload in ENDPOINTS:
-        status, headers, body = call(tokened, method, path, payload, {"Host": value})
+    for method, path, payload in ENDPOINTS:  # refused before any credential is looked at
+        status, headers, body = call(tokened, method, path, payload, {"Host": value}, auth=False)
         assert status == 403 and error_code(body) == "forbidden", (host, path, status)
         assert headers.get("access-control-allow-origin") in (None, f"chrome-extension://{EXTENSION_ID}")
 
@@ -134,7 +233,7 @@ def test_dns_rebinding_hosts_are_403_everywhere(tokened, host: str) -> None:
 def test_web_and_foreign_origins_are_403_without_cors(tokened, origin: str) -> None:
     value = origin.format(port=tokened.port)
     for method, path, payload in ENDPOINTS:
-        status, headers, body = call(tokened, method, path, payload, {"Origin": value})
+        status, headers, body = call(tokened, method, path, payload, {"Origin": value}, auth=False)
         assert status == 403 and error_code(body) == "forbidden", (origin, path, status)
         assert "access-control-allow-origin" not in headers
     status, headers, _ = raw(tokened.port, "OPTIONS", "/v1/analyze", None, {
@@ -144,22 +243,30 @@ def test_web_and_foreign_origins_are_403_without_cors(tokened, origin: str) -> N
 
 def test_case_variant_of_the_extension_origin_is_403(tokened) -> None:
     status, _, body = call(tokened, "POST", "/v1/analyze", {"text": "x"},
-                           {"Origin": f"chrome-extension://{EXTENSION_ID.upper()}"})
+                           {"Origin": f"chrome-extension://{EXTENSION_ID.upper()}"}, auth=False)
     assert status == 403 and error_code(body) == "forbidden"
+
+
+def test_firefox_origins_are_allowed_because_the_mac_authenticates(tokened) -> None:
+    firefox = "moz-extension://1c5e8d4a-2b3f-4a6b-9c7d-0e1f2a3b4c5d"
+    status, headers, _ = call(tokened, "GET", "/v1/stats", None, {"Origin": firefox})
+    assert status == 200 and headers["access-control-allow-origin"] == firefox
+    status, _, body = call(tokened, "GET", "/v1/stats", None, {"Origin": firefox}, auth=False)
+    assert status == 401 and error_code(body) == "unauthorized"
 
 
 @pytest.mark.parametrize("authorization", [
     lambda t: None, lambda t: "", lambda t: "Bearer", lambda t: "Bearer ", lambda t: "Bearer wrong-token-0123456789",
-    lambda t: f"Bearer {t}x", lambda t: f"Bearer {t[:-1]}", lambda t: f"Token {t}", lambda t: f"Basic {t}",
-    lambda t: t, lambda t: f"Bearer {t.upper()}", lambda t: f"Bearer x{t}",
+    lambda t: f"Bearer {t}", lambda t: f"Token {t}", lambda t: f"Basic {t}", lambda t: t,
+    lambda t: "SecondLook nonce=, mac=", lambda t: f"SecondLook nonce={'0' * 64}, mac={'0' * 64}",
 ])
-def test_missing_or_wrong_tokens_are_401(tokened, authorization) -> None:
-    authorization = authorization(tokened.token)
+def test_missing_or_wrong_credentials_are_401(tokened, authorization) -> None:
+    authorization = authorization(tokened.secret)
     for method, path, payload in PROTECTED:
         status, _, body = call(tokened, method, path, payload, {"Authorization": authorization})
         assert status == 401 and error_code(body) == "unauthorized", (authorization, path)
-    status, _, _ = call(tokened, "GET", f"/v1/policy?token={tokened.token}", None, {"Authorization": None})
-    assert status == 401, "a token in the URL is not a credential"
+    status, _, _ = call(tokened, "GET", f"/v1/policy?token={tokened.secret}", None, {"Authorization": None})
+    assert status == 401, "a secret in the URL is not a credential"
 
 
 @pytest.mark.parametrize("content_type", [
@@ -217,7 +324,8 @@ def test_marker_never_reaches_logs_errors_or_files(companion_server, tmp_path: P
         ("POST", f"/v1/{ascii_marker}", {"text": draft}, {}),
         ("POST", "/v1/feedback", {"entity_type": marker, "action": "accepted"}, {}),
         ("POST", "/v1/feedback", {"entity_type": "PERSON", "action": marker}, {}),
-        ("POST", "/v1/pair", {"nonce": marker}, {}),
+        ("POST", "/v1/pair", {"nonce": marker, "host": marker, "port": port}, {}),
+        ("POST", "/v1/pair", {"nonce": "ab" * 16, "host": marker, "port": port}, {}),
     ]
     for method, path, payload, headers in requests:
         status, _, body = call(running, method, path, payload, headers)
@@ -225,7 +333,7 @@ def test_marker_never_reaches_logs_errors_or_files(companion_server, tmp_path: P
             assert ascii_marker not in body.decode("utf-8", "replace"), (path, headers, status)
     invalid = json.dumps({"text": draft}).encode()[:-1] + b" garbage"
     status, _, body = raw(port, "POST", "/v1/analyze", invalid, {"Content-Type": "application/json",
-                                                                 "Authorization": f"Bearer {TOKEN}"})
+                                                                 "Authorization": running.auth("POST", "/v1/analyze")})
     assert status == 400 and marker not in body.decode()
     open_files = _open_regular_files(running.process.pid)
     running.stop()
@@ -259,7 +367,8 @@ def test_large_answers_are_never_spooled_to_disk(companion_server) -> None:
     slow.connect(("127.0.0.1", running.port))
     try:
         slow.sendall(b"POST /v1/analyze HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: %d\r\n\r\n" % (running.port, len(body)) + body)
+                     b"Authorization: %s\r\nContent-Length: %d\r\n\r\n"
+                     % (running.port, running.auth("POST", "/v1/analyze").encode(), len(body)) + body)
         deadline = time.monotonic() + 30
         spooled: list[str] = []
         while time.monotonic() < deadline and not spooled:
@@ -283,3 +392,20 @@ def _fd_links(pid: int) -> list[str]:
         except OSError:
             continue
     return links
+
+
+def test_insecure_open_api_opens_only_analysis_and_says_so(companion_server) -> None:
+    """The local-evaluation switch (for the shared scorer): analysis without pairing, nothing else."""
+    running = companion_server(args=["--insecure-open-api"])
+    for path in ("/v1/analyze", "/v1/redact"):
+        status, _, body = raw(running.port, "POST", path, json.dumps({"text": "김민수 교수"}).encode(), JSON)
+        assert status == 200, (path, body)
+    for method, path, payload in PROTECTED:
+        if path not in ("/v1/analyze", "/v1/redact"):
+            status, _, _ = raw(running.port, method, path, None if payload is None else json.dumps(payload).encode(),
+                               JSON if payload is not None else {})
+            assert status == 401, path
+    assert "WARNING --insecure-open-api" in running.log() and "local evaluation only" in running.log()
+    without = companion_server()
+    status, _, _ = raw(without.port, "POST", "/v1/analyze", json.dumps({"text": "x"}).encode(), JSON)
+    assert status == 401, "off by default"

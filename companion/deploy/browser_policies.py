@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..config import DEFAULT_PORT, DEFAULT_SITES, EXTENSION_ID
+from ..config import DEFAULT_SITES, EXTENSION_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION_SCHEMA = ROOT / "extension" / "managed-schema.json"
@@ -46,8 +46,11 @@ def check_against_schema(value: Any, schema: dict[str, Any], where: str = "manag
             check_against_schema(item, schema["items"], f"{where}[{i}]")
 
 
-def managed_settings(port: int, token: str | None) -> dict[str, Any]:
-    settings: dict[str, Any] = {"port": port, "sites": list(DEFAULT_SITES), "fail_mode": "closed"}
+def managed_settings(port: int | None, token: str | None) -> dict[str, Any]:
+    """Without a port or token the extension gets each user's own from `secondlook native-host`."""
+    settings: dict[str, Any] = {"sites": list(DEFAULT_SITES), "fail_mode": "closed"}
+    if port:
+        settings["port"] = port
     if token:
         settings["token"] = token
     return settings
@@ -64,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py policies", description=__doc__.split("\n\n")[0])
     parser.add_argument("--id", default=EXTENSION_ID, help="extension ID (default: the stable ID)")
     parser.add_argument("--update-url", default=DEFAULT_UPDATE_URL, help="update manifest URL (updates.xml)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="companion port pushed to the extension")
-    parser.add_argument("--token", help="companion token pushed to the extension (one per user on shared PCs)")
+    parser.add_argument("--port", type=int, help="companion port pushed to the extension (default: none, each "
+                                                 "user's own from the native host; per user on shared PCs)")
+    parser.add_argument("--token", help="pairing secret pushed to the extension (default: none, each user's own "
+                                        "from the native host; per user only)")
     parser.add_argument("--out", type=Path, default=ROOT / "dist" / "policies")
     args = parser.parse_args(argv)
     if not _ID.match(args.id):

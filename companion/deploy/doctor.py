@@ -2,9 +2,10 @@
 is not fine, how to fix it.
 
 Checks: configuration and managed policy validity, the port (free or held by SecondLook),
-the detection engine (load time, memory, one analysis), the token, the login service and
-the running companion (reachable, same version, and, with a token, that it answers the
-pairing challenge with this user's token). Exit status 1 when a check fails (or, with
+the detection engine (load time, memory, one analysis), the pairing secret (where it comes
+from, and that no other user can read it), the login service and the running companion
+(reachable, same version, and that it pairs with this user's secret for the exact address,
+as the extension does). Exit status 1 when a check fails (or, with
 ``--strict``, warns), 0 when all is well, 2 on usage errors.
 """
 
@@ -15,15 +16,17 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from .. import API_VERSION, __version__
 from ..benchmark_load import make_drafts
 from ..cli import EXIT_FOUND, EXIT_OK, add_policy_option
+from ..secret import ensure_user_secret, readable_by_others, secret_path
 from ..config import (DEFAULT_HOST, DEFAULT_PORT, Config, ConfigError, load_config, read_toml,
                       resolve_config_path, resolve_policy_path, validate_document)
 from . import service as svc
-from .probe import FREE, OTHER, SECONDLOOK, Owner, Probe, paired, port_owner, probe
+from .probe import FREE, OTHER, SECONDLOOK, Owner, Probe, port_owner, probe, verified
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 #: Characters in the synthetic draft (names, phones, hospitals mixed in) timed once the engine is loaded.
@@ -75,14 +78,15 @@ def check_effective(args: argparse.Namespace) -> tuple[Config | None, Finding]:
     except ConfigError as exc:
         return None, Finding("settings", FAIL, str(exc), "fix the file named above")
     note = " (--port ignored: the policy locks server.port)" if args.port and config.locked("server.port") else ""
-    return config, Finding("settings", OK, f"port {config.server.port}, max_chars {config.server.max_chars}, "
+    own = " (this user's default)" if config.sources.get("server.port") == "default" else ""
+    return config, Finding("settings", OK, f"port {config.server.port}{own}, max_chars {config.server.max_chars}, "
                                            f"mode {config.policy.mode}, fail_mode {config.policy.fail_mode}{note}")
 
 
 def check_port(host: str, port: int, found: Probe, owner: Owner | None) -> Finding:
     name = f"port {port}"
-    choose = ("choose a free port: set [server] port in the config (or the managed policy) and the same "
-              "port in the extension (options page or managed storage)")
+    choose = ("choose a free port: set [server] port in the config (the extension learns it from "
+              "`secondlook native-host`) or, for IT, in the managed policy and the extension's managed storage")
     if found.state == FREE:
         return Finding(name, OK, f"free on {host} (no companion running)")
     held_by = "" if owner is None else f", process {owner.process or '?'} of user {owner.user}"
@@ -96,7 +100,7 @@ def check_port(host: str, port: int, found: Probe, owner: Owner | None) -> Findi
     return Finding(name, FAIL, f"used by another program ({what}{held_by})", choose)
 
 
-def check_companion(host: str, port: int, found: Probe, token: str) -> Finding:
+def check_companion(host: str, port: int, found: Probe, secret: str) -> Finding:
     if found.state != SECONDLOOK:
         return Finding("companion", WARN, f"not running on {host}:{port}",
                        "`secondlook service start` (or `secondlook serve`)")
@@ -112,21 +116,46 @@ def check_companion(host: str, port: int, found: Probe, token: str) -> Finding:
                                           f"this install is {__version__} (API {API_VERSION})",
                        "restart it so the installed version runs: `secondlook service stop`, then "
                        "`secondlook service start`")
-    if token:
-        answer = paired(host, port, token)
-        if not answer:
-            return Finding("companion", FAIL, f"SecondLook on port {port} does not prove this user's token "
-                                              "(another user's companion, or one started with other settings)",
-                           "on shared PCs give each user their own [server] port and token; restart the service")
-        return Finding("companion", OK, f"version {version} ready, paired with this user's token")
-    return Finding("companion", OK, f"version {version} ready (no token: pairing not possible)")
+    if not secret:  # this user's companion would have created this user's secret when it started
+        return Finding("companion", FAIL, f"SecondLook on {host}:{port} is not this user's companion (this user "
+                                          "has no pairing secret yet): the extension sends it nothing",
+                       "on shared PCs each user has their own port (`secondlook config show`); start this "
+                       "user's companion (`secondlook service install`)")
+    problem = verified(host, port, secret)
+    if problem:
+        return Finding("companion", FAIL, f"the program on {host}:{port} is not verified as this user's companion "
+                                          f"({problem}): the extension sends it nothing",
+                       "on shared PCs each user has their own port (`secondlook config show`); stop the other "
+                       "program or restart this user's service")
+    return Finding("companion", OK, f"version {version} ready, verified with this user's secret for {host}:{port}")
 
 
-def check_token(config: Config) -> Finding:
+def check_secret(config: Config) -> tuple[Finding, str]:
+    """Where the pairing secret comes from and whether anyone but this user can read it; and the secret."""
     if config.server.token:
-        return Finding("token", OK, f"set ({config.sources.get('server.token', '?')})")
-    return Finding("token", WARN, "no token: any program on this PC can call the API, and shared PCs cannot pair",
-                   "`secondlook token`, then enter it in the extension's options (or push it as managed storage)")
+        source = config.sources.get("server.token", "?")
+        holder = config.policy_path if source == "policy" else None if source in ("env", "flag") else Path(source)
+        exposed = readable_by_others(holder) if holder else None
+        where = f"managed policy {config.policy_path}" if source == "policy" else source
+        if exposed:
+            return Finding("secret", WARN, f"set by [server] token in {where}, and {exposed}: other users of "
+                                           "this PC can read it and pose as this user's companion",
+                           f"`chmod 600 {holder}`; or leave [server] token empty so each user has their own "
+                           "secret (created at first start)"), config.server.token
+        return Finding("secret", OK, f"set by [server] token ({where})"), config.server.token
+    path = secret_path()
+    if not path.exists():
+        return Finding("secret", WARN, f"none yet ({path}): created when the companion first starts",
+                       "`secondlook token` (or start the companion)"), ""
+    exposed = readable_by_others(path) or readable_by_others(path.parent)
+    try:
+        secret = ensure_user_secret(path)
+    except ConfigError as exc:
+        return Finding("secret", FAIL, str(exc), f"delete {path}; a new secret is created at the next start"), ""
+    if exposed:
+        return Finding("secret", WARN, f"{exposed}: other users of this PC could read this user's secret",
+                       f"`chmod 700 {path.parent}` and `chmod 600 {path}`, then delete it to have a new one made"), secret
+    return Finding("secret", OK, f"this user's own ({path}, readable by this user only)"), secret
 
 
 def resident_memory() -> tuple[int | None, str]:
@@ -207,13 +236,15 @@ def run_checks(args: argparse.Namespace, emit: Callable[[Finding], None]) -> lis
     port = config.server.port if config else (args.port or DEFAULT_PORT)
     found = probe(host, port)
     add(check_port(host, port, found, port_owner(port) if found.state != FREE else None))
+    secret = ""
     if config is None:
         add(Finding("engine", WARN, "skipped: fix the configuration first"))
     else:
-        add(check_token(config))
+        finding, secret = check_secret(config)
+        add(finding)
         add(check_engine(config) if not args.skip_engine else Finding("engine", OK, "skipped (--skip-engine)"))
     add(check_service(args))
-    add(check_companion(host, port, found, config.server.token if config else ""))
+    add(check_companion(host, port, found, secret))
     return findings
 
 

@@ -6,6 +6,9 @@ One backend per platform, each a file plus the commands that register it:
 - macOS: a LaunchAgent plist in ``~/Library/LaunchAgents/``, loaded with ``launchctl``;
 - Windows: a Task Scheduler logon task, registered from its XML with ``schtasks``.
 
+``install`` also registers ``secondlook native-host`` with the user's browsers (see
+native_hosts.py) so the extension can learn the pairing secret; ``uninstall`` removes it.
+
 The files are produced by pure functions, so every platform's file can be generated and
 checked anywhere (``--platform X --dry-run``). The service runs this installation's
 ``secondlook serve`` by absolute path; exit status 2 (bad configuration or policy, port in
@@ -29,7 +32,8 @@ from typing import Mapping, Sequence
 
 from .. import __version__
 from ..cli import EXIT_FOUND, EXIT_OK, CLIError, add_policy_option
-from ..config import load_config
+from ..config import EXTENSION_ID, load_config
+from .native_hosts import NativeHosts, plan_native_hosts, remove_files, write_files
 from .probe import SECONDLOOK, probe
 
 PLATFORMS = ("linux", "macos", "windows")
@@ -45,15 +49,19 @@ def current_platform() -> str:
     return {"win32": "windows", "darwin": "macos"}.get(sys.platform, "linux")
 
 
-def serve_command(platform: str, config: str | None = None, policy: str | None = None) -> list[str]:
-    """The absolute command line that starts this installation's companion."""
+def serve_command(platform: str, config: str | None = None, policy: str | None = None,
+                  subcommand: str = "serve") -> list[str]:
+    """The absolute command line that runs this installation's ``secondlook <subcommand>``."""
     bindir = Path(os.path.abspath(sys.executable)).parent
     if platform == "windows":
-        # pythonw.exe: a console program started at logon would open a console window.
-        command = [str(bindir / "pythonw.exe"), "-m", "companion.cli", "serve"]
+        # pythonw.exe: a console program started at logon would open a console window; the
+        # native host talks over standard input and output, so it needs python.exe.
+        python = "pythonw.exe" if subcommand == "serve" else "python.exe"
+        command = [str(bindir / python), "-m", "companion.cli", subcommand]
     else:
         script = bindir / "secondlook"
-        command = [str(script), "serve"] if script.exists() else [str(bindir / "python"), "-m", "companion.cli", "serve"]
+        command = ([str(script), subcommand] if script.exists()
+                   else [str(bindir / "python"), "-m", "companion.cli", subcommand])
     if config:
         command += ["--config", os.path.abspath(config)]
     if policy:
@@ -262,6 +270,36 @@ def systemd_user_available() -> bool:
     return ok
 
 
+def install_native_hosts(hosts: NativeHosts, dry_run: bool) -> None:
+    """Register ``secondlook native-host`` with this user's browsers (before the service: it
+    does not need the service manager)."""
+    for item in hosts.files:
+        print(f"would write {item.path}" if dry_run else f"wrote {item.path}")
+    if not dry_run:
+        write_files(hosts)
+    for argv in hosts.register:
+        if dry_run:
+            print(f"would run: {subprocess.list2cmdline(argv)}")
+            continue
+        ok, detail = run_step(Step(argv))
+        if not ok:
+            raise CLIError(f"`{subprocess.list2cmdline(argv)}` failed: {detail}")
+
+
+def uninstall_native_hosts(hosts: NativeHosts, dry_run: bool) -> None:
+    for argv in hosts.unregister:
+        if dry_run:
+            print(f"would run: {subprocess.list2cmdline(argv)}")
+        else:
+            run_step(Step(argv, required=False))
+    if dry_run:
+        for item in hosts.files:
+            print(f"would remove {item.path}")
+        return
+    for path in remove_files(hosts):
+        print(f"removed {path}")
+
+
 def install(service: Service, dry_run: bool) -> None:
     if dry_run:
         print(f"would write {service.path}:")
@@ -306,10 +344,14 @@ def cmd_service(args: argparse.Namespace) -> int:
     if args.platform != current_platform() and not args.dry_run:
         raise CLIError(f"--platform {args.platform} can only be generated here (add --dry-run)")
     service = plan(args.platform, serve_command(args.platform, args.config, args.policy))
+    host_command = serve_command(args.platform, args.config, args.policy, subcommand="native-host")
     if args.action == "install":
-        load_config(args.config, policy=args.policy)  # never install a service that cannot start
+        config = load_config(args.config, policy=args.policy)  # never install a service that cannot start
+        install_native_hosts(plan_native_hosts(args.platform, host_command, config.policy.allowed_extension_ids),
+                             args.dry_run)
         install(service, args.dry_run)
     elif args.action == "uninstall":  # works whatever state the configuration is in
+        uninstall_native_hosts(plan_native_hosts(args.platform, host_command, (EXTENSION_ID,)), args.dry_run)
         uninstall(service, args.dry_run)
     elif args.action == "status":
         config = load_config(args.config, policy=args.policy)

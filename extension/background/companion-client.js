@@ -1,17 +1,31 @@
 /* SecondLook companion client: every request to the local companion goes through here.
  * Only the service worker (or background page in Firefox) loads this file; content
  * scripts never talk to the companion themselves. Draft text is sent in request
- * bodies only and never logged or stored. */
+ * bodies only and never logged or stored.
+ *
+ * Pairing v2 (docs/trust.md): the secret comes from managed storage (IT) or from this
+ * user's `secondlook native-host` over native messaging, never from the network. Before
+ * every request but health, a fresh nonce goes to POST /v1/pair with the exact host and
+ * port connected to; only when the answer proves the secret for that address does the
+ * request follow, authenticated by a MAC over the single-use server nonce, method and
+ * path. Nothing is cached between requests, so a program that takes the port after a
+ * pairing gets the next challenge and nothing else. */
 "use strict";
 
-const DEFAULT_PORT = 47813;
+const NATIVE_HOST = "org.secondlook.companion";
+/** Used only when neither IT nor the native host names a port (the companion's base port). */
+const FALLBACK_PORT = 47813;
+const FALLBACK_HOST = "127.0.0.1";
 const API_VERSION = 1;
 const REQUEST_TIMEOUT_MS = 2000;
-const PAIR_CONTEXT = "secondlook-pair-v1";
-const PAIR_MAX_AGE_MS = 60000;
+const NATIVE_TIMEOUT_MS = 5000;
+const PAIR_CONTEXT = "secondlook-pair-v2";
+const REQUEST_CONTEXT = "secondlook-request-v2";
+const OPEN_PATHS = ["/v1/health", "/v1/pair"];
 
 class CompanionError extends Error {
-  /** @param {"unreachable"|"timeout"|"aborted"|"starting"|"unauthorized"|"unpaired"|"http"} kind */
+  /** @param {"unreachable"|"timeout"|"aborted"|"starting"|"unauthorized"|"unpaired"|"http"} kind
+   *  "unpaired": the program at the address did not prove this user's secret ("companion not verified"). */
   constructor(kind, status = 0, code = "") {
     super(`companion ${kind}${status ? ` (${status}${code ? ` ${code}` : ""})` : ""}`);
     this.kind = kind;
@@ -25,81 +39,113 @@ function randomNonce() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** True when proofHex is HMAC-SHA256(token, "secondlook-pair-v1\n<port>\n<nonce>"), compared in constant time. */
-async function verifyPairProof(token, port, nonceHex, proofHex) {
+function hmacKey(secret, usage) {
+  return crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
+}
+
+/** True when proofHex is HMAC-SHA256(secret, "secondlook-pair-v2\n<host>\n<port>\n<nonce>"), checked in constant time by WebCrypto. */
+async function verifyPairProof(secret, host, port, nonceHex, proofHex) {
   if (typeof proofHex !== "string" || !/^[0-9a-f]{64}$/.test(proofHex)) return false;
-  const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", enc.encode(token), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
   const proof = new Uint8Array(proofHex.match(/../g).map((h) => parseInt(h, 16)));
-  return crypto.subtle.verify("HMAC", key, proof, enc.encode(`${PAIR_CONTEXT}\n${port}\n${nonceHex}`));
+  const message = new TextEncoder().encode(`${PAIR_CONTEXT}\n${host}\n${port}\n${nonceHex}`);
+  return crypto.subtle.verify("HMAC", await hmacKey(secret, "verify"), proof, message);
+}
+
+/** The Authorization header for one request after a verified pairing. */
+async function requestAuthorization(secret, serverNonce, method, path) {
+  const message = new TextEncoder().encode(`${REQUEST_CONTEXT}\n${serverNonce}\n${method}\n${path}`);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret, "sign"), message));
+  return `SecondLook nonce=${serverNonce}, mac=${Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** The host as signed and compared: lowercase, without IPv6 brackets. */
+function plainHost(host) {
+  return String(host || FALLBACK_HOST).trim().replace(/^\[|\]$/g, "").toLowerCase();
 }
 
 const CompanionClient = {
-  /**
-   * Token mode: the last successful pairing {port, token, at}. Kept in memory only, so a
-   * (re)started service worker pairs again before its first authorised request.
-   */
-  _paired: null,
-  /** The pairing in flight, shared by concurrent requests: {port, token, promise}. */
-  _pairing: null,
-  /** Why the last pairing failed ("" after a success): "mismatch", "no_token", "http-404", "unreachable", … */
+  /** The native host's last answer {secret, host, port} (memory only; asked again after a mismatch). */
+  _native: null,
+  _nativeAsk: null,
+  /** Why the last pairing failed ("" after a success): "mismatch", "not_here", "no-secret", "http-404", "unreachable", … */
   lastPairError: "",
 
-  isPaired(settings) {
-    const p = this._paired;
-    return Boolean(p && p.port === settings.port && p.token === settings.token && Date.now() - p.at < PAIR_MAX_AGE_MS);
+  /** This user's secret, host and port from `secondlook native-host`; {} when it is not installed. */
+  async native() {
+    if (this._native) return this._native;
+    if (!this._nativeAsk) {
+      this._nativeAsk = (async () => {
+        let answer = null;
+        try {
+          answer = await Promise.race([
+            chrome.runtime.sendNativeMessage(NATIVE_HOST, { type: "hello" }),
+            new Promise((resolve) => setTimeout(() => resolve(null), NATIVE_TIMEOUT_MS)),
+          ]);
+        } catch {
+          answer = null; // not registered for this browser, or it failed to start
+        }
+        const ok = answer && answer.type === "hello" && typeof answer.secret === "string" && answer.secret;
+        const result = ok
+          ? { secret: answer.secret, host: plainHost(answer.host), port: Number.isInteger(answer.port) ? answer.port : undefined }
+          : {};
+        if (ok) this._native = result;
+        return result;
+      })().finally(() => {
+        this._nativeAsk = null;
+      });
+    }
+    return this._nativeAsk;
   },
 
-  /** Forget the pairing (network error, 401, 403, settings changed): the next request pairs again. */
-  unpair() {
-    this._paired = null;
+  /** Forget the native host's answer (the secret may have been replaced): asked again next time. */
+  forgetNative() {
+    this._native = null;
+  },
+
+  url(settings, path) {
+    const host = plainHost(settings.host);
+    return `http://${host.includes(":") ? `[${host}]` : host}:${settings.port}${path}`;
   },
 
   /**
-   * Pair with the companion on settings.port unless a fresh pairing for this port and token
-   * exists. Throws CompanionError("unpaired") when the companion there cannot prove it knows
-   * the token: nothing, not even the token, may be sent to it then.
+   * Challenge the program at settings.host:port; the single-use server nonce when it proves
+   * this user's secret for exactly that address. Throws CompanionError("unpaired") otherwise:
+   * nothing else may be sent to it then.
    */
-  async ensurePaired(settings) {
-    if (this.isPaired(settings)) return;
-    const inFlight = this._pairing;
-    if (inFlight && inFlight.port === settings.port && inFlight.token === settings.token) return inFlight.promise;
-    const promise = this._pair(settings).finally(() => {
-      if (this._pairing && this._pairing.promise === promise) this._pairing = null;
-    });
-    this._pairing = { port: settings.port, token: settings.token, promise };
-    return promise;
-  },
-
-  async _pair(settings) {
-    this._paired = null;
+  async pair(settings, signal) {
+    if (!settings.secret) {
+      this.lastPairError = "no-secret";
+      throw new CompanionError("unpaired", 0, "no-secret");
+    }
+    const host = plainHost(settings.host);
     const nonce = randomNonce();
     let answer;
     try {
-      // No token here: the challenge goes out before we know who answers.
-      answer = await this.request({ port: settings.port, token: "" }, "POST", "/v1/pair", { nonce });
+      answer = await this._fetch(settings, "POST", "/v1/pair", { nonce, host, port: settings.port }, {}, REQUEST_TIMEOUT_MS, signal);
     } catch (err) {
       this.lastPairError = err.kind === "http" || err.kind === "unauthorized" ? err.code || `http-${err.status}` : err.kind;
-      // Timeouts and a starting companion keep their kind; a wrong answer means "not yours".
-      if (err.kind === "unreachable" || err.kind === "timeout" || err.kind === "starting") throw err;
+      // Timeouts and a starting companion keep their kind; any other answer means "not verified".
+      if (["unreachable", "timeout", "starting", "aborted"].includes(err.kind)) throw err;
       throw new CompanionError("unpaired", err.status, err.code);
     }
     let valid = false;
     try {
-      valid = Boolean(answer) && (await verifyPairProof(settings.token, settings.port, nonce, answer.proof));
+      valid = Boolean(answer) && typeof answer.server_nonce === "string" && /^[0-9a-f]{64}$/.test(answer.server_nonce) &&
+        (await verifyPairProof(settings.secret, host, settings.port, nonce, answer.proof));
     } catch {
       valid = false;
     }
     if (!valid) {
       this.lastPairError = "mismatch";
+      this.forgetNative();
       throw new CompanionError("unpaired", 200, "mismatch");
     }
     this.lastPairError = "";
-    this._paired = { port: settings.port, token: settings.token, at: Date.now() };
+    return answer.server_nonce;
   },
 
   /**
-   * @param {{port:number, token:string}} settings
+   * @param {{host:string, port:number, secret:string}} settings
    * @param {string} method
    * @param {string} path  e.g. "/v1/analyze"
    * @param {object} [body]
@@ -107,18 +153,24 @@ const CompanionClient = {
    * @param {AbortSignal} [signal] aborts the request (a superseded nudge): CompanionError("aborted")
    */
   async request(settings, method, path, body, timeoutMs = REQUEST_TIMEOUT_MS, signal = undefined) {
-    // Token mode: the token and any draft go only to a companion that proved it knows the token.
-    const authorised = Boolean(settings.token) && path !== "/v1/health" && path !== "/v1/pair";
-    if (authorised) await this.ensurePaired(settings);
+    const headers = {};
+    if (!OPEN_PATHS.includes(path)) {
+      // Anything that carries something goes only to a companion that just proved the secret.
+      const serverNonce = await this.pair(settings, signal);
+      headers.Authorization = await requestAuthorization(settings.secret, serverNonce, method, path);
+    }
+    return this._fetch(settings, method, path, body, headers, timeoutMs, signal);
+  },
+
+  async _fetch(settings, method, path, body, extraHeaders, timeoutMs, signal) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     if (signal) signal.addEventListener("abort", () => controller.abort(), { once: true });
-    const headers = { Accept: "application/json" };
+    const headers = { Accept: "application/json", ...extraHeaders };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (authorised) headers.Authorization = `Bearer ${settings.token}`;
     let response;
     try {
-      response = await fetch(`http://127.0.0.1:${settings.port}${path}`, {
+      response = await fetch(this.url(settings, path), {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -128,7 +180,6 @@ const CompanionClient = {
       });
     } catch (err) {
       if (signal && signal.aborted) throw new CompanionError("aborted");
-      if (authorised) this.unpair();
       throw new CompanionError(controller.signal.aborted ? "timeout" : "unreachable");
     } finally {
       clearTimeout(timer);
@@ -140,7 +191,6 @@ const CompanionClient = {
       data = null;
     }
     if (!response.ok) {
-      if (authorised && (response.status === 401 || response.status === 403)) this.unpair();
       const code = data && data.error ? String(data.error.code || "") : "";
       const kind = response.status === 503 ? "starting" : response.status === 401 ? "unauthorized" : "http";
       throw new CompanionError(kind, response.status, code);
@@ -148,7 +198,7 @@ const CompanionClient = {
     return data;
   },
 
-  /** Health with measured round-trip latency. */
+  /** Health with measured round-trip latency (carries nothing, so it is not paired). */
   async health(settings) {
     const started = performance.now();
     const data = await this.request(settings, "GET", "/v1/health");

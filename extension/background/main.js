@@ -37,7 +37,13 @@ async function markTab(tabId, skipped) {
 function uncheckedReason(err) {
   const kind = errorKind(err);
   if (kind === "http") return err.status === 413 ? "too-long" : "refused";
-  return kind; // unreachable, timeout, starting, unauthorized, unpaired, internal
+  return kind; // unreachable, timeout, starting, unauthorized, unpaired (not verified), internal
+}
+
+/** The settings for the options page: never the secret itself. */
+async function shownSettings() {
+  const { secret, ...shown } = await SitePolicy.settings();
+  return shown;
 }
 
 const HANDLERS = {
@@ -147,17 +153,15 @@ const HANDLERS = {
     try {
       const health = await CompanionClient.health(settings);
       companion = { state: health.compatible ? "connected" : "incompatible", version: health.version, api: health.api, latency_ms: health.latency_ms };
-      if (settings.token) {
-        await CompanionClient.ensurePaired(settings); // token mode: is the companion on this port ours?
-        companion.paired = true;
-      }
+      await CompanionClient.pair(settings); // is the program at this address this user's companion?
+      companion.paired = true;
     } catch (err) {
       const kind = errorKind(err);
       companion = { state: ["starting", "unauthorized", "unpaired"].includes(kind) ? kind : "unreachable" };
       if (kind === "unpaired") companion.pairError = CompanionClient.lastPairError;
     }
     const active = msg.url ? SitePolicy.isActiveOn(policy, msg.url) : false;
-    return { ok: true, companion, policy, active, pausedUntil: await pausedUntil(), port: settings.port };
+    return { ok: true, companion, policy, active, pausedUntil: await pausedUntil(), port: settings.port, host: settings.host };
   },
 
   async pause(msg) {
@@ -173,17 +177,19 @@ const HANDLERS = {
   },
 
   async "settings-get"() {
-    const settings = await SitePolicy.settings();
-    return { ok: true, settings, policy: await SitePolicy.current() };
+    return { ok: true, settings: await shownSettings(), policy: await SitePolicy.current() };
   },
 
+  /** The options page's port: a number, or empty for this user's own port (from the native host). */
   async "settings-save"(msg) {
-    const port = Number(msg.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, error: "invalid-port" };
-    await chrome.storage.local.set({ port, token: String(msg.token || "").trim() });
-    CompanionClient.unpair(); // pair afresh with the (possibly new) port and token
+    const raw = String(msg.port ?? "").trim();
+    const port = Number(raw);
+    if (raw && (!Number.isInteger(port) || port < 1 || port > 65535)) return { ok: false, error: "invalid-port" };
+    if (raw) await chrome.storage.local.set({ port });
+    else await chrome.storage.local.remove("port");
+    CompanionClient.forgetNative(); // ask the native host again (it may just have been installed)
     const policy = await SitePolicy.refresh();
-    return { ok: true, settings: await SitePolicy.settings(), policy };
+    return { ok: true, settings: await shownSettings(), policy };
   },
 
   async "policy-refresh"() {
@@ -219,7 +225,6 @@ chrome.tabs.onRemoved.addListener(async (tabId) => {
 
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === "managed") {
-    CompanionClient.unpair();
     SitePolicy.managedChanged().then(() => SitePolicy.refresh());
   }
 });

@@ -77,7 +77,7 @@ const SitePolicy = {
         }
         const { managedCache } = await chrome.storage.local.get("managedCache");
         const copy = { ...managed };
-        delete copy.token; // the token is never copied; requests that carry drafts wait for the real read
+        delete copy.token; // the secret is never copied; requests that carry drafts wait for the real read
         const changed = JSON.stringify(copy) !== JSON.stringify(managedCache || {});
         this._managed = managed;
         if (changed) await chrome.storage.local.set({ managedCache: copy });
@@ -95,7 +95,7 @@ const SitePolicy = {
     return this.readManaged();
   },
 
-  /** The managed policy: awaited (token and port for requests), or `quick`: the last copy at once. */
+  /** The managed policy: awaited (secret and port for requests), or `quick`: the last copy at once. */
   async managed({ quick = false } = {}) {
     if (this._managed) return this._managed;
     const read = this.readManaged();
@@ -104,13 +104,21 @@ const SitePolicy = {
     return managedCache || {};
   },
 
-  /** Port and token: managed storage first, then the options page. */
+  /**
+   * Where the companion is and the secret it must prove. Secret: managed storage's `token`
+   * (IT) wins, else this user's `secondlook native-host`. Port: managed storage, else the
+   * options page, else the native host (this user's own port), else the base port.
+   */
   async settings({ quick = false } = {}) {
     const managed = await this.managed({ quick });
-    const local = await chrome.storage.local.get(["port", "token"]);
-    const port = Number.isInteger(managed.port) ? managed.port : Number.isInteger(local.port) ? local.port : DEFAULT_PORT;
-    const token = typeof managed.token === "string" ? managed.token : typeof local.token === "string" ? local.token : "";
-    return { port, token, managedPort: Number.isInteger(managed.port), managedToken: typeof managed.token === "string" };
+    const { port: localPort } = await chrome.storage.local.get("port");
+    const managedToken = typeof managed.token === "string" && managed.token !== "";
+    const managedPort = Number.isInteger(managed.port);
+    const native = managedToken && (managedPort || Number.isInteger(localPort)) ? {} : await CompanionClient.native();
+    const port = managedPort ? managed.port : Number.isInteger(localPort) ? localPort : native.port || FALLBACK_PORT;
+    const secret = managedToken ? managed.token : native.secret || "";
+    const secretSource = managedToken ? "managed" : native.secret ? "native" : "none";
+    return { host: native.host || FALLBACK_HOST, port, secret, secretSource, managedPort, managedToken, portSet: Number.isInteger(localPort) };
   },
 
   /** The effective policy as last computed (cheap; no network). */

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import http.client
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -26,6 +28,8 @@ from playwright.sync_api import BrowserContext, Frame, FrameLocator, Locator, Pa
 
 import companion_process as companions
 from companion import config
+from companion.deploy.native_hosts import chromium_manifest, launcher_script
+from companion.native_host import HOST_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -163,6 +167,19 @@ def forum() -> Iterator[ForumServer]:
 
 # ---------------------------------------------------------------- companions
 
+@pytest.fixture(scope="session")
+def user_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """XDG_CONFIG_HOME of "this user": the companions' per-user secret lives here, and the
+    browser's `secondlook native-host` reads it from here (nothing is typed into the extension)."""
+    return tmp_path_factory.mktemp("user-xdg")
+
+
+def start_users_companion(tmp: Path, user_home: Path, config_text: str | None, **kwargs):
+    """A companion of this user (same secret as the browser's native host)."""
+    env = {"XDG_CONFIG_HOME": str(user_home), **kwargs.pop("env", {})}
+    return companions.start_companion(tmp, config_text, env=env, **kwargs)
+
+
 def companion_config(forum: ForumServer, **policy: str) -> str:
     lines = ["[policy]", f'sites = ["http://127.0.0.1:{forum.port}/*"]']
     lines += [f'{key} = "{value}"' for key, value in policy.items()]
@@ -170,16 +187,17 @@ def companion_config(forum: ForumServer, **policy: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def site_companion(tmp_path_factory: pytest.TempPathFactory, forum: ForumServer) -> Iterator:
+def site_companion(tmp_path_factory: pytest.TempPathFactory, forum: ForumServer, user_home: Path) -> Iterator:
     """The companion most tests talk to: warn mode, fail open, the fixture site configured."""
-    running = companions.start_companion(tmp_path_factory.mktemp("companion-open"),
-                                         companion_config(forum, mode="warn", fail_mode="open"))
+    running = start_users_companion(tmp_path_factory.mktemp("companion-open"), user_home,
+                                    companion_config(forum, mode="warn", fail_mode="open"))
     yield running
     running.stop()
 
 
 @pytest.fixture(scope="session")
-def strict_companion_factory(tmp_path_factory: pytest.TempPathFactory, forum: ForumServer) -> Iterator[Callable]:
+def strict_companion_factory(tmp_path_factory: pytest.TempPathFactory, forum: ForumServer,
+                             user_home: Path) -> Iterator[Callable]:
     """Start (or restart, on the same port) a companion in block mode that fails closed."""
     tmp = tmp_path_factory.mktemp("companion-closed")
     config = companion_config(forum, mode="block", fail_mode="closed")
@@ -189,7 +207,7 @@ def strict_companion_factory(tmp_path_factory: pytest.TempPathFactory, forum: Fo
         current = state.get("companion")
         if current and current.process.poll() is None:
             return current
-        state["companion"] = companions.start_companion(tmp, config, port=current.port if current else None)
+        state["companion"] = start_users_companion(tmp, user_home, config, port=current.port if current else None)
         return state["companion"]
 
     yield start
@@ -211,15 +229,14 @@ class Browser:
     context: BrowserContext
     port: int | None = None
 
-    def configure(self, port: int, fail_mode: str | None = None, token: str | None = None) -> None:
-        """Point the extension at a companion port (and, given one, set its token) through its options page."""
+    def configure(self, port: int, fail_mode: str | None = None) -> None:
+        """Point the extension at a companion port through its options page (the secret comes from
+        the native host)."""
         page = self.context.new_page()
         try:
             page.goto(OPTIONS_URL)
-            expect(page.locator('[data-setting="port"]')).not_to_have_value("")
+            expect(page.locator('[data-field="secret-source"]')).not_to_have_text("")
             page.fill('[data-setting="port"]', str(port))
-            if token is not None:
-                page.fill('[data-setting="token"]', token)
             page.click('[data-action="save"]')
             expect(page.locator('[data-field="status"]')).to_have_attribute("data-state", "saved")
             if fail_mode:
@@ -245,14 +262,32 @@ class Browser:
             " return tab ? chrome.action.getBadgeText({ tabId: tab.id }) : null; }", url)
 
 
+def register_native_host(profile: Path, launcher_dir: Path) -> Path:
+    """Register the real `secondlook native-host` for this Chromium profile with the launcher and
+    manifest `service install` writes (Chromium reads <user-data-dir>/NativeMessagingHosts)."""
+    launcher = launcher_dir / "native-host"
+    launcher.write_bytes(launcher_script("linux", [str(companions.SECONDLOOK), "native-host"]))
+    launcher.chmod(0o755)
+    manifest = profile / "NativeMessagingHosts" / f"{HOST_NAME}.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps(chromium_manifest(launcher, [EXTENSION_ID])), encoding="utf-8")
+    return manifest
+
+
 @pytest.fixture(scope="session")
-def browser(built_extension: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+def browser(built_extension: Path, tmp_path_factory: pytest.TempPathFactory, user_home: Path) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: `python3 build.py test` installs Debian's chromium")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    register_native_host(profile, tmp_path_factory.mktemp("native-host"))
+    # the native host runs as this user: its environment says where this user's secret is
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
+    env["XDG_CONFIG_HOME"] = str(user_home)
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
+            str(profile),
             executable_path=CHROMIUM,
+            env=env,
             headless=True,
             locale="ko-KR",
             viewport={"width": 1000, "height": 760},
@@ -383,97 +418,88 @@ def make_forum(page: Page, forum: ForumServer) -> Iterator[Callable[[str], Forum
         site.settle()
 
 
-# ---------------------------------------------------------------- pairing (token mode)
-
-#: The token of ``token_companion``; the extension gets it through its options page.
-PAIR_TOKEN = "pair-token-0123456789abcdef"
-
-
-@pytest.fixture(scope="module")
-def token_companion(tmp_path_factory: pytest.TempPathFactory, forum: ForumServer) -> Iterator:
-    """A companion with ``PAIR_TOKEN``, the fixture site, warn mode, failing closed."""
-    running = companions.start_companion(tmp_path_factory.mktemp("companion-token"),
-                                         companion_config(forum, mode="warn", fail_mode="closed"),
-                                         env={"SECONDLOOK_TOKEN": PAIR_TOKEN})
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def token_mode(browser: Browser, forum: ForumServer) -> Iterator[Browser]:
-    """The browser for a test that sets a token; afterwards the token is cleared and the next
-    test's fixture points the extension at its companion again."""
-    forum.clear()
-    yield browser
-    browser.extension_eval("() => chrome.storage.local.set({ token: '' })")
-    browser.port = None
-
+# ---------------------------------------------------------------- pairing: impostors
 
 class Impostor:
-    """Another user's process on the expected port: answers like a companion but cannot prove
-    the token. Records every request (method, path, headers, body) it receives.
+    """Another user's process on the port the extension uses (127.0.0.1). Records every request
+    (method, path, headers, body) it receives.
 
-    pair: "wrong-proof" (a well-formed proof made with another token) or "no-token" (409)."""
+    kind: "garbage" answers like a companion, with a made-up proof; "relay" forwards every
+    request as is to ``target`` (this user's companion on another loopback address); "rewrite"
+    relays too, but rewrites the challenge's host to the target's, so that the companion signs."""
 
-    def __init__(self, forum: ForumServer, pair: str) -> None:
+    def __init__(self, forum: ForumServer, kind: str, port: int = 0, target: tuple[str, int] | None = None) -> None:
         self._lock = threading.Lock()
         self._requests: list[dict] = []
         impostor = self
-        policy = {"sites": [f"http://127.0.0.1:{forum.port}/*"], "mode": "warn", "warn_level": "critical",
-                  "fail_mode": "open"}
+        policy = {"sites": ["<all_urls>"], "mode": "warn", "warn_level": "critical", "fail_mode": "open"}
 
         class Handler(BaseHTTPRequestHandler):
-            def _answer(self, status: int, body: dict) -> None:
-                raw = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.send_header("Access-Control-Allow-Origin", "*")
-                self.send_header("Access-Control-Allow-Headers", "Content-Type, Authorization")
-                self.end_headers()
-                self.wfile.write(raw)
+            protocol_version = "HTTP/1.1"
 
-            def _record(self) -> tuple[str, bytes]:
+            def _answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                sent = {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*",
+                        "Access-Control-Allow-Headers": "Content-Type, Authorization", **(headers or {})}
+                for name, value in sent.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _handle(self) -> None:
                 path = urllib.parse.urlparse(self.path).path
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with impostor._lock:
                     impostor._requests.append({"method": self.command, "path": path,
                                                "headers": dict(self.headers), "body": raw})
-                return path, raw
-
-            def do_OPTIONS(self) -> None:  # noqa: N802
-                self._record()
-                self._answer(204, {})
-
-            def do_GET(self) -> None:  # noqa: N802
-                path, _ = self._record()
-                if path == "/v1/health":
-                    self._answer(200, {"status": "ok", "version": "0.1.0", "api": 1})
-                elif path == "/v1/policy":
-                    self._answer(200, policy)
+                if kind == "garbage":
+                    self._garbage(path, raw)
                 else:
-                    self._answer(404, {"error": {"code": "not_found", "message": "not found"}})
+                    self._relay(raw)
 
-            def do_POST(self) -> None:  # noqa: N802
-                path, raw = self._record()
-                if path == "/v1/pair":
+            def _garbage(self, path: str, raw: bytes) -> None:
+                if self.command == "OPTIONS":
+                    self._answer(204, b"")
+                elif path == "/v1/health":
+                    self._answer(200, json.dumps({"status": "ok", "version": "0.1.0", "api": 1}).encode())
+                elif path == "/v1/pair":
                     nonce = json.loads(raw or b"{}").get("nonce", "")
-                    if pair == "no-token":
-                        self._answer(409, {"error": {"code": "no_token", "message": "pairing needs a token"}})
-                    else:
-                        message = f"secondlook-pair-v1\n{impostor.port}\n{nonce}".encode()
-                        proof = hmac.new(b"another-users-token", message, hashlib.sha256).hexdigest()
-                        self._answer(200, {"proof": proof, "port": impostor.port, "version": "0.1.0"})
+                    message = f"secondlook-pair-v2\n127.0.0.1\n{impostor.port}\n{nonce}".encode()
+                    proof = hmac.new(b"a-guessed-secret", message, hashlib.sha256).hexdigest()
+                    self._answer(200, json.dumps({"proof": proof, "server_nonce": "ab" * 32}).encode())
+                elif path == "/v1/policy":
+                    self._answer(200, json.dumps(policy).encode())
                 elif path == "/v1/analyze":
-                    self._answer(200, {"findings": [], "risk": {"level": "none", "reasons": []},
-                                       "redacted_text": "", "language": "ko"})
+                    self._answer(200, json.dumps({"findings": [], "risk": {"level": "none", "reasons": []},
+                                                  "redacted_text": "", "language": "ko"}).encode())
                 else:
-                    self._answer(404, {"error": {"code": "not_found", "message": "not found"}})
+                    self._answer(404, b'{"error": {"code": "not_found", "message": "not found"}}')
+
+            def _relay(self, raw: bytes) -> None:
+                host, target_port = target
+                if kind == "rewrite" and self.path == "/v1/pair" and raw:
+                    challenge = json.loads(raw)
+                    challenge["host"] = host
+                    raw = json.dumps(challenge).encode()
+                conn = http.client.HTTPConnection(host, target_port, timeout=30)
+                try:
+                    headers = {k: v for k, v in self.headers.items() if k.lower() not in ("content-length", "connection")}
+                    conn.request(self.command, self.path, body=raw or None, headers=headers)
+                    response = conn.getresponse()
+                    body = response.read()
+                    passed = {k: v for k, v in response.getheaders()
+                              if k.lower() not in ("content-length", "connection", "date", "server")}
+                    self._answer(response.status, body, passed)
+                finally:
+                    conn.close()
+
+            do_GET = do_POST = do_OPTIONS = _handle
 
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -487,8 +513,9 @@ class Impostor:
         self.httpd.server_close()
 
 
-@pytest.fixture(params=["wrong-proof", "no-token"])
-def impostor(request: pytest.FixtureRequest, forum: ForumServer) -> Iterator[Impostor]:
-    server = Impostor(forum, request.param)
-    yield server
-    server.close()
+@pytest.fixture
+def pairing(browser: Browser, forum: ForumServer) -> Iterator[Browser]:
+    """The browser for a pairing test; afterwards the next test's fixture points it at its companion again."""
+    forum.clear()
+    yield browser
+    browser.port = None

@@ -7,6 +7,7 @@ surrogates, over-long drafts in windows); untrusted clicks do nothing; the dialo
 from __future__ import annotations
 
 import json
+import secrets
 import select
 import socket
 import threading
@@ -19,16 +20,18 @@ import pytest
 from playwright.sync_api import expect
 
 import companion_process as companions
-from conftest import OPTIONS_URL, companion_config
+from companion.pairing import pair_proof
+from conftest import OPTIONS_URL, companion_config, start_users_companion
 from shadow import shadow, wait_for
 from test_review_flow import NAME, PHONE, RISKY_BODY, RISKY_TITLE, dialog, review
 
 
 class StubCompanion:
-    """Not our companion: a loopback process that answers the policy (the given sites) but
-    hangs on every analysis ("hang") or refuses it with 400 ("refuse")."""
+    """A misbehaving companion of this user: it holds the user's secret, so it passes pairing
+    (the proof for 127.0.0.1:<its port>), and answers the policy (the given sites), but hangs on
+    every analysis ("hang") or refuses it with 400 ("refuse")."""
 
-    def __init__(self, sites: list[str], analysis: str) -> None:
+    def __init__(self, sites: list[str], analysis: str, secret: str) -> None:
         policy = {"sites": sites, "mode": "warn", "warn_level": "medium", "fail_mode": "open"}
         stub = self
         self.analyses: list[dict] = []  # hang: {"seconds": how long until the client gave up}
@@ -50,7 +53,12 @@ class StubCompanion:
                     self._answer(200, {"status": "ok", "version": "0.1.0", "api": 1})
 
             def do_POST(self) -> None:  # noqa: N802
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if urllib.parse.urlparse(self.path).path == "/v1/pair":
+                    nonce = json.loads(raw)["nonce"]
+                    self._answer(200, {"proof": pair_proof(secret, "127.0.0.1", stub.port, nonce),
+                                       "server_nonce": secrets.token_hex(32)})
+                    return
                 if analysis == "hang":  # longer than the extension's 2 s timeout; notes when the client closes
                     started = time.monotonic()
                     while time.monotonic() - started < 4:
@@ -73,25 +81,25 @@ class StubCompanion:
 
 
 @pytest.fixture
-def stub(request, forum) -> Iterator[StubCompanion]:
-    server = StubCompanion([f"http://127.0.0.1:{forum.port}/*"], request.param)
+def stub(request, forum, site_companion) -> Iterator[StubCompanion]:
+    server = StubCompanion([f"http://127.0.0.1:{forum.port}/*"], request.param, site_companion.secret)
     yield server
     server.close()
 
 
 @pytest.fixture(scope="module")
-def block_companion(tmp_path_factory, forum) -> Iterator:
-    running = companions.start_companion(tmp_path_factory.mktemp("companion-block"),
-                                         companion_config(forum, mode="block", fail_mode="open"))
+def block_companion(tmp_path_factory, forum, user_home) -> Iterator:
+    running = start_users_companion(tmp_path_factory.mktemp("companion-block"), user_home,
+                                    companion_config(forum, mode="block", fail_mode="open"))
     yield running
     running.stop()
 
 
 @pytest.fixture(scope="module")
-def short_companion(tmp_path_factory, forum) -> Iterator:
+def short_companion(tmp_path_factory, forum, user_home) -> Iterator:
     """A companion that accepts at most 600 characters per draft."""
     config = "[server]\nmax_chars = 600\n" + companion_config(forum, mode="warn", fail_mode="open")
-    running = companions.start_companion(tmp_path_factory.mktemp("companion-short"), config)
+    running = start_users_companion(tmp_path_factory.mktemp("companion-short"), user_home, config)
     yield running
     running.stop()
 
@@ -108,7 +116,7 @@ def on(browser, forum):
 
 
 def test_a_tab_opened_before_registration_is_guarded(browser, on, site_companion, make_forum, forum):
-    elsewhere = StubCompanion(["http://example.invalid/*"], "refuse")
+    elsewhere = StubCompanion(["http://example.invalid/*"], "refuse", site_companion.secret)
     try:
         on(elsewhere.port)  # the policy's sites no longer include the fixture forum
         site = make_forum("script")

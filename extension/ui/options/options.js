@@ -1,4 +1,5 @@
-/* Options: companion port and token (unless set by managed policy), save, test connection,
+/* Options: companion port (empty: this user's own, from the native host; unless set by
+ * managed policy), how pairing gets its secret (nothing to type), save, test connection,
  * and the effective policy with the sites the extension is active on. */
 "use strict";
 
@@ -29,10 +30,11 @@ function renderPolicy(policy) {
 }
 
 function renderSettings(settings) {
-  setting("port").value = settings.port;
-  setting("token").value = settings.token;
+  setting("port").value = settings.managedPort || settings.portSet ? settings.port : "";
+  setting("port").placeholder = `${settings.port} · ${t("portAuto")}`;
   setting("port").disabled = settings.managedPort;
-  setting("token").disabled = settings.managedToken;
+  field("secret-source").textContent = t(`secretSource_${settings.secretSource}`);
+  field("secret-source").dataset.value = settings.secretSource;
   field("managed").hidden = !(settings.managedPort || settings.managedToken);
 }
 
@@ -43,7 +45,7 @@ function showStatus(text, state) {
 
 document.querySelector('[data-action="save"]').addEventListener("click", async () => {
   showStatus("…", "saving");
-  const reply = await chrome.runtime.sendMessage({ type: "settings-save", port: setting("port").value, token: setting("token").value });
+  const reply = await chrome.runtime.sendMessage({ type: "settings-save", port: setting("port").value });
   if (!reply.ok) return showStatus(t("invalidPort"), "error");
   renderSettings(reply.settings);
   renderPolicy(reply.policy);

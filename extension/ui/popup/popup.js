@@ -15,7 +15,8 @@ async function render() {
   const status = await chrome.runtime.sendMessage({ type: "status", url: tab && tab.url });
   const state = status.companion.state;
   const stateKey = { connected: "statusConnected", starting: "statusStarting", unauthorized: "statusUnauthorized", unpaired: "statusUnpaired", incompatible: "statusIncompatible" }[state] || "statusUnreachable";
-  $("companion").textContent = `${t(stateKey)} (127.0.0.1:${status.port})`;
+  const host = String(status.host || "127.0.0.1");
+  $("companion").textContent = `${t(stateKey)} (${host.includes(":") ? `[${host}]` : host}:${status.port})`;
   $("companion").dataset.state = state;
   $("version").textContent = status.companion.version || "–";
   $("api").textContent = status.companion.api !== undefined ? `v${status.companion.api}` : "–";
