@@ -113,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         config = Path(tmp) / "config.toml"
         config.write_text("", encoding="utf-8")
         spawned = time.perf_counter()
-        proc = subprocess.Popen([args.secondlook, "serve", "--port", str(port), "--config", str(config),
-                                 "--insecure-open-api"],
+        proc = subprocess.Popen([args.secondlook, "serve", "--port", str(port), "--config", str(config)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             cold = None

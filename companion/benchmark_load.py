@@ -95,7 +95,7 @@ def run_load(port: int, drafts: list[str], clients: int, per_client: int, secret
              host: str = "127.0.0.1", timeout: float = 120) -> LoadResult:
     """``clients`` threads, each sending ``per_client`` analyses over one keep-alive connection;
     with ``secret``, each analysis is paired first, as the extension does (an empty secret
-    suits a companion started with ``--insecure-open-api``)."""
+    sends the analyses unpaired, which the companion answers by default: ``open_analysis``)."""
     result = LoadResult()
     lock = threading.Lock()
     start = threading.Barrier(clients)

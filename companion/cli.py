@@ -8,7 +8,6 @@ configuration or start-up errors, with a one-line message on stderr.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -37,10 +36,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if value is not None and config.locked(name):
             print(f"secondlook: {name} = {value} from the command line ignored: locked by the managed "
                   f"policy {config.policy_path}", file=sys.stderr)
-    if args.insecure_open_api:
-        config = dataclasses.replace(config, server=dataclasses.replace(config.server, open_api=True))
-        print("secondlook: WARNING --insecure-open-api: /v1/analyze and /v1/redact answer ANY local program "
-              "without pairing; for local evaluation only, never on a PC people use", file=sys.stderr)
     configure_logging()
     try:
         serve(config)
@@ -199,9 +194,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="TCP port (default: this user's own, `secondlook config show`)")
     serve.add_argument("--config", metavar="FILE", help="config file")
     add_policy_option(serve)
-    serve.add_argument("--insecure-open-api", action="store_true",
-                       help="LOCAL EVALUATION ONLY: answer /v1/analyze and /v1/redact without pairing "
-                            "(for tools such as the shared scorer that cannot pair)")
     serve.set_defaults(func=cmd_serve)
 
     check = sub.add_parser("check", help="analyse a text file or stdin and print the findings")

@@ -116,6 +116,12 @@ def _token(value: Any) -> str:
     return token
 
 
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("true or false")
+    return value
+
+
 def _one_of(*choices: str) -> Check:
     def check(value: Any) -> str:
         if value not in choices:
@@ -164,6 +170,9 @@ FIELDS: tuple[Field, ...] = (
     Field("server", "max_chars", 20000, _int_between(1, 1_000_000), "longest draft accepted, in code points"),
     Field("server", "token", "", _token,
           "pairing secret set by IT; empty: this user's own secret file (see companion/secret.py)"),
+    Field("server", "open_analysis", True, _bool,
+          "answer /v1/analyze and /v1/redact without pairing (a caller learns only the analysis of its own "
+          "text); false: those need pairing too"),
     Field("policy", "sites", DEFAULT_SITES,
           _list_of(_pattern(_MATCH_PATTERN, 'a URL match pattern such as "https://*.example.com/*"'), "match patterns"),
           "URL match patterns where the extension is active"),
@@ -188,9 +197,7 @@ class ServerConfig:
     port: int
     max_chars: int
     token: str
-    #: ``serve --insecure-open-api`` only (never from a file): /v1/analyze and /v1/redact
-    #: without pairing, for local evaluation tools that cannot pair.
-    open_api: bool = False
+    open_analysis: bool
 
 
 @dataclass(frozen=True)

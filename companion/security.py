@@ -5,9 +5,13 @@
 - A request carrying an ``Origin`` must come from an allowed extension: the configured
   Chromium extension IDs, or any Firefox extension (Firefox gives each install a random
   origin; the request MAC is what authenticates it). Web pages get 403 and no CORS headers.
-- Everything but ``/v1/health`` and ``/v1/pair`` needs ``Authorization: SecondLook`` with a
-  MAC over a fresh single-use server nonce (pairing.py); without it: 401, whoever asks.
-  ``serve --insecure-open-api`` (local evaluation only) exempts /v1/analyze and /v1/redact.
+- ``/v1/stats``, ``/v1/policy`` and ``/v1/feedback`` need ``Authorization: SecondLook`` with a
+  MAC over a fresh single-use server nonce (pairing.py); without it: 401, whoever asks. So do
+  ``/v1/analyze`` and ``/v1/redact`` when ``[server] open_analysis = false``; by default they
+  answer anyone who passes the other checks, because an answer is only the analysis of the
+  caller's own text (nothing of the user's drafts, usage or policy), and evaluation tools and
+  scripts speak plain HTTP. Pairing protects the other direction: the extension sends a draft
+  only to a companion that proved it holds the user's secret (docs/trust.md).
 - POST bodies must be ``application/json``.
 """
 
@@ -24,8 +28,8 @@ from .pairing import OPEN_PATHS, PairingState
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _FIREFOX_ORIGIN = re.compile(r"^moz-extension://[0-9a-fA-F-]{36}$")
-#: Open without pairing under ``--insecure-open-api``: what an evaluation tool needs.
-EVALUATION_PATHS = ("/v1/analyze", "/v1/redact")
+#: Open without pairing unless ``[server] open_analysis = false``: the caller's own text in, its analysis out.
+ANALYSIS_PATHS = ("/v1/analyze", "/v1/redact")
 
 
 def allowed_origins(config: Config) -> list[str]:
@@ -46,7 +50,7 @@ def install_guards(app: Flask, config: Config, pairing: PairingState) -> None:
     CORS(app, resources={r"/v1/*": {"origins": [*allowed_origins(config), _FIREFOX_ORIGIN]}},
          allow_headers=["Content-Type", "Authorization"], methods=["GET", "POST", "OPTIONS"],
          max_age=600, vary_header=True)
-    open_paths = OPEN_PATHS + (EVALUATION_PATHS if config.server.open_api else ())
+    open_paths = OPEN_PATHS + (ANALYSIS_PATHS if config.server.open_analysis else ())
 
     @app.before_request
     def _guard():

@@ -283,12 +283,14 @@ def test_extension_origin_gets_cors(companion) -> None:
     assert "authorization" in headers["Access-Control-Allow-Headers"].lower()
 
 
-def test_every_request_but_health_and_pair_needs_a_fresh_mac(companion) -> None:
+def test_everything_that_tells_of_the_user_needs_a_fresh_mac(companion) -> None:
+    """Health and the analysis of the caller's own text are open; policy and stats need a MAC."""
     status, _, _ = companion.request("GET", "/v1/health", headers={"Authorization": None})
     assert status == 200, "health stays open for status checks"
-    for method, path in (("POST", "/v1/analyze"), ("GET", "/v1/policy"), ("GET", "/v1/stats")):
-        status, _, body = companion.request(method, path, {"text": "x"} if method == "POST" else None,
-                                            headers={"Authorization": None})
+    status, _, body = companion.request("POST", "/v1/analyze", {"text": "김민수 교수"}, headers={"Authorization": None})
+    assert status == 200 and body["findings"], "an analysis of one's own text needs no pairing"
+    for method, path in (("GET", "/v1/policy"), ("GET", "/v1/stats")):
+        status, _, body = companion.request(method, path, None, headers={"Authorization": None})
         assert_error(status, body, 401)
     status, _, _ = companion.request("GET", "/v1/policy")  # paired, as the extension does
     assert status == 200

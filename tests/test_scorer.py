@@ -2,8 +2,8 @@
 
 Runs where the project sits beside ``shared/`` (as in CI). Quality bars of the engine issue
 are enforced here; speed and memory bars live in the benchmark scripts, not in tests. The
-scorer cannot pair (it can only send a bearer token, which would put a secret on the wire),
-so its companion runs with ``--insecure-open-api``, the documented local-evaluation switch.
+scorer speaks plain HTTP and cannot pair: the companion answers analyses of the caller's own
+text without pairing (``[server] open_analysis``, docs/trust.md), so it runs as a user starts it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ MAX = {"false_alarm": 0.05, "coverage_leak": 0.03, "text_leak": 0.02, "harm_fals
 @pytest.mark.skipif(not (SCORER.exists() and CORPUS.exists()), reason="../shared (scorer and corpus) not beside the project")
 def test_dev_corpus_meets_the_engine_bars(tmp_path: Path) -> None:
     out = tmp_path / "eval.json"
-    cmd = [sys.executable, str(SCORER), "--corpus", str(CORPUS), "--start-cmd", f"{SECONDLOOK} serve --port {{port}} --insecure-open-api",
+    cmd = [sys.executable, str(SCORER), "--corpus", str(CORPUS), "--start-cmd", f"{SECONDLOOK} serve --port {{port}}",
            "--redact", "--quiet", "--json", str(out),
            "--min", *(f"{k}={v}" for k, v in MIN.items()), "--max", *(f"{k}={v}" for k, v in MAX.items())]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)

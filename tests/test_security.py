@@ -151,13 +151,19 @@ def test_each_request_needs_its_own_mac_over_a_fresh_server_nonce(companion_with
         "a wrong MAC uses the nonce up: no second guess"
 
 
-def test_unauthenticated_requests_get_nothing(companion) -> None:
-    """Another local user (no secret) gets a 401 and no content on every endpoint but health and pair."""
+def test_unauthenticated_requests_get_nothing_of_the_user(companion) -> None:
+    """Another local user (no secret) gets a 401 and no content for usage, policy and feedback;
+    an analysis of its own text (which tells nothing of the user's) is answered, a bearer
+    header or not."""
     for method, path, payload in PROTECTED + [("GET", "/v1/nope", None)]:
         status, _, body = raw(companion.port, method, path, None if payload is None else json.dumps(payload).encode(),
                               JSON if payload is not None else {})
         assert status == 401 and set(json.loads(body)) == {"error"}, (path, status)
         assert error_code(body) == "unauthorized"
+    for method, path, payload in ANALYSIS:
+        for headers in (JSON, {**JSON, "Authorization": "Bearer some-evaluation-token-0123"}):
+            status, _, body = raw(companion.port, method, path, json.dumps(payload).encode(), headers)
+            assert status == 200 and "redacted_text" in json.loads(body), (path, status)
     assert raw(companion.port, "GET", "/v1/stats", None, {"Authorization": companion.auth("GET", "/v1/stats")})[0] == 200
 
 
@@ -186,7 +192,10 @@ ENDPOINTS = [("GET", "/v1/health", None), ("POST", "/v1/analyze", {"text": "김�
              ("POST", "/v1/redact", {"text": "김민수 교수"}), ("POST", "/v1/feedback",
              {"entity_type": "PERSON", "action": "accepted"}), ("GET", "/v1/stats", None),
              ("GET", "/v1/policy", None), ("POST", "/v1/pair", None)]
-PROTECTED = [e for e in ENDPOINTS if e[1] not in ("/v1/health", "/v1/pair")]
+#: what tells of the user (usage, policy, feedback): a MAC always
+PROTECTED = [e for e in ENDPOINTS if e[1] not in ("/v1/health", "/v1/pair", "/v1/analyze", "/v1/redact")]
+#: the caller's own text in, its analysis out: open unless ``[server] open_analysis = false``
+ANALYSIS = [e for e in ENDPOINTS if e[1] in ("/v1/analyze", "/v1/redact")]
 
 
 @pytest.fixture
@@ -394,18 +403,11 @@ def _fd_links(pid: int) -> list[str]:
     return links
 
 
-def test_insecure_open_api_opens_only_analysis_and_says_so(companion_server) -> None:
-    """The local-evaluation switch (for the shared scorer): analysis without pairing, nothing else."""
-    running = companion_server(args=["--insecure-open-api"])
-    for path in ("/v1/analyze", "/v1/redact"):
-        status, _, body = raw(running.port, "POST", path, json.dumps({"text": "김민수 교수"}).encode(), JSON)
-        assert status == 200, (path, body)
-    for method, path, payload in PROTECTED:
-        if path not in ("/v1/analyze", "/v1/redact"):
-            status, _, _ = raw(running.port, method, path, None if payload is None else json.dumps(payload).encode(),
-                               JSON if payload is not None else {})
-            assert status == 401, path
-    assert "WARNING --insecure-open-api" in running.log() and "local evaluation only" in running.log()
-    without = companion_server()
-    status, _, _ = raw(without.port, "POST", "/v1/analyze", json.dumps({"text": "x"}).encode(), JSON)
-    assert status == 401, "off by default"
+def test_open_analysis_can_be_turned_off(companion_server) -> None:
+    """``[server] open_analysis = false`` (a managed policy, say): analysis needs pairing too."""
+    locked = companion_server("[server]\nopen_analysis = false\n")
+    for method, path, payload in ANALYSIS:
+        status, _, body = raw(locked.port, method, path, json.dumps(payload).encode(), JSON)
+        assert status == 401 and error_code(body) == "unauthorized", path
+    status, _, _ = locked.request("POST", "/v1/analyze", {"text": "김민수 교수"})  # paired
+    assert status == 200
