@@ -4,7 +4,7 @@
     python3 build.py serve [ARGS...]   create .venv if missing, install, run `secondlook serve ARGS`
     python3 build.py test [PYTEST...]  install the test extras and system tools, build, run pytest
     python3 build.py extension [--lint]  package extension/ for Chromium and Firefox into dist/, check it
-    python3 build.py policies [--id ID] [--update-url URL] [--token T]  browser policy templates in dist/policies/
+    python3 build.py policies --policy FILE [--out DIR]  Chrome/Edge/Whale/Firefox/Windows policies from policy.toml
     python3 build.py crx [--key FILE] [--codebase-url URL]  signed CRX3 + updates.xml in dist/crx/ (dev key in keys/)
     python3 build.py train-names [--check]  retrain the person-name model from ../shared data, print held-out figures
     python3 build.py train-harm        retrain the harm classifier (companion/engine/data/harm/model/), print figures
@@ -228,7 +228,7 @@ def cmd_extension(args: list[str]) -> int:
 
 
 def cmd_policies(args: list[str]) -> int:
-    """dist/policies/: chrome.json, edge.json, whale.json and managed_schema.json (docs/deploy.md)."""
+    """dist/policies/ (or --out): every browser's policy, rendered from a policy.toml (docs/deploy.md)."""
     ensure_installed()
     return subprocess.call([str(PYTHON), "-m", "companion.deploy.browser_policies", *args], cwd=ROOT)
 

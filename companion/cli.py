@@ -139,7 +139,7 @@ def cmd_config(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.policy and not path:  # validate only the managed policy file
         policy_path, _ = resolve_policy_path(args.policy, os.environ)
-        validate_document(read_toml(policy_path), f"managed policy {policy_path}")
+        validate_document(read_toml(policy_path), f"managed policy {policy_path}", policy_file=True)
         load_config(policy=policy_path)  # also checks the roster it may name
         print(f"{policy_path}: valid")
         return EXIT_OK
@@ -240,10 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_policy_option(token)
     token.set_defaults(func=cmd_token)
 
+    from .deploy.browser_policies import add_policies_parser
     from .deploy.doctor import add_doctor_parser
     from .deploy.service import add_service_parser
     add_service_parser(sub)
     add_doctor_parser(sub)
+    add_policies_parser(sub)
     return parser
 
 

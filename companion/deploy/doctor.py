@@ -20,7 +20,7 @@ from typing import Callable
 from .. import API_VERSION, __version__
 from ..benchmark_load import make_drafts
 from ..cli import EXIT_FOUND, EXIT_OK, add_policy_option
-from ..config import (DEFAULT_HOST, DEFAULT_PORT, Config, ConfigError, load_config, read_toml,
+from ..config import (DEFAULT_HOST, DEFAULT_PORT, POLICY_ONLY_SECTIONS, Config, ConfigError, load_config, read_toml,
                       resolve_config_path, resolve_policy_path, validate_document)
 from . import service as svc
 from .probe import FREE, OTHER, SECONDLOOK, Owner, Probe, paired, port_owner, probe
@@ -61,11 +61,11 @@ def check_policy_file(path: str | None) -> Finding:
         return Finding("policy", OK, f"no managed policy ({policy_path} absent)")
     origin = f"managed policy {policy_path}"
     try:
-        keys = validate_document(read_toml(policy_path), origin)
+        keys = validate_document(read_toml(policy_path), origin, policy_file=True)
     except ConfigError as exc:
         return Finding("policy", FAIL, f"{exc}; the companion refuses to start",
                        f"IT: correct {policy_path} (`secondlook config validate --policy {policy_path}`)")
-    locked = ", ".join(".".join(k) for k in keys) or "nothing"
+    locked = ", ".join(".".join(k) for k in keys if k[0] not in POLICY_ONLY_SECTIONS) or "nothing"
     return Finding("policy", OK, f"{policy_path}: valid; locks {locked}")
 
 
