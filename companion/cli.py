@@ -30,7 +30,8 @@ class CLIError(Exception):
 # --- serve ------------------------------------------------------------------------------
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server import StartupError, configure_logging, serve
+    from .logs import configure_logging
+    from .server import StartupError, serve
 
     flags = {"server.host": args.host, "server.port": args.port}
     config = load_config(args.config, overrides=flags, policy=args.policy)
