@@ -5,6 +5,8 @@
     python3 build.py test [PYTEST...]  install the test extras and system tools, build, run pytest
     python3 build.py extension [--lint]  package extension/ for Chromium and Firefox into dist/, check it
     python3 build.py policies --policy FILE [--out DIR]  Chrome/Edge/Whale/Firefox/Windows policies from policy.toml
+    python3 build.py bundle --platform P [--policy FILE]  offline install bundle for win_amd64, macosx_arm64,
+                                       macosx_x86_64 or manylinux_x86_64 in dist/
     python3 build.py crx [--key FILE] [--codebase-url URL]  signed CRX3 + updates.xml in dist/crx/ (dev key in keys/)
     python3 build.py train-names [--check]  retrain the person-name model from ../shared data, print held-out figures
     python3 build.py train-harm        retrain the harm classifier (companion/engine/data/harm/model/), print figures
@@ -233,6 +235,12 @@ def cmd_policies(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "companion.deploy.browser_policies", *args], cwd=ROOT)
 
 
+def cmd_bundle(args: list[str]) -> int:
+    """dist/secondlook-<version>-<platform>-pyXY.zip|tar.gz: every wheel and the install scripts (offline)."""
+    ensure_installed()
+    return subprocess.call([str(PYTHON), "-m", "companion.deploy.bundle", *args], cwd=ROOT)
+
+
 def cmd_crx(args: list[str]) -> int:
     """dist/crx/: a signed CRX3 of a fresh dist/chromium and its update manifest (signing needs `cryptography`)."""
     ensure_installed("build")
@@ -257,6 +265,7 @@ COMMANDS = {
     "test": cmd_test,
     "extension": cmd_extension,
     "policies": cmd_policies,
+    "bundle": cmd_bundle,
     "crx": cmd_crx,
     "train-names": cmd_train_names,
     "train-harm": cmd_train_harm,
