@@ -329,10 +329,11 @@ def wait_healthy(launcher: Path, home: Path, timeout: float = 120) -> dict:
 
 
 def test_install_sh_refuses_another_python(linux_bundle: Path, tmp_path: Path) -> None:
-    other = shutil.which("python3.12") or shutil.which("python3.13")
-    fake = other or "/bin/true"
-    result = subprocess.run(["sh", str(linux_bundle / "install.sh"), "--python", fake, "--no-service"],
+    other = tmp_path / "python3.12"
+    other.write_text("#!/bin/sh\necho 3.12\n", encoding="utf-8")  # answers like a Python 3.12 would
+    other.chmod(0o755)
+    result = subprocess.run(["sh", str(linux_bundle / "install.sh"), "--python", str(other), "--no-service"],
                             capture_output=True, text=True, env=user_env(tmp_path), timeout=60)
-    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
-    assert "install.sh: this bundle is for Python 3.11" in result.stderr
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert f"install.sh: this bundle is for Python 3.11; {other} is 3.12" in result.stderr
     assert not (tmp_path / ".local/share/secondlook").exists()
