@@ -32,8 +32,8 @@ VENV = ROOT / ".venv"
 DIST = ROOT / "dist"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-#: Debian packages the browser tests need: the browser itself and fonts for Korean text.
-TEST_APT_PACKAGES = ("chromium", "fonts-noto-cjk")
+#: Debian packages the browser tests need: the browsers themselves and fonts for Korean text.
+TEST_APT_PACKAGES = ("chromium", "firefox-esr", "fonts-noto-cjk")
 
 
 def say(message: str) -> None:
@@ -96,7 +96,7 @@ def cmd_serve(args: list[str]) -> int:
 
 def ensure_test_tools() -> None:
     ensure_installed("test")
-    if not Path("/usr/bin/chromium").exists() or not Path("/usr/share/fonts/opentype/noto").exists():
+    if not all(Path(p).exists() for p in ("/usr/bin/chromium", "/usr/bin/firefox-esr", "/usr/share/fonts/opentype/noto")):
         apt_install(TEST_APT_PACKAGES)
 
 

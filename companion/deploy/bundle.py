@@ -23,7 +23,6 @@ there), so a second build of the same platform needs the network only to resolve
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
