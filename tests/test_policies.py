@@ -74,12 +74,15 @@ def test_chromium_browsers_force_install_and_get_the_policy_files_settings(rende
     assert policy["3rdparty"] == {"extensions": {EXTENSION_ID: SETTINGS}}
 
 
-def test_firefox_policies_json(rendered: Path) -> None:
+def test_firefox_policies_json_and_managed_storage_manifest(rendered: Path) -> None:
     policy = json.loads((rendered / "firefox" / "policies.json").read_text(encoding="utf-8"))
     assert policy == {"policies": {
         "ExtensionSettings": {GECKO_ID: {"installation_mode": "force_installed", "install_url": URLS["firefox"]}},
         "3rdparty": {"Extensions": {GECKO_ID: SETTINGS}},
     }}
+    manifest = json.loads((rendered / "firefox" / "managed-storage" / f"{GECKO_ID}.json").read_text(encoding="utf-8"))
+    assert manifest == {"name": GECKO_ID, "description": "SecondLook managed settings", "type": "storage",
+                        "data": SETTINGS}
 
 
 def test_settings_fit_the_extensions_managed_schema(rendered: Path) -> None:

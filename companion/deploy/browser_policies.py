@@ -12,7 +12,9 @@ Writes, into DIR (default dist/policies):
 
 - ``chrome.json``, ``edge.json``, ``whale.json``: Chromium's JSON policy format
   (``ExtensionSettings`` force-install + ``3rdparty`` managed storage for the extension);
-- ``firefox/policies.json``: Firefox's enterprise policies (the same, for the add-on);
+- ``firefox/policies.json``: Firefox's enterprise policies (the same, for the add-on), and
+  ``firefox/managed-storage/<gecko id>.json``: the same settings as a per-user managed storage
+  manifest (for a user's own port and token on shared PCs; docs/deploy.md says where it goes);
 - ``windows/<browser>.reg`` and ``windows/secondlook.admx`` + ``windows/en-US/secondlook.adml``
   (see :mod:`companion.deploy.windows_policies`);
 - ``managed_schema.json``: the extension's schema of its managed storage; the rendered
@@ -164,6 +166,13 @@ def firefox_policy(deployment: Deployment) -> dict[str, Any]:
     }}
 
 
+def firefox_managed_storage(deployment: Deployment) -> dict[str, Any]:
+    """Firefox's managed storage manifest (a native manifest of type "storage"): the same settings,
+    read from the user's ~/.mozilla/managed-storage/ (Windows: a path in HKCU\\Software\\Mozilla\\ManagedStorage)."""
+    return {"name": deployment.gecko_id, "description": "SecondLook managed settings", "type": "storage",
+            "data": deployment.settings}
+
+
 def write_json(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -178,6 +187,9 @@ def export(deployment: Deployment, out: Path) -> list[Path]:
         if browser == "firefox":
             target = out / "firefox" / "policies.json"
             write_json(target, firefox_policy(deployment))
+            manifest = out / "firefox" / "managed-storage" / f"{deployment.gecko_id}.json"
+            write_json(manifest, firefox_managed_storage(deployment))
+            written.append(manifest)
         else:
             target = out / f"{browser}.json"
             write_json(target, chromium_policy(deployment, browser))
