@@ -202,7 +202,11 @@ def test_only_the_chosen_browsers(tmp_path: Path) -> None:
     assert files == {"edge.json", "windows/edge.reg", "windows/secondlook.admx", "windows/en-US/secondlook.adml",
                      "managed_schema.json"}
     edge = json.loads((tmp_path / "out" / "edge.json").read_text(encoding="utf-8"))
-    assert edge["3rdparty"]["extensions"][EXTENSION_ID]["fail_mode"] == "open"  # the companion's default
+    settings = edge["3rdparty"]["extensions"][EXTENSION_ID]
+    assert settings["fail_mode"] == "open"  # the companion's default
+    assert "port" not in settings and "token" not in settings, "each user's companion keeps its own port"
+    admx = (tmp_path / "out" / "windows" / "secondlook.admx").read_text(encoding="utf-8")
+    assert 'id="port"' not in admx and "<decimal" not in admx
 
 
 @pytest.mark.parametrize("deploy, key, expectation", [

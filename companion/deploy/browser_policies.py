@@ -3,9 +3,10 @@
     secondlook policies export --policy FILE [--out DIR]
     python3 build.py policies --policy FILE [--out DIR]
 
-The same file is the companions' managed policy, so the sites, mode, warn_level, fail_mode
-and port the browsers push to the extension are the ones the companions enforce: a board
-added to ``[policy] sites`` reaches every browser on the next export. ``[deploy]`` adds what
+The same file is the companions' managed policy, so the sites, mode, warn_level and fail_mode
+the browsers push to the extension are the ones the companions enforce (and the port and
+token, when the file locks them): a board added to ``[policy] sites`` reaches every browser on
+the next export. ``[deploy]`` adds what
 only the browsers need: the extension IDs and where each browser installs the extension from.
 
 Writes, into DIR (default dist/policies):
@@ -109,7 +110,8 @@ def is_placeholder(url: str) -> bool:
 def load_deployment(path: Path) -> Deployment:
     """Read and check a policy file; every problem is a ConfigError naming file, key and expectation."""
     values = {(f.section, f.key): f.default for f in FIELDS}
-    values.update(validate_document(read_toml(path), str(path), policy_file=True))
+    given = validate_document(read_toml(path), str(path), policy_file=True)
+    values.update(given)
     browsers = tuple(dict.fromkeys(values[("deploy", "browsers")]))
     urls: dict[str, str] = {}
     for name in browsers:
@@ -134,10 +136,13 @@ def load_deployment(path: Path) -> Deployment:
         "mode": values[("policy", "mode")],
         "warn_level": values[("policy", "warn_level")],
         "fail_mode": values[("policy", "fail_mode")],
-        "port": values[("server", "port")],
     }
-    if values[("server", "token")]:
-        settings["token"] = values[("server", "token")]
+    # Port and token only where the file locks them for every companion: else each user's
+    # companion has its own (shared PCs), which a machine-wide value would override.
+    if ("server", "port") in given:
+        settings["port"] = given[("server", "port")]
+    if given.get(("server", "token")):
+        settings["token"] = given[("server", "token")]
     if EXTENSION_SCHEMA.is_file():
         try:
             check_against_schema(settings, extension_schema())

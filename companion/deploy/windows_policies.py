@@ -11,7 +11,8 @@ Both write the registry values the browsers read their policies from:
 A ``.reg`` file sets one browser's values machine-wide (HKLM) and first deletes the managed
 storage key, so a site dropped from policy.toml is dropped on the PCs too. The ADMX template
 offers the same as two GPO settings per browser ("force-install", "settings"), with the
-policy file's values as the defaults shown in the editor.
+policy file's values as the defaults shown in the editor; the port is offered only when the
+policy file locks it (otherwise every user's companion keeps its own).
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def admx(deployment: Deployment) -> str:
             for choice in choices:
                 item = _el(enum, "item", displayName=f"$(string.{name}_{choice})")
                 _el(_el(item, "value"), "string", choice)
-        _el(elements, "decimal", id="port", valueName="port", minValue="1", maxValue="65535", required="true")
+        if "port" in deployment.settings:  # only a port the policy file locks: else each user keeps their own
+            _el(elements, "decimal", id="port", valueName="port", minValue="1", maxValue="65535", required="true")
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -157,7 +159,8 @@ def adml(deployment: Deployment) -> str:
         for name, choices in CHOICES.items():
             _el(panel, "dropdownList", name, refId=name, noSort="true",
                 defaultItem=str(choices.index(settings[name])))
-        _el(panel, "decimalTextBox", "Companion port", refId="port", defaultValue=str(settings["port"]))
+        if "port" in settings:
+            _el(panel, "decimalTextBox", "Companion port", refId="port", defaultValue=str(settings["port"]))
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
