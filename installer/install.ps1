@@ -26,6 +26,10 @@ Install folder (default %LOCALAPPDATA%\SecondLook).
 .PARAMETER NoService
 Do not register the logon task.
 
+.PARAMETER Force
+Reinstall even when this version is installed already. Without it an up-to-date install
+returns at once, so a logon script can run install.ps1 at every logon.
+
 .EXAMPLE
 powershell -NoProfile -ExecutionPolicy Bypass -File \\fileserver\secondlook\install.ps1
 #>
@@ -33,7 +37,8 @@ powershell -NoProfile -ExecutionPolicy Bypass -File \\fileserver\secondlook\inst
 param(
     [string]$Python = "",
     [string]$Prefix = (Join-Path $env:LOCALAPPDATA "SecondLook"),
-    [switch]$NoService
+    [switch]$NoService,
+    [switch]$Force
 )
 
 $ErrorActionPreference = "Stop"
@@ -101,6 +106,14 @@ foreach ($name in @("PIP_FIND_LINKS", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")) {
     Remove-Item -Path "Env:$name" -ErrorAction SilentlyContinue
 }
 
+if (-not $Force -and (Test-Path $secondlook)) {
+    $installed = ""
+    try { $installed = (& $secondlook --version 2>$null | Select-Object -First 1) } catch { }
+    if ("$installed".Trim() -eq "secondlook $version") {
+        Write-Output "SecondLook $version is already installed in $Prefix"
+        exit 0
+    }
+}
 if (Test-Path $secondlook) {
     Write-Output "upgrading the SecondLook in $Prefix to $version"
     try { & $secondlook service stop *> $null } catch { }  # not running is fine

@@ -2,13 +2,15 @@
 # SecondLook offline install for the current user (Linux, macOS). Needs no network: pip installs
 # from this bundle's wheels/ only (--no-index), ignoring any pip configuration on the PC.
 #
-#   ./install.sh [--python PATH] [--prefix DIR] [--no-service]
+#   ./install.sh [--python PATH] [--prefix DIR] [--no-service] [--force]
 #
 #   --python PATH  the Python to use (default: pythonX.Y of the bundle, else python3); it must be
 #                  the version the bundle was built for (bundle.json "python")
 #   --prefix DIR   where the companion goes (default: Linux ${XDG_DATA_HOME:-~/.local/share}/secondlook,
 #                  macOS ~/Library/Application Support/SecondLook/companion)
 #   --no-service   do not register the login service (systemd user unit, LaunchAgent)
+#   --force        run the install steps even when this version is installed already (a login script can
+#                  run install.sh at every login: an up-to-date install returns at once)
 #
 # Also: a launcher ~/.local/bin/secondlook, and the log folder. Upgrading is running a newer
 # bundle's install.sh: the running service is stopped, the companion upgraded in place and the
@@ -21,6 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 python=""
 prefix=""
 service=1
+force=0
 fail() { echo "install.sh: $*" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
@@ -28,7 +31,8 @@ while [ $# -gt 0 ]; do
         --python) [ $# -ge 2 ] || fail "--python needs a path"; python=$2; shift 2 ;;
         --prefix) [ $# -ge 2 ] || fail "--prefix needs a folder"; prefix=$2; shift 2 ;;
         --no-service) service=0; shift ;;
-        *) fail "unknown option $1 (options: --python PATH, --prefix DIR, --no-service)" ;;
+        --force) force=1; shift ;;
+        *) fail "unknown option $1 (options: --python PATH, --prefix DIR, --no-service, --force)" ;;
     esac
 done
 
@@ -69,6 +73,11 @@ PIP_DISABLE_PIP_VERSION_CHECK=1
 export PIP_CONFIG_FILE PIP_NO_INDEX PIP_DISABLE_PIP_VERSION_CHECK
 unset PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL 2>/dev/null || true
 
+if [ "$force" = 0 ] && [ -x "$venv/bin/secondlook" ] \
+        && [ "$("$venv/bin/secondlook" --version 2>/dev/null)" = "secondlook $version" ]; then
+    echo "SecondLook $version is already installed in $prefix"
+    exit 0
+fi
 if [ -x "$venv/bin/secondlook" ]; then
     echo "upgrading the SecondLook in $prefix to $version"
     "$venv/bin/secondlook" service stop >/dev/null 2>&1 || true

@@ -129,7 +129,7 @@ def test_windows_bundle_manifest_and_scripts(windows_bundle: zipfile.ZipFile) ->
     uninstall = windows_bundle.read(top + "uninstall.ps1").decode("utf-8")
     for script in (install, uninstall):
         check_powershell(script)
-    assert powershell_params(install) == ["Python", "Prefix", "NoService"]
+    assert powershell_params(install) == ["Python", "Prefix", "NoService", "Force"]
     assert powershell_params(uninstall) == ["Prefix", "Purge"]
     code = strip_powershell(install)
     assert "--no-index" in install and "--find-links $wheels" in code and 'PIP_CONFIG_FILE = "NUL"' in install
@@ -137,6 +137,7 @@ def test_windows_bundle_manifest_and_scripts(windows_bundle: zipfile.ZipFile) ->
     assert "secondlook.cmd" in code and 'SetEnvironmentVariable("Path"' in code and "$logs" in code
     assert "service stop" in code, "an upgrade stops the running companion before replacing its files"
     assert "doctor --json" in code
+    assert '"secondlook $version"' in code, "an up-to-date install returns at once (logon scripts)"
     assert "service uninstall" in strip_powershell(uninstall)
 
 
@@ -253,8 +254,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def install(bundle: Path, home: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([*no_network(), "sh", str(bundle / "install.sh"), "--python", BASE_PYTHON, "--no-service"],
+def install(bundle: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*no_network(), "sh", str(bundle / "install.sh"), "--python", BASE_PYTHON, "--no-service",
+                           *args],
                           capture_output=True, text=True, timeout=600, env=user_env(home), cwd=home)
 
 
@@ -293,12 +295,16 @@ def test_linux_bundle_installs_offline_and_doctor_reports_healthy(linux_bundle: 
         assert checks["port"]["name"] == f"port {port}" and "held by SecondLook" in checks["port"]["detail"]
         assert (home / ".local/state/secondlook/companion.log").is_file()
 
-        # upgrade over the running install: config and secret kept, the install still healthy
+        # at every login: an up-to-date install returns at once
         before = config.read_bytes(), secret.read_bytes()
-        again = install(linux_bundle, home)
+        current = install(linux_bundle, home)
+        assert current.returncode == 0 and f"SecondLook {__version__} is already installed" in current.stdout
+        # an upgrade (--force: the same version over the running install): config and secret kept
+        again = install(linux_bundle, home, "--force")
         assert again.returncode == 0, again.stderr
         assert "upgrading the SecondLook in" in again.stdout
         assert (config.read_bytes(), secret.read_bytes()) == before
+        assert wait_healthy(launcher, home)["healthy"]
     finally:
         server.terminate()
         server.wait(20)
