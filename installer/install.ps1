@@ -131,9 +131,10 @@ if (-not (Test-Path $venvPython)) {
 & $venvPython -m pip install --quiet --no-index --find-links $wheels --upgrade "secondlook==$version"
 if ($LASTEXITCODE -ne 0) { Fail "pip could not install secondlook $version from $wheels" }
 
-# The launcher: only bin\ goes on PATH, not the venv's python.exe and pip.exe.
+# The launcher: only bin\ goes on PATH, not the venv's python.exe and pip.exe. It names the
+# program relative to itself (%~dp0), so a user name outside ASCII cannot break it.
 $launcher = Join-Path $bin "secondlook.cmd"
-Set-Content -Path $launcher -Encoding ASCII -Value "@`"$secondlook`" %*"
+Set-Content -Path $launcher -Encoding ASCII -Value '@"%~dp0..\venv\Scripts\secondlook.exe" %*'
 $userPath = [Environment]::GetEnvironmentVariable("Path", "User")
 $entries = @()
 if ($userPath) { $entries = $userPath.Split(";") | Where-Object { $_ -ne "" } }

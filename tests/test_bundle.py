@@ -135,6 +135,8 @@ def test_windows_bundle_manifest_and_scripts(windows_bundle: zipfile.ZipFile) ->
     assert "--no-index" in install and "--find-links $wheels" in code and 'PIP_CONFIG_FILE = "NUL"' in install
     assert 'Join-Path $env:LOCALAPPDATA "SecondLook"' in code and "service install" in code
     assert "secondlook.cmd" in code and 'SetEnvironmentVariable("Path"' in code and "$logs" in code
+    launcher = "'@\"%~dp0..\\venv\\Scripts\\secondlook.exe\" %*'"
+    assert launcher in install, "the launcher finds the venv beside it"
     assert "service stop" in code, "an upgrade stops the running companion before replacing its files"
     assert "doctor --json" in code
     assert '"secondlook $version"' in code, "an up-to-date install returns at once (logon scripts)"
