@@ -4,7 +4,9 @@
     python3 build.py serve [ARGS...]   create .venv if missing, install, run `secondlook serve ARGS`
     python3 build.py test [PYTEST...]  install the test extras and system tools, build, run pytest
     python3 build.py extension [--lint]  package extension/ for Chromium and Firefox into dist/, check it
-    python3 build.py policies [--id ID] [--update-url URL] [--token T]  browser policy templates in dist/policies/
+    python3 build.py policies --policy FILE [--out DIR]  Chrome/Edge/Whale/Firefox/Windows policies from policy.toml
+    python3 build.py bundle --platform P [--policy FILE]  offline install bundle for win_amd64, macosx_arm64,
+                                       macosx_x86_64 or manylinux_x86_64 in dist/
     python3 build.py crx [--key FILE] [--codebase-url URL]  signed CRX3 + updates.xml in dist/crx/ (dev key in keys/)
     python3 build.py train-names [--check]  retrain the person-name model from ../shared data, print held-out figures
     python3 build.py train-harm        retrain the harm classifier (companion/engine/data/harm/model/), print figures
@@ -30,8 +32,8 @@ VENV = ROOT / ".venv"
 DIST = ROOT / "dist"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-#: Debian packages the browser tests need: the browser itself and fonts for Korean text.
-TEST_APT_PACKAGES = ("chromium", "fonts-noto-cjk")
+#: Debian packages the browser tests need: the browsers themselves and fonts for Korean text.
+TEST_APT_PACKAGES = ("chromium", "firefox-esr", "fonts-noto-cjk")
 
 
 def say(message: str) -> None:
@@ -94,7 +96,7 @@ def cmd_serve(args: list[str]) -> int:
 
 def ensure_test_tools() -> None:
     ensure_installed("test")
-    if not Path("/usr/bin/chromium").exists() or not Path("/usr/share/fonts/opentype/noto").exists():
+    if not all(Path(p).exists() for p in ("/usr/bin/chromium", "/usr/bin/firefox-esr", "/usr/share/fonts/opentype/noto")):
         apt_install(TEST_APT_PACKAGES)
 
 
@@ -228,9 +230,15 @@ def cmd_extension(args: list[str]) -> int:
 
 
 def cmd_policies(args: list[str]) -> int:
-    """dist/policies/: chrome.json, edge.json, whale.json and managed_schema.json (docs/deploy.md)."""
+    """dist/policies/ (or --out): every browser's policy, rendered from a policy.toml (docs/deploy.md)."""
     ensure_installed()
     return subprocess.call([str(PYTHON), "-m", "companion.deploy.browser_policies", *args], cwd=ROOT)
+
+
+def cmd_bundle(args: list[str]) -> int:
+    """dist/secondlook-<version>-<platform>-pyXY.zip|tar.gz: every wheel and the install scripts (offline)."""
+    ensure_installed()
+    return subprocess.call([str(PYTHON), "-m", "companion.deploy.bundle", *args], cwd=ROOT)
 
 
 def cmd_crx(args: list[str]) -> int:
@@ -257,6 +265,7 @@ COMMANDS = {
     "test": cmd_test,
     "extension": cmd_extension,
     "policies": cmd_policies,
+    "bundle": cmd_bundle,
     "crx": cmd_crx,
     "train-names": cmd_train_names,
     "train-harm": cmd_train_harm,

@@ -28,7 +28,8 @@ class CLIError(Exception):
 # --- serve ------------------------------------------------------------------------------
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server import StartupError, configure_logging, serve
+    from .logs import configure_logging
+    from .server import StartupError, serve
 
     flags = {"server.host": args.host, "server.port": args.port}
     config = load_config(args.config, overrides=flags, policy=args.policy)
@@ -139,7 +140,7 @@ def cmd_config(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.policy and not path:  # validate only the managed policy file
         policy_path, _ = resolve_policy_path(args.policy, os.environ)
-        validate_document(read_toml(policy_path), f"managed policy {policy_path}")
+        validate_document(read_toml(policy_path), f"managed policy {policy_path}", policy_file=True)
         load_config(policy=policy_path)  # also checks the roster it may name
         print(f"{policy_path}: valid")
         return EXIT_OK
@@ -224,10 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
     host.add_argument("caller", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     host.set_defaults(func=cmd_native_host)
 
+    from .deploy.browser_policies import add_policies_parser
     from .deploy.doctor import add_doctor_parser
     from .deploy.service import add_service_parser
     add_service_parser(sub)
     add_doctor_parser(sub)
+    add_policies_parser(sub)
     return parser
 
 

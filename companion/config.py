@@ -7,7 +7,9 @@ so nothing ever starts with a half-read configuration.
 
 A machine-wide policy file written by IT (same format, see :func:`machine_policy_path`, or
 ``--policy FILE`` / ``$SECONDLOOK_POLICY``) overrides every other source; the keys it sets
-are locked (their source is ``"policy"``).
+are locked (their source is ``"policy"``). The policy file may also hold a ``[deploy]``
+section (extension IDs and update URLs), which only ``secondlook policies export`` reads:
+the one file IT edits drives the companion and every browser's policy.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ def default_port() -> int:
 DEFAULT_PORT = default_port()
 #: Stable Chromium extension ID, fixed by the ``key`` in extension/manifest.json.
 EXTENSION_ID = "pclkjgikpembfdmkiembljjihfnbldjb"
+#: Firefox add-on ID (browser_specific_settings.gecko.id written by build.py).
+GECKO_ID = "secondlook@secondlook.kr"
+#: Browsers `secondlook policies export` renders policies for.
+BROWSERS = ("chrome", "edge", "whale", "firefox")
 RISK_LEVELS = ("none", "low", "medium", "high", "critical")
 CATEGORIES = ("name", "contact", "id", "affiliation", "detail", "harm")
 #: The main Korean medical communities and hospital-staff boards (documented in README).
@@ -74,6 +80,8 @@ _MATCH_PATTERN = re.compile(
     r"^(?:<all_urls>|(?:\*|https?|wss?|file|ftp)://(?:\*|\*\.[^/*:]+|[^/*:]+)(?::(?:\d{1,5}|\*))?/.*)$"
 )
 _EXTENSION_ID = re.compile(r"^[a-p]{32}$")
+_GECKO_ID = re.compile(r"^(?:[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+|\{[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\})$")
+_URL = re.compile(r"^https?://[^\s;\"<>{}]+$")
 _TOKEN = re.compile(r"^[\x21-\x7e]{16,256}$")
 
 
@@ -149,6 +157,13 @@ def _pattern(regex: re.Pattern, what: str) -> Check:
     return check
 
 
+def _url(value: Any) -> str:
+    url = _string(value)
+    if url and not _URL.match(url):
+        raise ValueError("empty (not deployed) or an http(s) URL without spaces, quotes or ';'")
+    return url
+
+
 def _term(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("non-empty strings")
@@ -162,6 +177,8 @@ class Field:
     default: Any
     check: Check
     doc: str
+    #: only in the managed policy file ([deploy]: what IT's browser policies are rendered from)
+    policy_only: bool = False
 
 
 FIELDS: tuple[Field, ...] = (
@@ -187,8 +204,20 @@ FIELDS: tuple[Field, ...] = (
     Field("detection", "threshold", 0.4, _fraction, "minimum finding score"),
     Field("detection", "roster", "", _string, "file of names (one a line) that must always be caught"),
     Field("detection", "allow", (), _list_of(_term, "terms"), "terms never flagged"),
+    Field("deploy", "browsers", BROWSERS, _list_of(_one_of(*BROWSERS), "browsers", allow_empty=False),
+          "browsers to render policies for", policy_only=True),
+    Field("deploy", "extension_id", EXTENSION_ID, _pattern(_EXTENSION_ID, "a 32-letter Chromium extension ID (a-p)"),
+          "ID of the CRX that Chrome, Edge and Whale force-install", policy_only=True),
+    Field("deploy", "gecko_id", GECKO_ID, _pattern(_GECKO_ID, 'a Firefox add-on ID ("name@domain" or "{UUID}")'),
+          "ID of the Firefox add-on", policy_only=True),
+    Field("deploy", "chrome_update_url", "", _url, "Chrome: URL of the updates.xml the CRX is served from",
+          policy_only=True),
+    Field("deploy", "edge_update_url", "", _url, "Edge: URL of the updates.xml", policy_only=True),
+    Field("deploy", "whale_update_url", "", _url, "Whale: URL of the updates.xml", policy_only=True),
+    Field("deploy", "firefox_install_url", "", _url, "Firefox: URL of the signed .xpi", policy_only=True),
 )
 SECTIONS = {f.section for f in FIELDS}
+POLICY_ONLY_SECTIONS = {f.section for f in FIELDS if f.policy_only}
 
 
 @dataclass(frozen=True)
@@ -244,6 +273,8 @@ class Config:
     def as_dict(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for f in FIELDS:
+            if f.policy_only:
+                continue
             value = getattr(getattr(self, f.section), f.key)
             if isinstance(value, tuple):
                 value = list(value)
@@ -312,11 +343,17 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
 
 
-def validate_document(doc: Mapping[str, Any], origin: str) -> dict[tuple[str, str], Any]:
-    """Check a parsed TOML document against FIELDS; return {(section, key): value}."""
+def validate_document(doc: Mapping[str, Any], origin: str,
+                      policy_file: bool = False) -> dict[tuple[str, str], Any]:
+    """Check a parsed TOML document against FIELDS; return {(section, key): value}.
+
+    ``policy_file``: the document is the managed policy, which may also hold [deploy]."""
     by_key = {(f.section, f.key): f for f in FIELDS}
     values: dict[tuple[str, str], Any] = {}
     for section, table in doc.items():
+        if section in POLICY_ONLY_SECTIONS and not policy_file:
+            raise ConfigError(f"{origin}: [{section}] belongs in the managed policy file (policy.toml), "
+                              "not in a user's config")
         if section not in SECTIONS:
             raise ConfigError(f"{origin}: unknown section [{section}] (expected one of "
                               + ", ".join(f"[{s}]" for s in sorted(SECTIONS)) + ")")
@@ -392,7 +429,7 @@ def load_config(
     applied_policy: Path | None = None
     if policy_explicit or policy_path.exists():
         origin = f"managed policy {policy_path}"
-        for key, value in validate_document(read_toml(policy_path), origin).items():
+        for key, value in validate_document(read_toml(policy_path), origin, policy_file=True).items():
             values[key] = value
             sources[".".join(key)] = POLICY_SOURCE
         applied_policy = policy_path

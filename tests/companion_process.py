@@ -105,7 +105,7 @@ def start_companion(tmp: Path, config_text: str | None = None, env: dict[str, st
         config_path.write_text(config_text, encoding="utf-8")
     log_path = tmp / f"companion-{port}.log"
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
-    full_env.update({"XDG_CONFIG_HOME": str(tmp / "xdg"), **(env or {})})
+    full_env.update({"XDG_CONFIG_HOME": str(tmp / "xdg"), "XDG_STATE_HOME": str(tmp / "state"), **(env or {})})
     cmd = [str(SECONDLOOK), "serve", "--port", str(port)] + (["--host", host] if host != "127.0.0.1" else [])
     if config_path:
         cmd += ["--config", str(config_path)]

@@ -288,34 +288,6 @@ ROOT = Path(__file__).resolve().parents[1]
 EXTENSION_DIR = ROOT / "extension"
 
 
-def test_browser_policy_templates(tmp_path: Path) -> None:
-    from companion.config import EXTENSION_ID
-    from companion.deploy.browser_policies import check_against_schema
-
-    token = "per-user-token-0123456789"
-    result = subprocess.run([sys.executable, "-m", "companion.deploy.browser_policies", "--out", str(tmp_path),
-                             "--update-url", "https://it.hospital.example/sl/updates.xml", "--token", token,
-                             "--port", "47900"], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    schema_text = (EXTENSION_DIR / "managed-schema.json").read_text(encoding="utf-8")
-    assert (tmp_path / "managed_schema.json").read_text(encoding="utf-8") == schema_text
-    schema = json.loads(schema_text)
-    for browser in ("chrome", "edge", "whale"):
-        policy = json.loads((tmp_path / f"{browser}.json").read_text(encoding="utf-8"))
-        assert policy["ExtensionInstallForcelist"] == [f"{EXTENSION_ID};https://it.hospital.example/sl/updates.xml"]
-        settings = policy["3rdparty"]["extensions"][EXTENSION_ID]
-        assert settings["port"] == 47900 and settings["token"] == token and settings["sites"]
-        check_against_schema(settings, schema)  # what the extension reads from chrome.storage.managed
-    with pytest.raises(ValueError, match="port"):
-        check_against_schema({"port": "47813"}, schema)
-    plain = subprocess.run([sys.executable, "-m", "companion.deploy.browser_policies", "--out", str(tmp_path / "plain")],
-                           capture_output=True, text=True, timeout=60)
-    settings = json.loads((tmp_path / "plain" / "chrome.json").read_text())["3rdparty"]["extensions"][EXTENSION_ID]
-    assert plain.returncode == 0 and "port" not in settings and "token" not in settings, "each user's own by default"
-    with pytest.raises(ValueError, match="not in the extension's managed schema"):
-        check_against_schema({"colour": "red"}, schema)
-
-
 def read_varint(data: bytes, pos: int) -> tuple[int, int]:
     value = shift = 0
     while True:

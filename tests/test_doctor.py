@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import pwd
 import signal
@@ -186,3 +187,34 @@ def test_port_held_by_another_user_is_a_problem(tmp_path: Path) -> None:
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     result = doctor(tmp_path, *args)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_json_report_of_a_healthy_pc(tmp_path: Path, companion_server) -> None:
+    """Fleet scripts: one JSON object, stable keys, the exit status inside and outside."""
+    port = free_port()
+    running = companion_server(f'[server]\nport = {port}\ntoken = "{TOKEN}"\n', port=port,
+                               env={"SECONDLOOK_TOKEN": TOKEN})
+    result = doctor(tmp_path, "--config", str(running.config_path), "--skip-engine", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"version", "healthy", "exit_status", "problems", "warnings", "log_dir", "checks"}
+    assert report["healthy"] is True and report["exit_status"] == 0 and report["problems"] == 0
+    assert report["log_dir"] == str(tmp_path / "home" / ".local" / "state" / "secondlook")
+    checks = {c["id"]: c for c in report["checks"]}
+    assert list(checks) == ["config", "policy", "settings", "port", "token", "engine", "service", "companion", "logs"]
+    assert all(set(c) == {"id", "name", "status", "detail", "fix"} for c in report["checks"])
+    assert checks["port"]["name"] == f"port {port}" and checks["port"]["status"] == "ok"
+    assert checks["companion"]["status"] == "ok" and "paired" in checks["companion"]["detail"]
+
+
+def test_json_report_with_a_problem(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[policy]\nfail_mode = "maybe"\n', encoding="utf-8")
+    result = doctor(tmp_path, "--skip-engine", "--json", env={"SECONDLOOK_POLICY": str(policy)})
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["healthy"] is False and report["exit_status"] == 1 and report["problems"] == 1
+    failed = [c for c in report["checks"] if c["status"] == "fail"]
+    assert [c["id"] for c in failed] == ["policy"] and str(policy) in failed[0]["detail"] and failed[0]["fix"]
+    strict = json.loads(doctor(tmp_path, "--skip-engine", "--json", "--strict").stdout)
+    assert strict["healthy"] is False and strict["problems"] == strict["warnings"] > 0

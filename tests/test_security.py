@@ -347,6 +347,9 @@ def test_marker_never_reaches_logs_errors_or_files(companion_server, tmp_path: P
     open_files = _open_regular_files(running.process.pid)
     running.stop()
     assert "POST /v1/analyze 200" in running.log()
+    log_file = root / "XDG_STATE_HOME" / "secondlook" / "companion.log"  # the rotated log file, checked below too
+    assert "POST /v1/analyze 200" in log_file.read_text(encoding="utf-8")
+    assert "POST /v1/pair 400" in log_file.read_text(encoding="utf-8")
     written = [p for p in tmp_path.rglob("*") if p.is_file()] + [p for p in open_files if p.is_file()]
     for path in written:
         content = path.read_bytes()

@@ -3,15 +3,17 @@ is not fine, how to fix it.
 
 Checks: configuration and managed policy validity, the port (free or held by SecondLook),
 the detection engine (load time, memory, one analysis), the pairing secret (where it comes
-from, and that no other user can read it), the login service and the running companion
+from, and that no other user can read it), the login service, the running companion
 (reachable, same version, and that it pairs with this user's secret for the exact address,
-as the extension does). Exit status 1 when a check fails (or, with
-``--strict``, warns), 0 when all is well, 2 on usage errors.
+as the extension does) and the log folder. Exit status 1 when a check fails (or, with
+``--strict``, warns), 0 when all is well, 2 on usage errors. ``--json`` prints one JSON object
+instead (see :func:`report`), for fleet scripts.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -22,9 +24,10 @@ from typing import Callable
 from .. import API_VERSION, __version__
 from ..benchmark_load import make_drafts
 from ..cli import EXIT_FOUND, EXIT_OK, add_policy_option
-from ..secret import ensure_user_secret, readable_by_others, secret_path
-from ..config import (DEFAULT_HOST, DEFAULT_PORT, Config, ConfigError, load_config, read_toml,
+from ..config import (DEFAULT_HOST, DEFAULT_PORT, POLICY_ONLY_SECTIONS, Config, ConfigError, load_config, read_toml,
                       resolve_config_path, resolve_policy_path, validate_document)
+from ..logs import LOG_FILE, log_dir
+from ..secret import ensure_user_secret, readable_by_others, secret_path
 from . import service as svc
 from .probe import FREE, OTHER, SECONDLOOK, Owner, Probe, port_owner, probe, verified
 
@@ -42,6 +45,11 @@ class Finding:
     status: str
     detail: str
     fix: str = ""
+
+    @property
+    def id(self) -> str:
+        """The check's stable identifier ("port", not "port 47813")."""
+        return self.name.split()[0]
 
 
 # --- individual checks ------------------------------------------------------------------
@@ -64,11 +72,11 @@ def check_policy_file(path: str | None) -> Finding:
         return Finding("policy", OK, f"no managed policy ({policy_path} absent)")
     origin = f"managed policy {policy_path}"
     try:
-        keys = validate_document(read_toml(policy_path), origin)
+        keys = validate_document(read_toml(policy_path), origin, policy_file=True)
     except ConfigError as exc:
         return Finding("policy", FAIL, f"{exc}; the companion refuses to start",
                        f"IT: correct {policy_path} (`secondlook config validate --policy {policy_path}`)")
-    locked = ", ".join(".".join(k) for k in keys) or "nothing"
+    locked = ", ".join(".".join(k) for k in keys if k[0] not in POLICY_ONLY_SECTIONS) or "nothing"
     return Finding("policy", OK, f"{policy_path}: valid; locks {locked}")
 
 
@@ -217,6 +225,18 @@ def check_service(args: argparse.Namespace) -> Finding:
                    "`secondlook service install`")
 
 
+def check_logs() -> Finding:
+    folder = log_dir()
+    path = folder / LOG_FILE
+    if not folder.exists():
+        return Finding("logs", OK, f"{folder} (created when the companion first starts)")
+    if not os.access(folder, os.W_OK):
+        return Finding("logs", WARN, f"{folder} is not writable: the companion logs to standard error only",
+                       f"give this user write access to {folder}")
+    size = f"{path.stat().st_size / 1024:.0f} KB" if path.exists() else "no log yet"
+    return Finding("logs", OK, f"{path} ({size})")
+
+
 # --- running ----------------------------------------------------------------------------
 
 def run_checks(args: argparse.Namespace, emit: Callable[[Finding], None]) -> list[Finding]:
@@ -245,6 +265,7 @@ def run_checks(args: argparse.Namespace, emit: Callable[[Finding], None]) -> lis
         add(check_engine(config) if not args.skip_engine else Finding("engine", OK, "skipped (--skip-engine)"))
     add(check_service(args))
     add(check_companion(host, port, found, secret))
+    add(check_logs())
     return findings
 
 
@@ -254,10 +275,35 @@ def print_finding(finding: Finding) -> None:
         print(f"{'':<17} fix: {finding.fix}", flush=True)
 
 
+def problems(findings: list[Finding], strict: bool) -> list[Finding]:
+    return [f for f in findings if f.status == FAIL or (strict and f.status == WARN)]
+
+
+def report(findings: list[Finding], strict: bool) -> dict:
+    """The ``--json`` answer. Its keys are stable: ``version``, ``healthy`` (no problem),
+    ``exit_status``, ``problems``, ``warnings``, ``log_dir`` and ``checks``, a list of
+    ``{"id", "name", "status": "ok"|"warn"|"fail", "detail", "fix"}``."""
+    failed = problems(findings, strict)
+    return {
+        "version": __version__,
+        "healthy": not failed,
+        "exit_status": EXIT_FOUND if failed else EXIT_OK,
+        "problems": len(failed),
+        "warnings": sum(f.status == WARN for f in findings),
+        "log_dir": str(log_dir()),
+        "checks": [{"id": f.id, "name": f.name, "status": f.status.lower(), "detail": f.detail, "fix": f.fix}
+                   for f in findings],
+    }
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
+    if args.json:
+        answer = report(run_checks(args, lambda finding: None), args.strict)
+        print(json.dumps(answer, ensure_ascii=False, indent=2))
+        return answer["exit_status"]
     print(f"SecondLook doctor {__version__}")
     findings = run_checks(args, print_finding)
-    failed = [f for f in findings if f.status == FAIL or (args.strict and f.status == WARN)]
+    failed = problems(findings, args.strict)
     warned = sum(f.status == WARN for f in findings)
     if failed:
         print(f"\n{len(failed)} problem(s) found")
@@ -280,4 +326,5 @@ def add_doctor_parser(sub: argparse._SubParsersAction) -> None:
     add_policy_option(parser)
     parser.add_argument("--skip-engine", action="store_true", help="do not load the engine (faster)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as problems (exit 1)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (stable keys) instead")
     parser.set_defaults(func=cmd_doctor)

@@ -33,6 +33,7 @@ from typing import Mapping, Sequence
 from .. import __version__
 from ..cli import EXIT_FOUND, EXIT_OK, CLIError, add_policy_option
 from ..config import EXTENSION_ID, load_config
+from ..logs import log_dir
 from .native_hosts import NativeHosts, plan_native_hosts, remove_files, write_files
 from .probe import SECONDLOOK, probe
 
@@ -204,7 +205,8 @@ def plan(platform: str, command: Sequence[str], env: Mapping[str, str] | None = 
         path = home / "Library" / "LaunchAgents" / f"{LAUNCHD_LABEL}.plist"
         target = f"gui/{uid}/{LAUNCHD_LABEL}"
         return Service(
-            platform, path, launchd_plist(command, home / "Library" / "Logs" / "secondlook-companion.log"),
+            # the companion logs to its own rotated file there; this catches what happens before
+            platform, path, launchd_plist(command, home / "Library" / "Logs" / "SecondLook" / "service-output.log"),
             install=(Step(("launchctl", "bootout", target), required=False),
                      Step(("launchctl", "bootstrap", f"gui/{uid}", str(path)))),
             uninstall=(Step(("launchctl", "bootout", target), required=False),),
@@ -306,6 +308,7 @@ def install(service: Service, dry_run: bool) -> None:
         print(service.text(), end="" if service.text().endswith("\n") else "\n")
     else:
         service.path.parent.mkdir(parents=True, exist_ok=True)
+        log_dir().mkdir(parents=True, exist_ok=True)  # launchd does not create its output file's folder
         service.path.write_bytes(service.content)
         print(f"wrote {service.path}")
     run_steps(service.install, dry_run, service)

@@ -60,6 +60,7 @@ function matchesPattern(pattern, url) {
 
 const SitePolicy = {
   _refreshing: null,
+  _refreshAgain: null,
 
   /** The managed policy as last read (memory); the browser's read can take seconds on a fresh profile. */
   _managed: null,
@@ -129,12 +130,21 @@ const SitePolicy = {
 
   /** Fetch the companion's policy, merge with managed storage, (re)register content scripts. */
   refresh() {
-    // Serialise: concurrent triggers (start-up, alarm, options) share one fetch.
-    if (!this._refreshing) {
-      this._refreshing = this._refresh().finally(() => {
-        this._refreshing = null;
-      });
+    // Serialise: one fetch at a time. A trigger while one runs (managed storage read meanwhile,
+    // options saved) may bring newer settings, so it gets one more run after it; triggers
+    // during that wait share it.
+    if (this._refreshing) {
+      if (!this._refreshAgain) {
+        this._refreshAgain = this._refreshing.catch(() => {}).then(() => {
+          this._refreshAgain = null;
+          return this.refresh();
+        });
+      }
+      return this._refreshAgain;
     }
+    this._refreshing = this._refresh().finally(() => {
+      this._refreshing = null;
+    });
     return this._refreshing;
   },
 
