@@ -201,10 +201,10 @@ def test_json_report_of_a_healthy_pc(tmp_path: Path, companion_server) -> None:
     assert report["healthy"] is True and report["exit_status"] == 0 and report["problems"] == 0
     assert report["log_dir"] == str(tmp_path / "home" / ".local" / "state" / "secondlook")
     checks = {c["id"]: c for c in report["checks"]}
-    assert list(checks) == ["config", "policy", "settings", "port", "token", "engine", "service", "companion", "logs"]
+    assert list(checks) == ["config", "policy", "settings", "port", "secret", "engine", "service", "companion", "logs"]
     assert all(set(c) == {"id", "name", "status", "detail", "fix"} for c in report["checks"])
     assert checks["port"]["name"] == f"port {port}" and checks["port"]["status"] == "ok"
-    assert checks["companion"]["status"] == "ok" and "paired" in checks["companion"]["detail"]
+    assert checks["companion"]["status"] == "ok" and "verified with this user's secret" in checks["companion"]["detail"]
 
 
 def test_json_report_with_a_problem(tmp_path: Path) -> None:
