@@ -142,6 +142,8 @@ FIELDS: tuple[Field, ...] = (
     Field("server", "host", DEFAULT_HOST, _loopback_host, "loopback address to listen on"),
     Field("server", "port", DEFAULT_PORT, _int_between(1, 65535), "TCP port"),
     Field("server", "max_chars", 20000, _int_between(1, 1_000_000), "longest draft accepted, in code points"),
+    Field("server", "deadline_ms", 1500, _int_between(100, 600_000),
+          "time one analysis may take; past it the answer says it is incomplete"),
     Field("server", "token", "", _token, "bearer token required on every request but /v1/health; empty: none"),
     Field("policy", "sites", DEFAULT_SITES,
           _list_of(_pattern(_MATCH_PATTERN, 'a URL match pattern such as "https://*.example.com/*"'), "match patterns"),
@@ -166,6 +168,7 @@ class ServerConfig:
     host: str
     port: int
     max_chars: int
+    deadline_ms: int
     token: str
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
+from ..budget import check_abandoned, incomplete_stage
 from .context import ContextualOnlyEnhancer
 from .findings import CATEGORIES, IDENTITY, Finding, category_of, finding_id, text_digest, utf16_offsets
 from .language import detect_language
@@ -18,7 +19,7 @@ from .recognizers.english_names import western_given_names
 from .recognizers.roster import read_roster
 from .redact import Redactor, non_overlapping
 from .registry import LANGUAGES, build_registry
-from .risk import assess
+from .risk import INCOMPLETE_REASON, assess
 from .suggest import assign_labels, suggest
 
 #: Presidio results below this never become findings (Presidio's KR ID recognizers emit
@@ -56,11 +57,12 @@ class Engine:
         """Every step but the redaction: findings (with ids and suggestions), risk, language.
         ``allow``: the request's own terms never flagged, on top of the configured allow list."""
         lang, found = self._recognize(text, language, allow)
+        check_abandoned()
         identity = _merge_neighbours(non_overlapping([f for f in found if f.category in IDENTITY]), text)
         harm = non_overlapping([f for f in found if f.category == "harm"])
         kept, persons, combo, loose = self._who_is_identified(identity, text)
         findings = sorted(kept + harm, key=lambda f: (f.start, f.end))
-        risk = assess(findings, persons, combo, lang, loose_details=loose)
+        risk = assess(findings, persons, combo, lang, loose_details=loose, incomplete=incomplete_stage() is not None)
         assign_labels(persons, text)
         suggest(findings, persons, text, lang)
         digest = text_digest(text)
@@ -76,6 +78,7 @@ class Engine:
             lang = "ko"
         artifacts = self.nlp_engine.process_text(norm.text, lang)
         artifacts.joins = norm.joins
+        check_abandoned()
         raw: list[RecognizerResult] = self.analyzer.analyze(norm.text, language=lang, score_threshold=MIN_SCORE,
                                                             nlp_artifacts=artifacts)
         found: list[Finding] = []
@@ -121,7 +124,11 @@ class Engine:
             if f.person:
                 item["person"] = f.person
             out.append(item)
-        return {"findings": out, "risk": risk, "redacted_text": redacted, "language": lang}
+        result = {"findings": out, "risk": risk, "redacted_text": redacted, "language": lang, "complete": True}
+        stage = incomplete_stage()
+        if stage is not None:
+            result.update(complete=False, incomplete={"stage": stage, "reason": dict(INCOMPLETE_REASON)})
+        return result
 
     def redact(self, text: str, accept: list[str] | None = None, replacements: dict[str, str] | None = None,
                allow: frozenset[str] = frozenset()) -> dict:

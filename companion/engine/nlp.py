@@ -30,6 +30,8 @@ from typing import Iterable, Iterator
 import mecab_ko
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
+from ..budget import out_of_time
+
 
 #: mecab analyses a draft in pieces of at most this many characters: its lattice over one long
 #: unbroken run (ㅋㅋㅋ…, digits) grows faster than the run, and a surface it rewrote is looked
@@ -112,6 +114,8 @@ class MecabNlpEngine(NlpEngine):
         tags: list[str] = []
         classes: list[str] = []
         for lo, hi in pieces(text):
+            if out_of_time("morphology"):
+                break  # the recognizers see no morphemes beyond here (their rules still run)
             piece = text[lo:hi]
             cursor = 0
             # one string from mecab ("surface\tPOS,class,…" lines) is much faster than walking its nodes

@@ -19,6 +19,7 @@ _TEXT = {
         "harm": "특정인을 향한 공격적 표현({what})이 있습니다",
         "threat": "위협이나 신상 공개를 부추기는 표현이 있습니다",
         "weak": "특정인을 알아보기는 어렵지만 주의할 표현이 있습니다",
+        "incomplete": "글이 너무 복잡해 끝까지 확인하지 못했습니다: 찾은 것만 표시합니다",
     },
     "en": {
         "name": "A name or name substitute ({what}) lets readers tell who is meant",
@@ -27,6 +28,7 @@ _TEXT = {
         "harm": "Words attacking an identifiable person ({what})",
         "threat": "A threat or a call to expose someone",
         "weak": "No one is identifiable, but some details or harsh words deserve a look",
+        "incomplete": "Too complex to check completely: only what was found in time is shown",
     },
 }
 
@@ -59,9 +61,15 @@ def _kind(entity_type: str, language: str) -> str:
     return next(label for key, label in _KINDS.get(language, _KINDS["en"]) if key in entity_type)
 
 
+#: why an analysis that ran out of time is incomplete, in both languages (the API's ``incomplete.reason``)
+INCOMPLETE_REASON = {language: texts["incomplete"] for language, texts in _TEXT.items()}
+
+
 def assess(findings: list[Finding], persons: list[Person], combo: list[Finding], language: str,
-           loose_details: bool = False) -> dict:
-    """``loose_details``: the draft has details or workplaces that point at no one (a weak signal)."""
+           loose_details: bool = False, incomplete: bool = False) -> dict:
+    """``loose_details``: the draft has details or workplaces that point at no one (a weak signal).
+    ``incomplete``: the analysis ran out of time; the level is that of what was found, and never
+    "none" (nothing found is not nothing there)."""
     t = _TEXT.get(language, _TEXT["en"])
     # one example mention per person: "김성호, 윤" rather than every repetition
     names = [min(p.mentions, key=lambda m: m.start) for p in persons if p.mentions]
@@ -90,6 +98,10 @@ def assess(findings: list[Finding], persons: list[Person], combo: list[Finding],
     elif harm or findings or loose_details:
         level = "low"
         reasons.append(t["weak"])
+    elif incomplete:
+        level = "low"
     else:
         level = "none"
+    if incomplete:
+        reasons.append(t["incomplete"])
     return {"level": level, "reasons": reasons}

@@ -27,6 +27,7 @@ from typing import Iterable
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from ...budget import out_of_time
 from ..lexicon import Lexicon
 
 FULL_NAME = "PERSON_FULL_NAME"
@@ -261,6 +262,8 @@ class KoreanNameRecognizer(EntityRecognizer):
             end_of_word = m.end()
             if word in lex.common_words:
                 continue
+            if out_of_time("names"):
+                break  # the cheap patterns below (masks, initials, chosung) still run
             # full names: surname (1 or 2 syllables) + 2 given syllables
             for slen in (2, 1):
                 if len(word) < slen + 2 or word[:slen] not in lex.surnames:
@@ -278,7 +281,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                     continue  # 박민수 차관, 정은경 청장: a public figure in office
                 given_ok = all(s in lex.given_syllables for s in name[slen:])
                 joins = getattr(nlp_artifacts, "joins", frozenset())
-                if any(start < j < start + len(name) for j in joins):
+                if any(j in joins for j in range(start + 1, start + len(name))):
                     score = 0.85  # an invisible character inside the name: deliberate evasion
                 elif self._dictionary_word(nlp_artifacts, start, len(name), with_particle=False):
                     continue  # one ordinary word (심지어, 조영제)
@@ -355,6 +358,8 @@ class KoreanNameRecognizer(EntityRecognizer):
                 results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.85))
                 full_names.append(m.group("v"))
         self._chat_names(text, results, full_names)
+        if out_of_time("names"):
+            return results
         pending = [p for p in pending if text[p[0]] in lex.common_surnames or self._unmasks(text, p[0], results)]
         self._coordinated(text, pending, results, full_names)
         for start, end, word_end in pending:  # "심하린이 번호 바꿨대 010…": a name next to a contact
@@ -365,7 +370,8 @@ class KoreanNameRecognizer(EntityRecognizer):
                     and not self._compound_noun(nlp_artifacts, start):
                 results.append(RecognizerResult(FULL_NAME, start, end, 0.6))
                 full_names.append(text[start:end])
-        self._repeats(text, full_names, results, nlp_artifacts)
+        if not out_of_time("names"):
+            self._repeats(text, full_names, results, nlp_artifacts)
         for m in self._given_title.finditer(text):
             self._given_rule(m, nlp_artifacts, results)
         return results

@@ -30,6 +30,7 @@ import pycrfsuite
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from ...budget import out_of_time
 from ..lexicon import Lexicon
 from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer
 from .name_features import Featurizer, candidate_windows, morph_labels
@@ -114,7 +115,11 @@ class LearnedNameRecognizer(EntityRecognizer):
         cursor = 0
         for line in _LINE.finditer(text):
             lo, hi = line.start(), line.end()
+            if out_of_time("name model"):
+                break
             for start, stop in candidate_windows(text, lo, hi, self.lex.surnames, self.lex.given_syllables):
+                if out_of_time("name model"):
+                    break
                 xseq = self.featurizer.features(text, start, stop, morph, lo, hi)
                 while cursor < len(pending) and check[pending[cursor]].start < start:
                     cursor += 1
