@@ -80,7 +80,7 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "masks 김OO": repeat("김OO "),
     "masks 김OO교수": repeat("김OO교수"),
     "chosung run": repeat("ㄱㅊㅅ"),
-    "long line, no spaces": lambda n: ordinary(n).replace(" ", "").replace("\n", ""),
+    "long line, no spaces": lambda n: ordinary(2 * n).replace(" ", "").replace("\n", "")[:n],
     "many short lines": repeat("김\n"),
     "mixed scripts": repeat("Kim김ㄱ1@가a.ㅋ"),
     "accusation phrases": repeat("리베이트받았다는소문 "),

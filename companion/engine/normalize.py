@@ -1,9 +1,9 @@
 """Step 1 of the pipeline: normalise a draft and keep a map back to the original offsets.
 
-Recognizers see one canonical spelling: NFC (decomposed jamo composed), zero-width, bidi, tag,
-variation-selector, Hangul-filler and other
-invisible format characters removed, full-width ASCII folded to ASCII, and runs of Hangul digit
-words (공일공 팔이칠삼 …) spelled as digits. Every normalised character remembers the span of
+Recognizers see one canonical spelling: NFC (decomposed jamo composed), invisible characters
+removed (zero-widths, bidi controls, variation selectors, tag characters, Hangul fillers, NUL …:
+``_INVISIBLE_RANGES``), full-width ASCII folded to ASCII, and runs of Hangul digit words
+(공일공 팔이칠삼 …) spelled as digits. Every normalised character remembers the span of
 original characters it came from, so a finding on the normalised text maps back exactly.
 """
 from __future__ import annotations
