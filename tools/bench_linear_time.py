@@ -56,6 +56,12 @@ def names_with(joiner: str) -> Callable[[int], str]:
     return make
 
 
+def full_and_given(n: int) -> str:
+    """Different full names, each followed by its given name with a title (김민수 민수쌤 …)."""
+    full = names_with(" ")(n).split()
+    return " ".join(f"{name} {name[1:]}쌤" for name in full)[:n]
+
+
 def ordinary(n: int) -> str:
     return build_draft(n, SENTENCES)
 
@@ -73,6 +79,9 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "names with 이랑": names_with("랑 "),
     "names with 이랑, no spaces": names_with("랑"),
     "names with 와/과, 및": names_with(" 및 "),
+    "full and given names": full_and_given,
+    "workplaces and years": repeat("서울대병원 흉부외과 3년차 치프 "),
+    "names, then workplaces": lambda n: names_with(" ")(n // 2) + repeat("세브란스 흉부외과 ")(n - n // 2),
     "long Hangul run": repeat("가나다라마바사아자차카타파하"),
     "digits run": repeat("0123456789"),
     "digits with dashes": repeat("010-"),
