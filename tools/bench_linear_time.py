@@ -84,6 +84,8 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "names, then workplaces": lambda n: names_with(" ")(n // 2) + repeat("세브란스 흉부외과 ")(n - n // 2),
     "long Hangul run": repeat("가나다라마바사아자차카타파하"),
     "digits run": repeat("0123456789"),
+    "phone numbers": repeat("010-1234-5678 "),
+    "ID numbers with context": repeat("주민번호 900101-1234567 여권 M12345678 "),
     "digits with dashes": repeat("010-"),
     "repeated titles": repeat("교수님 "),
     "masks 김OO": repeat("김OO "),
