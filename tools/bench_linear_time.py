@@ -1,10 +1,10 @@
 """Linear time of the whole analysis over loopback HTTP: adversarial drafts at 1,000 and 20,000 characters.
 
     .venv/bin/python tools/bench_linear_time.py [--family NAME ...] [--sizes 1000,20000] [--runs 3]
-                                                [--deadline-ms 600000] [--in-process]
+                                                [--deadline-ms 600000] [--port P] [--in-process]
 
 Starts the real ``secondlook serve`` on a free loopback port (its own empty configuration, a
-deadline far above any measured time so the full analysis is timed), sends each family's draft
+deadline far above any measured time so the full analysis is timed; or uses the one on ``--port``), sends each family's draft
 to ``POST /v1/analyze`` and reports the server's own ``elapsed_ms`` (best of ``--runs``; a run
 over 5 s is not repeated). ``--in-process`` times ``Engine.analyze``
 in this process instead (for profiling).
@@ -124,12 +124,15 @@ def best(measure: Callable[[], float], runs: int) -> float:
 
 
 def http_timer(args) -> tuple[Callable[[str], Callable[[], float]], Callable[[], None]]:
-    port = free_port()
-    tmp = tempfile.TemporaryDirectory()
-    config = Path(tmp.name) / "config.toml"
-    config.write_text(f"[server]\ndeadline_ms = {args.deadline_ms}\n" if args.deadline_ms else "", encoding="utf-8")
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("secondlook")), "serve", "--port", str(port),
-                             "--config", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = tmp = None
+    port = args.port
+    if port is None:
+        port = free_port()
+        tmp = tempfile.TemporaryDirectory()
+        config = Path(tmp.name) / "config.toml"
+        config.write_text(f"[server]\ndeadline_ms = {args.deadline_ms}\n" if args.deadline_ms else "", encoding="utf-8")
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("secondlook")), "serve", "--port", str(port),
+                                 "--config", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_healthy(port, proc)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     incomplete: list[int] = []
@@ -143,9 +146,10 @@ def http_timer(args) -> tuple[Callable[[str], Callable[[], float]], Callable[[],
         return run
 
     def stop() -> None:
-        proc.terminate()
-        proc.wait(10)
-        tmp.cleanup()
+        if proc is not None:
+            proc.terminate()
+            proc.wait(10)
+            tmp.cleanup()
         if incomplete:
             print(f"note: {len(incomplete)} answers were incomplete (deadline reached)")
     return timer, stop
@@ -172,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--deadline-ms", type=int, default=600000,
                         help="[server] deadline_ms of the measured server (0: leave the key out)")
+    parser.add_argument("--port", type=int, help="measure the companion already running on this port")
     parser.add_argument("--in-process", action="store_true", help="time Engine.analyze in this process")
     args = parser.parse_args(argv)
     small, large = (int(s) for s in args.sizes.split(","))
