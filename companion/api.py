@@ -162,6 +162,9 @@ def redact():
     except Abandoned:
         raise APIError(408, "the client went away before the redaction ended", "abandoned") from None
     except UnknownFindingError as exc:
+        if not exc.complete:
+            raise APIError(503, f"the draft is too complex to check completely in time: {len(exc.ids)} finding id(s) "
+                                "were not found again", "incomplete") from None
         raise APIError(400, f"{len(exc.ids)} finding id(s) are not findings of this text",
                        "unknown_finding") from None
     return jsonify(result)

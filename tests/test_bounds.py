@@ -63,6 +63,17 @@ def test_past_the_deadline_the_answer_is_honestly_incomplete(companion_server) -
     # an ordinary draft on the same server is complete
     status, _, small = running.request("POST", "/v1/analyze", {"text": "김성호 교수 010-1234-5678"})
     assert status == 200 and small["complete"] is True and "incomplete" not in small
+    # redacting what a complete analysis found (ids depend on text and span only): a finding this
+    # server does not reach in time is not called "not a finding of this text"
+    patient = companion_server("[server]\ndeadline_ms = 600000\n")
+    status, _, full = patient.request("POST", "/v1/analyze", {"text": text}, timeout=60)
+    assert status == 200 and full["complete"] is True
+    last = max(full["findings"], key=lambda f: f["start"])  # a name at the very end
+    hurried = companion_server("[server]\ndeadline_ms = 100\n")  # never gets that far in 70 ms
+    status, _, error = hurried.request("POST", "/v1/redact", {"text": text, "accept": [last["id"]]}, timeout=30)
+    assert status == 503 and error["error"]["code"] == "incomplete"
+    status, _, red = running.request("POST", "/v1/redact", {"text": text}, timeout=30)
+    assert status == 200 and red["complete"] is False and "010-2345-6789" not in red["redacted_text"]
 
 
 @pytest.mark.parametrize("value, expected", [("5", "an integer from 100 to 600000"),

@@ -30,9 +30,11 @@ MIN_SCORE = 0.4
 class UnknownFindingError(ValueError):
     """Finding ids that are not findings of the text given to ``Engine.redact``."""
 
-    def __init__(self, ids: list[str]) -> None:
+    def __init__(self, ids: list[str], complete: bool = True) -> None:
         super().__init__("unknown finding ids: " + ", ".join(ids))
         self.ids = list(ids)
+        #: False: the analysis ran out of time, so the ids may be findings it did not reach
+        self.complete = complete
 
 
 class Engine:
@@ -136,10 +138,11 @@ class Engine:
         by_id = {f.id: f for f in findings}
         asked = list(accept) if accept is not None else list(by_id)
         unknown = [i for i in list(asked) + list(replacements or {}) if i not in by_id]
+        complete = incomplete_stage() is None
         if unknown:
-            raise UnknownFindingError(sorted(set(unknown)))
+            raise UnknownFindingError(sorted(set(unknown)), complete)
         redacted, applied = self.redactor.apply(text, [by_id[i] for i in asked], replacements)
-        return {"redacted_text": redacted, "applied": applied}
+        return {"redacted_text": redacted, "applied": applied, "complete": complete}
 
 
 def _romanized_repeats(text: str, found: list[Finding]) -> list[Finding]:
