@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from . import API_VERSION, __version__
+from .budget import Abandoned, budget
 from .errors import APIError
 from .stats import FEEDBACK_ACTIONS
 
@@ -33,6 +34,13 @@ def _engine():
         raise APIError(503, "the detection engine is still loading" if holder.error is None
                        else "the detection engine failed to load")
     return holder.engine
+
+
+def _budget():
+    """The time budget of this request's analysis: ``[server] deadline_ms``, and whether its client
+    is still connected (waitress tells, with ``channel_request_lookahead`` > 0)."""
+    seconds = _state().config.server.deadline_ms / 1000
+    return budget(seconds, request.environ.get("waitress.client_disconnected"))
 
 
 def _json_body() -> dict[str, Any]:
@@ -122,7 +130,11 @@ def analyze():
     allow = _allow(body)
     engine = _engine()
     started = time.perf_counter()
-    result = engine.analyze(text, language, allow=allow)
+    with _budget():
+        try:
+            result = engine.analyze(text, language, allow=allow)
+        except Abandoned:
+            raise APIError(408, "the client went away before the analysis ended", "abandoned") from None
     elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     _state().stats.record_analysis(elapsed_ms)
     return jsonify({**result, "elapsed_ms": elapsed_ms})
@@ -145,8 +157,14 @@ def redact():
     allow = _allow(body)
     engine = _engine()
     try:
-        result = engine.redact(text, accept=accept, replacements=replacements, allow=allow)
+        with _budget():
+                result = engine.redact(text, accept=accept, replacements=replacements, allow=allow)
+    except Abandoned:
+        raise APIError(408, "the client went away before the redaction ended", "abandoned") from None
     except UnknownFindingError as exc:
+        if not exc.complete:
+            raise APIError(503, f"the draft is too complex to check completely in time: {len(exc.ids)} finding id(s) "
+                                "were not found again", "incomplete") from None
         raise APIError(400, f"{len(exc.ids)} finding id(s) are not findings of this text",
                        "unknown_finding") from None
     return jsonify(result)

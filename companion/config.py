@@ -185,6 +185,8 @@ FIELDS: tuple[Field, ...] = (
     Field("server", "host", DEFAULT_HOST, _loopback_host, "loopback address to listen on"),
     Field("server", "port", DEFAULT_PORT, _int_between(1, 65535), "TCP port (default: this user's own)"),
     Field("server", "max_chars", 20000, _int_between(1, 1_000_000), "longest draft accepted, in code points"),
+    Field("server", "deadline_ms", 1500, _int_between(100, 600_000),
+          "time one analysis may take; past it the answer says it is incomplete"),
     Field("server", "token", "", _token,
           "pairing secret set by IT; empty: this user's own secret file (see companion/secret.py)"),
     Field("server", "open_analysis", True, _bool,
@@ -225,6 +227,7 @@ class ServerConfig:
     host: str
     port: int
     max_chars: int
+    deadline_ms: int
     token: str
     open_analysis: bool
 

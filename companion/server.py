@@ -5,8 +5,10 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import select
 import signal
 import sys
+import time
 
 from waitress.channel import HTTPChannel
 from waitress.server import create_server
@@ -17,7 +19,25 @@ from .config import Config
 
 log = logging.getLogger("secondlook")
 
-THREADS = 6
+#: Connection settings (issue 12). Measured by tools/bench_connections.py: with 6 slow drafts
+#: and 100 idle half-open connections held by another local process, an ordinary draft is
+#: answered within 2 s.
+#: - more worker threads than the slow drafts one client can usefully keep busy (each analysis
+#:   is bounded by ``[server] deadline_ms``), so an ordinary draft rarely waits for a thread;
+THREADS = 8
+#: - idle connections cost a socket, not a thread: far more of them than waitress's 100 before
+#:   it stops accepting (poll, not select, so file descriptors above 1024 work);
+CONNECTION_LIMIT = 1000
+#: - a connection that sends nothing is closed after this many seconds (checked every
+#:   ``CLEANUP_INTERVAL_S``); the extension reconnects at once when it needs to;
+CHANNEL_TIMEOUT_S = 10
+CLEANUP_INTERVAL_S = 2
+#: - a request must arrive in full within this many seconds of its first byte (a client that
+#:   trickles a request byte by byte keeps the connection "active" forever otherwise);
+REQUEST_ARRIVAL_S = 10
+#: - one request read ahead, so waitress notices a client that went away while its analysis
+#:   runs (``waitress.client_disconnected``) and the analysis is dropped (companion/budget.py).
+REQUEST_LOOKAHEAD = 1
 #: Responses are held in memory up to this size; waitress would spill larger ones into a
 #: temporary file, and a response carries draft text.
 OUTBUF_IN_MEMORY = 256 * 1024 * 1024
@@ -41,7 +61,25 @@ class JSONErrorTask(ErrorTask):
 
 
 class JSONErrorChannel(HTTPChannel):
+    """Our JSON errors, and a deadline for a request to arrive in full (``REQUEST_ARRIVAL_S``)."""
+
     error_task_class = JSONErrorTask
+    #: when the first byte of the request being received arrived (None: no partial request)
+    arriving_since: float | None = None
+
+    def received(self, data: bytes) -> bool:
+        if self.request is None and self.arriving_since is None:
+            self.arriving_since = time.monotonic()
+        result = super().received(data)
+        if self.request is None:  # nothing partial left: the request is complete (or none started)
+            self.arriving_since = None
+        return result
+
+    def readable(self) -> bool:
+        # asked by the event loop at least once a second for every channel
+        if self.arriving_since is not None and time.monotonic() - self.arriving_since > REQUEST_ARRIVAL_S:
+            self.will_close = True
+        return super().readable()
 
 
 class StartupError(Exception):
@@ -64,7 +102,9 @@ def serve(config: Config) -> None:
         server = create_server(
             app, host=host, port=config.server.port, threads=THREADS,
             max_request_body_size=max_body_bytes(config), ident="SecondLook",
-            clear_untrusted_proxy_headers=True, channel_timeout=30,
+            clear_untrusted_proxy_headers=True, connection_limit=CONNECTION_LIMIT,
+            channel_timeout=CHANNEL_TIMEOUT_S, cleanup_interval=CLEANUP_INTERVAL_S,
+            channel_request_lookahead=REQUEST_LOOKAHEAD, asyncore_use_poll=hasattr(select, "poll"),
             # Keep request and response bodies (draft text) in memory, never in temp files.
             inbuf_overflow=max_body_bytes(config) + 1, outbuf_overflow=OUTBUF_IN_MEMORY,
         )

@@ -146,7 +146,7 @@ def test_redact_all_and_selected(companion) -> None:
     assert body["redacted_text"] == DRAFT.replace(PHONE, "[번호]")
 
     status, _, body = companion.request("POST", "/v1/redact", {"text": DRAFT, "accept": []})
-    assert status == 200 and body == {"redacted_text": DRAFT, "applied": []}
+    assert status == 200 and body == {"redacted_text": DRAFT, "applied": [], "complete": True}
 
 
 def test_redact_unknown_id_is_400(companion) -> None:

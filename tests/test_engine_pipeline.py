@@ -265,7 +265,7 @@ def test_redact_accept_and_replacements(engine):
     phone = next(f for f in findings if f["category"] == "contact")
     name = next(f for f in findings if f["category"] == "name")
     out = engine.redact(draft, accept=[phone["id"]])
-    assert out == {"redacted_text": draft.replace("010-1234-5678", phone["suggestion"]), "applied": [phone["id"]]}
+    assert out == {"redacted_text": draft.replace("010-1234-5678", phone["suggestion"]), "applied": [phone["id"]], "complete": True}
     out = engine.redact(draft, accept=[name["id"]], replacements={name["id"]: "모"})
     assert out["redacted_text"] == "모 교수 번호 010-1234-5678"
 

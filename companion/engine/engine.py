@@ -6,6 +6,7 @@ from typing import Any
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
+from ..budget import check_abandoned, incomplete_stage
 from .boundaries import WordBoundaries
 from .context import ContextualOnlyEnhancer
 from .entities import CATEGORIES, IDENTITY, category_of, merged_type
@@ -20,7 +21,7 @@ from .persons import (COMBO_WINDOW, combination_subject, drop_weak_context, grou
 from .recognizers.roster import read_roster
 from .redact import Redactor, non_overlapping
 from .registry import LANGUAGES, build_registry
-from .risk import assess
+from .risk import INCOMPLETE_REASON, assess
 from .suggest import assign_labels, suggest
 
 #: Presidio results below this never become findings (Presidio's KR ID recognizers emit
@@ -31,9 +32,11 @@ MIN_SCORE = 0.4
 class UnknownFindingError(ValueError):
     """Finding ids that are not findings of the text given to ``Engine.redact``."""
 
-    def __init__(self, ids: list[str]) -> None:
+    def __init__(self, ids: list[str], complete: bool = True) -> None:
         super().__init__("unknown finding ids: " + ", ".join(ids))
         self.ids = list(ids)
+        #: False: the analysis ran out of time, so the ids may be findings it did not reach
+        self.complete = complete
 
 
 class Engine:
@@ -59,12 +62,13 @@ class Engine:
         """Every step but the redaction: findings (with ids and suggestions), risk, language.
         ``allow``: the request's own terms never flagged, on top of the configured allow list."""
         lang, found = self._recognize(text, language, allow)
+        check_abandoned()
         self.boundaries.extend(found, text)
         identity = _merge_neighbours(non_overlapping([f for f in found if f.category in IDENTITY]), text)
         harm = non_overlapping([f for f in found if f.category == "harm"])
         kept, persons, combo, loose = self._who_is_identified(identity, text)
         findings = sorted(kept + harm, key=lambda f: (f.start, f.end))
-        risk = assess(findings, persons, combo, lang, loose_details=loose)
+        risk = assess(findings, persons, combo, lang, loose_details=loose, incomplete=incomplete_stage() is not None)
         assign_labels(persons, text)
         suggest(findings, persons, text, lang)
         digest = text_digest(text)
@@ -80,6 +84,7 @@ class Engine:
             lang = "ko"
         artifacts = self.nlp_engine.process_text(norm.text, lang)
         artifacts.joins = norm.joins
+        check_abandoned()
         raw: list[RecognizerResult] = self.analyzer.analyze(norm.text, language=lang, score_threshold=MIN_SCORE,
                                                             nlp_artifacts=artifacts)
         found: list[Finding] = []
@@ -125,7 +130,11 @@ class Engine:
             if f.person:
                 item["person"] = f.person
             out.append(item)
-        return {"findings": out, "risk": risk, "redacted_text": redacted, "language": lang}
+        result = {"findings": out, "risk": risk, "redacted_text": redacted, "language": lang, "complete": True}
+        stage = incomplete_stage()
+        if stage is not None:
+            result.update(complete=False, incomplete={"stage": stage, "reason": dict(INCOMPLETE_REASON)})
+        return result
 
     def redact(self, text: str, accept: list[str] | None = None, replacements: dict[str, str] | None = None,
                allow: frozenset[str] = frozenset()) -> dict:
@@ -133,10 +142,11 @@ class Engine:
         by_id = {f.id: f for f in findings}
         asked = list(accept) if accept is not None else list(by_id)
         unknown = [i for i in list(asked) + list(replacements or {}) if i not in by_id]
+        complete = incomplete_stage() is None
         if unknown:
-            raise UnknownFindingError(sorted(set(unknown)))
+            raise UnknownFindingError(sorted(set(unknown)), complete)
         redacted, applied = self.redactor.apply(text, [by_id[i] for i in asked], replacements)
-        return {"redacted_text": redacted, "applied": applied}
+        return {"redacted_text": redacted, "applied": applied, "complete": complete}
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -23,11 +23,39 @@ companion stays near 200 MB and answers a 1,000-character draft in ~10 ms over H
 """
 from __future__ import annotations
 
+import re
 import threading
 from typing import Iterable, Iterator
 
 import mecab_ko
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
+
+from ..budget import out_of_time
+
+
+#: mecab analyses a draft in pieces of at most this many characters: its lattice over one long
+#: unbroken run (ㅋㅋㅋ…, digits) grows faster than the run, and a surface it rewrote is looked
+#: for only within its piece
+PIECE = 1024
+_BREAK = re.compile(r"[.!?。]\s|\n")
+
+
+def pieces(text: str, size: int = PIECE) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive pieces of ``text``, each at most ``size`` characters, cut after
+    the last line or sentence end in the piece, else after its last whitespace, else at ``size``."""
+    n = len(text)
+    lo = 0
+    while lo < n:
+        hi = min(n, lo + size)
+        if hi < n:
+            window = text[lo:hi]
+            cut = max((m.end() for m in _BREAK.finditer(window, size // 2)), default=0)
+            if not cut:
+                cut = max(window.rfind(" ", size // 2), window.rfind("\t", size // 2)) + 1
+            if cut > 0:
+                hi = lo + cut
+        yield lo, hi
+        lo = hi
 
 
 class KoreanNlpArtifacts(NlpArtifacts):
@@ -85,21 +113,25 @@ class MecabNlpEngine(NlpEngine):
         starts: list[int] = []
         tags: list[str] = []
         classes: list[str] = []
-        cursor = 0
-        # one string from mecab ("surface\tPOS,class,…" lines) is much faster than walking its nodes
-        for line in self._parse(text).split("\n"):
-            surface, tab, feature = line.partition("\t")
-            if not tab or not surface:
-                continue
-            pos = text.find(surface, cursor)
-            if pos < 0:  # mecab rewrote the surface; skip it rather than misplace it
-                continue
-            fields = feature.split(",", 2)
-            tokens.append(surface)
-            starts.append(pos)
-            tags.append(fields[0])
-            classes.append(fields[1] if len(fields) > 1 else "*")
-            cursor = pos + len(surface)
+        for lo, hi in pieces(text):
+            if out_of_time("morphology"):
+                break  # the recognizers see no morphemes beyond here (their rules still run)
+            piece = text[lo:hi]
+            cursor = 0
+            # one string from mecab ("surface\tPOS,class,…" lines) is much faster than walking its nodes
+            for line in self._parse(piece).split("\n"):
+                surface, tab, feature = line.partition("\t")
+                if not tab or not surface:
+                    continue
+                pos = piece.find(surface, cursor)
+                if pos < 0:  # mecab rewrote the surface; skip it rather than misplace it
+                    continue
+                fields = feature.split(",", 2)
+                tokens.append(surface)
+                starts.append(lo + pos)
+                tags.append(fields[0])
+                classes.append(fields[1] if len(fields) > 1 else "*")
+                cursor = pos + len(surface)
         return KoreanNlpArtifacts(tokens, starts, tags, classes, self, language)
 
     def process_batch(self, texts: Iterable[str], language: str, batch_size: int = 1,

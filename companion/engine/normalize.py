@@ -1,8 +1,9 @@
 """Step 1 of the pipeline: normalise a draft and keep a map back to the original offsets.
 
-Recognizers see one canonical spelling: NFC (decomposed jamo composed), zero-width and other
-invisible format characters removed, full-width ASCII folded to ASCII, and runs of Hangul digit
-words (공일공 팔이칠삼 …) spelled as digits. Every normalised character remembers the span of
+Recognizers see one canonical spelling: NFC (decomposed jamo composed), invisible characters
+removed (zero-widths, bidi controls, variation selectors, tag characters, Hangul fillers, NUL …:
+``_INVISIBLE_RANGES``), full-width ASCII folded to ASCII, and runs of Hangul digit words
+(공일공 팔이칠삼 …) spelled as digits. Every normalised character remembers the span of
 original characters it came from, so a finding on the normalised text maps back exactly.
 """
 from __future__ import annotations
@@ -11,7 +12,29 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f")
+#: characters that show nothing (or only steer the display) and can hide a name or a number
+#: from a pattern: removed, each position remembered (see ``Normalized.joins``)
+_INVISIBLE_RANGES = (
+    ("\u0000", "\u0000"),          # NUL
+    ("\u00ad", "\u00ad"),          # soft hyphen
+    ("\u034f", "\u034f"),          # combining grapheme joiner
+    ("\u061c", "\u061c"),          # Arabic letter mark (bidi)
+    ("\u115f", "\u115f"),          # Hangul choseong filler
+    ("\u1160", "\u1160"),          # Hangul jungseong filler
+    ("\u180e", "\u180e"),          # Mongolian vowel separator
+    ("\u200b", "\u200f"),          # zero-width space, non-joiner, joiner; LRM, RLM
+    ("\u202a", "\u202e"),          # bidi embeddings and overrides
+    ("\u2060", "\u2064"),          # word joiner, invisible operators
+    ("\u2066", "\u2069"),          # bidi isolates
+    ("\u3164", "\u3164"),          # Hangul filler
+    ("\ufe00", "\ufe0f"),          # variation selectors
+    ("\ufeff", "\ufeff"),          # zero-width no-break space (BOM)
+    ("\uffa0", "\uffa0"),          # halfwidth Hangul filler
+    ("\U000e0000", "\U000e007f"),  # tag characters
+    ("\U000e0100", "\U000e01ef"),  # variation selectors supplement
+)
+_INVISIBLE = frozenset(chr(c) for lo, hi in _INVISIBLE_RANGES for c in range(ord(lo), ord(hi) + 1))
+_INVISIBLE_CLASS = "".join(re.escape(lo) if lo == hi else f"{re.escape(lo)}-{re.escape(hi)}" for lo, hi in _INVISIBLE_RANGES)
 _HANGUL_DIGITS = {"공": "0", "영": "0", "빵": "0", "일": "1", "이": "2", "삼": "3", "사": "4",
                   "오": "5", "육": "6", "륙": "6", "칠": "7", "팔": "8", "구": "9"}
 # A phone-like run of Hangul digit words: at least nine digit syllables, separators allowed.
@@ -20,7 +43,7 @@ _HANGUL_NUMBER = re.compile(
     rf"{_DIGIT_CLASS}{{3}}(?:[\s\-.]?{_DIGIT_CLASS}{{3,4}}){{2}}")
 # characters that start a cluster needing work: invisible, combining/jamo (NFD), full-width,
 # and any starter followed by a combining mark or jamo
-_SPECIAL = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad\u180e\uff01-\uff5e\u3000]|.(?=[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u1160-\u11ff\u3099\u309a])|[\u1100-\u11ff\u0300-\u036f]", re.S)
+_SPECIAL = re.compile(rf"[{_INVISIBLE_CLASS}\uff01-\uff5e\u3000]|.(?=[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u1160-\u11ff\u3099\u309a])|[\u1100-\u11ff\u0300-\u036f]", re.S)
 _NEEDS_WORK = _SPECIAL
 
 

@@ -9,6 +9,7 @@ someone through a combination (hospital or department + a unique role or trainin
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from .findings import Finding
@@ -55,17 +56,28 @@ def group_persons(names: list[Finding], surnames: frozenset[str]) -> list[Person
         if f.entity_type in ("PERSON_FULL_NAME", "PERSON_ROSTER"):
             name = _clean(f.text)
             full.setdefault(name, f"p{len(full) + 1}")
+    # the full names by ending, chosung and first syllables, looked up per mention (a draft with
+    # thousands of names must not compare every mention with every full name)
+    by_ending: dict[str, str] = {}  # ending -> the first full name with it
+    by_chosung: dict[str, list[str]] = {}
+    by_start: dict[str, list[str]] = {}
+    for n, k in full.items():
+        for size in range(1, len(n) + 1):
+            by_ending.setdefault(n[-size:], k)
+        by_chosung.setdefault(_chosung(n), []).append(k)
+        for size in {1, 2} & set(range(1, len(n) + 1)):
+            by_start.setdefault(n[:size], []).append(k)
     for f in sorted(names, key=lambda f: f.start):
         name = _clean(f.text)
         if f.entity_type in ("PERSON_FULL_NAME", "PERSON_ROSTER"):
             add(full[name], f)
             continue
         if f.entity_type == "PERSON_GIVEN_NAME":
-            owners = [k for n, k in full.items() if n.endswith(name)]
-            add(owners[0] if owners else "g:" + name, f)
+            owner = by_ending.get(name) if name else next(iter(full.values()), None)
+            add(owner or "g:" + name, f)
             continue
         if f.entity_type == "PERSON_CHOSUNG":
-            owners = [k for n, k in full.items() if _chosung(n) == name]
+            owners = by_chosung.get(name, [])
             add(owners[0] if len(owners) == 1 else "c:" + name, f)
             continue
         if f.entity_type == "PERSON_ROMANIZED":
@@ -73,13 +85,19 @@ def group_persons(names: list[Finding], surnames: frozenset[str]) -> list[Person
             continue
         surname = next((name[:n] for n in (2, 1) if name[:n] in surnames), "")
         if surname:
-            owners = [k for n, k in full.items() if n.startswith(surname)]
+            owners = by_start.get(surname, [])
             add(owners[0] if len(owners) == 1 else "s:" + surname, f)
         else:
             add("i:" + name.upper(), f)
     # a bare romanized surname (Dr. Park) joins the one romanized full name with that surname
+    by_word: dict[str, set[str]] = {}  # first or last word -> the romanized full names with it
+    for k in persons:
+        words = k[2:].split()
+        if k.startswith("r:") and len(words) > 1:
+            for word in {words[0], words[-1]}:
+                by_word.setdefault(word, set()).add(k)
     for key in [k for k in persons if k.startswith("r:") and len(k.split()) == 1]:
-        matches = [k for k in persons if k.startswith(key + " ") or (k.startswith("r:") and k.endswith(" " + key[2:]))]
+        matches = sorted(by_word.get(key[2:], ()))
         if len(matches) == 1:
             for f in persons.pop(key).mentions:
                 f.person = matches[0]
@@ -92,11 +110,16 @@ def combination_subject(findings: list[Finding], unique_roles: frozenset[str]) -
     펠로우, 남자 간호사, 치프, 수간호사) at a workplace, or a training year at a hospital *and*
     department (세브란스 흉부외과 3년차). A hospital with a year alone is a crowd."""
     places = [f for f in findings if f.category == "affiliation"]
+    by_end = sorted((p.end, i) for i, p in enumerate(places))
+    by_start = sorted((p.start, i) for i, p in enumerate(places))
     hits: list[Finding] = []
     for d in findings:
         if d.category != "detail":
             continue
-        near = [p for p in places if 0 <= d.start - p.end <= 40 or 0 <= p.start - d.end <= 10]
+        # places ending up to 40 characters before it or starting up to 10 after it, in text order
+        close = {i for _, i in _pairs_between(by_end, d.start - 40, d.start)}
+        close |= {i for _, i in _pairs_between(by_start, d.end, d.end + 10)}
+        near = [places[i] for i in sorted(close)]
         if not near:
             continue
         unique = d.entity_type == "UNIQUE_ROLE" or (d.entity_type == "ROLE" and d.text.lower() in unique_roles)
@@ -115,11 +138,21 @@ def keep_pointing(findings: list[Finding], anchors: list[Finding], window: int =
     """Affiliation/detail findings within ``window`` of an anchor (a name or an identifying combination)."""
     if not anchors:
         return []
-    kept = []
-    for f in findings:
-        if any(abs(f.start - a.start) <= window or abs(f.end - a.end) <= window for a in anchors):
-            kept.append(f)
-    return kept
+    starts = sorted(a.start for a in anchors)
+    ends = sorted(a.end for a in anchors)
+    return [f for f in findings if _between(starts, f.start - window, f.start + window)
+            or _between(ends, f.end - window, f.end + window)]
+
+
+def _pairs_between(pairs: list[tuple[int, int]], low: int, high: int) -> list[tuple[int, int]]:
+    """The (position, index) pairs of the sorted list ``pairs`` with a position from ``low`` to ``high``."""
+    return pairs[bisect_left(pairs, (low, -1)):bisect_right(pairs, (high, len(pairs)))]
+
+
+def _between(values: list[int], low: int, high: int) -> list[int]:
+    """The values of the sorted list ``values`` from ``low`` to ``high`` (bisection: a draft with
+    thousands of names and workplaces compares each with its neighbours only, not with all)."""
+    return values[bisect_left(values, low):bisect_right(values, high)]
 
 
 def drop_weak_context(findings: list[Finding], names: list[Finding], unique_roles: frozenset[str],
@@ -131,16 +164,16 @@ def drop_weak_context(findings: list[Finding], names: list[Finding], unique_role
     the person's label: right before a name (책임간호사 봉OO, PICU 한OO 선생) or right after the
     department, hospital or year that makes it one post (산부인과 펠로우, 2년차 펠로우).
     """
-    name_ends = {n.end for n in names}
+    name_ends = sorted(n.end for n in names)
     name_starts = sorted(n.start for n in names)
-    anchors = [(f.start, f.end) for f in findings
-               if (f.category == "affiliation" and f.entity_type != "UNIT") or f.entity_type == "TRAINING_YEAR"]
+    anchor_ends = sorted(f.end for f in findings
+                         if (f.category == "affiliation" and f.entity_type != "UNIT") or f.entity_type == "TRAINING_YEAR")
 
     def before_name(f: Finding) -> bool:
-        return any(0 <= s - f.end <= 3 and _LABEL_GAP.fullmatch(text[f.end:s]) for s in name_starts)
+        return any(_LABEL_GAP.fullmatch(text[f.end:s]) for s in _between(name_starts, f.end, f.end + 3))
 
     def after_anchor(f: Finding) -> bool:
-        return any(0 <= f.start - e <= 2 and text[e:f.start].strip() == "" for _, e in anchors if e <= f.start)
+        return any(text[e:f.start].strip() == "" for e in _between(anchor_ends, f.start - 2, f.start))
 
     kept = []
     for f in findings:
@@ -151,7 +184,7 @@ def drop_weak_context(findings: list[Finding], names: list[Finding], unique_role
             continue  # a hospital as a place to go (장례식장, 주차장), not where the person works
         labelled = bool(text) and before_name(f)
         if f.entity_type == "ROLE":
-            if any(0 <= f.start - e <= 1 for e in name_ends):
+            if _between(name_ends, f.start - 1, f.start):
                 continue  # the name's title
             if not (f.text.lower() in unique_roles or labelled or (text and after_anchor(f))):
                 continue

@@ -20,14 +20,16 @@ LANGUAGES = ("ko", "en")
 def build_registry(lexicon: Lexicon, roster: list[str]) -> RecognizerRegistry:
     registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
     for language in LANGUAGES:
+        # in the order they run: the cheap patterns for contacts and IDs first, so that an
+        # analysis that runs out of time (companion/budget.py) has still looked for them
         recognizers = [
-            LearnedNameRecognizer(KoreanNameRecognizer(lexicon, supported_language=language), lexicon, language),
-            english_name_recognizer(lexicon, language),
             *contact_recognizers(language),
             *id_recognizers(language),
+            roster_recognizer(roster, language),
             affiliation_recognizer(lexicon, language),
             detail_recognizer(lexicon, language),
-            roster_recognizer(roster, language),
+            LearnedNameRecognizer(KoreanNameRecognizer(lexicon, supported_language=language), lexicon, language),
+            english_name_recognizer(lexicon, language),
         ]
         for recognizer in recognizers:
             if recognizer is not None:

@@ -6,7 +6,7 @@ critical: identifiable, harmed, and a contact/ID or a threat/call to expose.
 """
 from __future__ import annotations
 
-from .entities import messages, word
+from .entities import LANGUAGES, messages, word
 from .findings import Finding
 from .persons import Person
 
@@ -39,9 +39,15 @@ def _kind(f: Finding, language: str) -> str:
     return word(language, f"kind.{f.entity_type}", f"kind.{f.category}")
 
 
+#: why an analysis that ran out of time is incomplete, in both languages (the API's ``incomplete.reason``)
+INCOMPLETE_REASON = {language: word(language, "risk.incomplete") for language in LANGUAGES}
+
+
 def assess(findings: list[Finding], persons: list[Person], combo: list[Finding], language: str,
-           loose_details: bool = False) -> dict:
-    """``loose_details``: the draft has details or workplaces that point at no one (a weak signal)."""
+           loose_details: bool = False, incomplete: bool = False) -> dict:
+    """``loose_details``: the draft has details or workplaces that point at no one (a weak signal).
+    ``incomplete``: the analysis ran out of time; the level is that of what was found, and never
+    "none" (nothing found is not nothing there)."""
     def t(key: str, **what: str) -> str:
         return word(language, f"risk.{key}").format(**what)
 
@@ -72,6 +78,10 @@ def assess(findings: list[Finding], persons: list[Person], combo: list[Finding],
     elif harm or findings or loose_details:
         level = "low"
         reasons.append(t("weak"))
+    elif incomplete:
+        level = "low"
     else:
         level = "none"
+    if incomplete:
+        reasons.append(t("incomplete"))
     return {"level": level, "reasons": reasons}

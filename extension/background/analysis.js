@@ -64,7 +64,8 @@ function mergeWindows(windows, results) {
     for (const r of result.risk.reasons || []) if (!reasons.includes(r)) reasons.push(r);
   });
   const first = results[0] || {};
-  return { ...first, findings, risk: { ...first.risk, level, reasons }, redacted_text: results.map((r) => r.redacted_text).join(""), windows: windows.length };
+  const complete = results.every((r) => r.complete !== false); // one window out of time: the draft is not fully checked
+  return { ...first, findings, risk: { ...first.risk, level, reasons }, redacted_text: results.map((r) => r.redacted_text).join(""), windows: windows.length, complete };
 }
 
 const Analysis = {

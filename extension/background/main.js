@@ -58,7 +58,10 @@ const HANDLERS = {
       const result = await Analysis.analyze(settings, String(msg.text || ""), site, nudge.signal);
       if (policy.lastError) SitePolicy.refresh(); // the companion is back: pick up its policy
       if (msg.purpose === "submit" && sender.tab) markTab(sender.tab.id, false);
-      return { ok: true, result, policy, ...SitePolicy.verdict(policy, result.risk) };
+      const verdict = SitePolicy.verdict(policy, result.risk);
+      // not completely checked (the companion's deadline): the user is told before posting, whatever the risk found
+      if (result.complete === false) verdict.warn = true;
+      return { ok: true, result, policy, ...verdict };
     } catch (err) {
       if (errorKind(err) === "aborted") return { ok: false, error: "aborted", policy };
       if (errorKind(err) !== "http") SitePolicy.refresh();

@@ -61,13 +61,15 @@
       this.place = this.place.bind(this);
     }
 
-    show(count, level) {
+    show(count, level, complete = true) {
       this.button.style.setProperty("--sl-color", COLORS[level] || COLORS.skipped);
-      this.root.querySelector(".count").textContent = level === "skipped" ? "?" : String(count);
+      this.root.querySelector(".count").textContent = level === "skipped" ? "?" : complete ? String(count) : `${count}+`;
       const label =
         level === "skipped"
           ? chrome.i18n.getMessage("badgeSkipped")
-          : count
+          : !complete
+            ? chrome.i18n.getMessage("badgeIncomplete", [String(count), chrome.i18n.getMessage(`risk_${level}`)])
+            : count
             ? chrome.i18n.getMessage("badgeFindings", [String(count), chrome.i18n.getMessage(`risk_${level}`)])
             : chrome.i18n.getMessage("badgeClean");
       this.button.title = label;
@@ -107,14 +109,15 @@
 
   SL.Badge = {
     /** Show (or update) the badge of an editor owned by this frame. */
-    show(editor, count, level, onOpen) {
+    /** ``complete`` false: the companion could not check the whole draft in time (never "nothing found"). */
+    show(editor, count, level, onOpen, complete = true) {
       if (editor.ownerDocument !== document) return; // the frame that owns the editor manages its badge
       let badge = badges.get(editor);
       if (!badge) {
         badge = new Badge(editor, onOpen);
         badges.set(editor, badge);
       }
-      badge.show(count, level);
+      badge.show(count, level, complete);
     },
     hide(editor) {
       const badge = badges.get(editor);

@@ -115,8 +115,8 @@
       }
       // a refused edit or a blocked choice is always explained, even when what remains is below warn_level
       if (!reply.warn && !notice) return true;
-      const { findings, risk } = reply.result;
-      const decision = await showReview({ mode: "submit", text: combined.text, findings, risk, canPost: reply.canPost, reason: reply.reason, notice });
+      const { findings, risk, complete } = reply.result;
+      const decision = await showReview({ mode: "submit", text: combined.text, findings, risk, complete, canPost: reply.canPost, reason: reply.reason, notice });
       notice = "";
       if (decision.neverFlag && decision.neverFlag.length) {
         await send({ type: "allow-add", terms: decision.neverFlag });
@@ -149,7 +149,7 @@
     if (field.model.text() !== text) return; // typed meanwhile: a newer check is scheduled
     if (!reply || reply.paused) return SL.Badge.hide(editor);
     if (!reply.ok) return SL.Badge.show(editor, 0, "skipped", openPanel);
-    SL.Badge.show(editor, reply.result.findings.length, reply.result.risk.level, openPanel);
+    SL.Badge.show(editor, reply.result.findings.length, reply.result.risk.level, openPanel, reply.result.complete !== false);
   }
 
   function scheduleNudge(editor) {
@@ -171,8 +171,8 @@
         SL.Badge.show(editor, 0, "skipped", openPanel);
         return SL.Notice.show(reply ? reply.error : "internal");
       }
-      const { findings, risk } = reply.result;
-      const decision = await showReview({ mode: "panel", text: combined.text, findings, risk, canPost: true, notice });
+      const { findings, risk, complete } = reply.result;
+      const decision = await showReview({ mode: "panel", text: combined.text, findings, risk, complete, canPost: true, notice });
       notice = "";
       if (decision.neverFlag && decision.neverFlag.length) {
         await send({ type: "allow-add", terms: decision.neverFlag });

@@ -148,6 +148,7 @@
     } else {
       dialog.append(el(doc, "h2", { id: "sl-title" }, msg(payload.mode === "panel" ? "panelTitle" : "reviewTitle")));
       if (payload.notice) scroll.append(el(doc, "p", { class: "note", role: "alert", "data-field": "notice", "data-notice": payload.notice }, msg(`notice_${payload.notice.replace(/-/g, "_")}`)));
+      if (payload.complete === false) scroll.append(el(doc, "p", { class: "note", role: "alert", "data-field": "incomplete" }, msg("reviewIncomplete")));
       const riskLine = el(doc, "p");
       riskLine.append(el(doc, "span", { class: "risk", "data-level": risk.level, "data-field": "risk" }, `${msg("riskLabel")}: ${msg(`risk_${risk.level}`)}`));
       scroll.append(riskLine);

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import tldextract
+from presidio_analyzer import Pattern
 from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
 from .regex_base import GroupRegexRecognizer, Rule
@@ -76,14 +77,28 @@ def _not_a_domain(found: str) -> bool:
     return not _TLD(domain).suffix
 
 
+_EMAIL_CHAR = r"[!#$%&'*+\-/=?^_`{|}~\w]"
+_EMAIL_LABEL = r"\w{1,63}(?:-{1,8}\w{1,63}){0,8}"
+
+
 class OfflineEmailRecognizer(EmailRecognizer):
     """Presidio's e-mail recognizer with tldextract pinned to its bundled snapshot; organisations'
-    mailboxes are public contacts and are left out."""
+    mailboxes are public contacts and are left out.
+
+    Presidio's pattern, with its repeats bounded (local part ≤ 64 characters, labels ≤ 63, at
+    most 9 labels): unbounded, each word boundary of a long run (a.a.a.…@, ㅋ~ㅋ~…@) rescans the
+    run to its end, quadratic in the run's length."""
+
+    PATTERNS = [Pattern("Email (Medium, bounded)",
+                        rf"\b(?:{_EMAIL_CHAR}|{_EMAIL_CHAR}[!#$%&'*+\-/=?^_`{{|}}~.\w]{{0,62}}{_EMAIL_CHAR})"
+                        rf"@{_EMAIL_LABEL}(?:\.{_EMAIL_LABEL}){{1,8}}\b", 0.5)]
 
     def validate_result(self, pattern_text: str) -> bool | None:
         return bool(_TLD(pattern_text).fqdn)
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        if "@" not in text:
+            return []
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
         return [r for r in results if not _public_email(text, r.start, r.end)]
 
@@ -100,9 +115,9 @@ _FLAT = (r"(?:,?\s?(?:[가-힣A-Za-z0-9]{0,12}(?:아파트|빌라|오피스텔|�
          r"(?:,?\s?\d{1,4}\s?동)?"
          r"(?:,?\s?(?:\d{1,4}\s?층\s?)?\d{1,5}\s?호)?")
 _ADDRESS = (rf"(?<![가-힣])(?:{_PROVINCE}\s)?(?:[가-힣]{{1,8}}(?:시|구|군)\s){{1,2}}[가-힣0-9]{{1,12}}(?:동|읍|면|리|로|길)"
-            rf"(?:\s?\d{{1,4}}번?길)?\s?\d+(?:-\d+)?(?:번지)?{_FLAT}")
+            rf"(?:\s?\d{{1,4}}번?길)?\s?\d{{1,6}}(?:-\d{{1,6}})?(?:번지)?{_FLAT}")
 # The same in English: 15 Sejong-daero 23-gil, Jongno-gu, Seoul, Apt 1101
-_ROMAN = r"[A-Z][a-z]+(?:-[a-z]+)*"
+_ROMAN = r"[A-Z][a-z]{1,30}(?:-[a-z]{1,30}){0,4}"
 _KR_CITIES = (r"(?:Seoul|Busan|Daegu|Incheon|Gwangju|Daejeon|Ulsan|Sejong|Jeju|Gyeonggi|Gangwon|Chungbuk|Chungnam"
               r"|Jeonbuk|Jeonnam|Gyeongbuk|Gyeongnam)(?:-do|-si)?(?:\s(?:City|Province))?")
 _EN_ADDRESS = (rf"(?<![\w-])(?:(?:Apt\.?|Apartment|Unit|Suite|Room|Rm\.?|Flat|#)\s?\d{{1,5}}(?:-\d{{1,5}})?,?\s)?\d{{1,4}}(?:-\d{{1,4}})?,?\s{_ROMAN}-(?:ro|gil|daero|dong|eup|myeon|ri)\b"
@@ -120,12 +135,14 @@ _AT = r"\s?(?:\(at\)|\[at\]|\{at\}|<at>|골뱅이|＠|@)\s?"
 _DOT = r"(?:\s?(?:\.|\(dot\)|\[dot\]|\{dot\}|점|닷)\s?|\s(?:dot|DOT)\s)"
 _SPELLED_DOT = r"(?:\s?(?:\(dot\)|\[dot\]|\{dot\}|점|닷)\s?|\s(?:dot|DOT)\s)"
 _HANGUL_TLD = r"(?:케이알|오알지|오알|씨오|에이씨|컴|넷|에듀|고브)(?![가-힣]|(?:퓨|백|플|패|포|맹|센|텐|스|트))"
-_LOCAL = r"(?<![\w.])[A-Za-z0-9][\w.+-]*"
-_LOCAL_LIKE = r"(?<![\w.])[A-Za-z0-9][\w+-]*[._\d][\w.+-]*"
+# Repeats are bounded (a local part has at most 64 characters, a label 63, a domain a few labels):
+# an unbounded local part rescans a long run (a-a-a-…@) from each of its starts.
+_LOCAL = r"(?<![\w.])[A-Za-z0-9][\w.+-]{0,63}"
+_LOCAL_LIKE = r"(?<![\w.])[A-Za-z0-9](?=[\w+-]{0,62}[._\d])[\w.+-]{0,63}"
 
 
 def _domain(dot: str) -> str:
-    return (rf"[A-Za-z0-9-]+(?:{dot}(?:[A-Za-z0-9-]+|{_HANGUL_TLD}))*"
+    return (rf"[A-Za-z0-9-]{{1,63}}(?:{dot}(?:[A-Za-z0-9-]{{1,63}}|{_HANGUL_TLD})){{0,8}}"
             rf"(?:{dot}(?:[A-Za-z]{{2,6}}(?![A-Za-z0-9_])|{_HANGUL_TLD})|\s?(?:점|닷){_HANGUL_TLD})")
 
 
@@ -159,19 +176,19 @@ def contact_recognizers(language: str) -> list:
             veto=_team_line, hint=re.compile(r"삐삐|폰|호출기|피퍼|내선|beep|pager|bleep|ext", re.I)),
         Rule("EMAIL_ADDRESS", _DISGUISED_EMAIL, 0.85, veto=lambda t, s, e: _public_email(t, s, e) or _not_a_domain(t[s:e]), hint=re.compile(r"[@＠]|골뱅이|\b(?:at|AT)\b")),
         Rule("MESSENGER_ID", re.compile(
-            rf"{_HANDLE_CONTEXT}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]*[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@A-Za-z0-9_]|\.[A-Za-z])"),
+            rf"{_HANDLE_CONTEXT}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]{{0,29}}[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@A-Za-z0-9_]|\.[A-Za-z])"),
             0.75),
         # the platform written right before the handle belongs to it ("카톡 abc_12" is one contact)
         Rule("MESSENGER_ID", re.compile(
             r"(?<![가-힣A-Za-z])(?:카톡|카카오톡|인스타그램|인스타|라인|텔레그램|페북|트위터|KakaoTalk|Kakao|Instagram|insta|IG|"
-            r"Telegram|Twitter)\s(?=@|[A-Za-z][A-Za-z0-9.]*[_\d])@?[A-Za-z][A-Za-z0-9_.]{2,29}[A-Za-z0-9_](?![@A-Za-z0-9_]|\.[A-Za-z])"),
+            r"Telegram|Twitter)\s(?=@|[A-Za-z][A-Za-z0-9.]{0,29}[_\d])@?[A-Za-z][A-Za-z0-9_.]{2,29}[A-Za-z0-9_](?![@A-Za-z0-9_]|\.[A-Za-z])"),
             0.75),
         # personal pages and open-chat links reach one person as surely as a handle
         Rule("MESSENGER_ID", re.compile(
             r"(?:https?://)?(?:open\.kakao\.com/o/|(?:www\.)?instagram\.com/|(?:www\.)?facebook\.com/|"
-            r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[\w./@-]+"), 0.8),
+            r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[\w./@-]{1,200}"), 0.8),
         # a bare @handle counts when it looks like a personal handle (digits, _ or .), not @everyone
-        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]*[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![A-Za-z0-9_@])"), 0.6),
+        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]{0,30}[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![A-Za-z0-9_@])"), 0.6),
         Rule("HOME_ADDRESS", re.compile(_ADDRESS), 0.6, veto=_public_address),
         Rule("HOME_ADDRESS", re.compile(_EN_ADDRESS), 0.6, veto=_public_address,
              hint=re.compile(r"-(?:ro|gil|daero|dong|eup|myeon|ri)\b")),

@@ -24,6 +24,7 @@ from typing import Optional
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
+from ...budget import out_of_time
 from .harm_lexicon import HARM_TYPES, SCRIPTS, Entry, load_lexicon
 from .harm_match import LexiconMatcher
 from .harm_model import HarmModel, clauses, load_model, sentences
@@ -88,7 +89,8 @@ class HarmRecognizer(EntityRecognizer):
         ``names``: sorted start offsets of proper nouns (mecab NNP) — someone a sentence may be aimed at."""
         bounds = sentences(text)
         hits = self._matcher.find(text)
-        probabilities = self._model.probabilities(text, bounds)
+        # out of time, the lexicon's hits are kept and the classifier is skipped
+        probabilities = None if out_of_time("harm") else self._model.probabilities(text, bounds)
         threshold = self._model.threshold
         out: list[tuple[int, int, str, float, str]] = []
         k = 0  # sentence of the current hit (hits are sorted by start)
@@ -111,7 +113,9 @@ class HarmRecognizer(EntityRecognizer):
                 covered[j] = covered[j] or bounds[j][1] > s
                 j += 1
             out.append((s, e, entry.entity_type, entry.score, _lexicon_why(entry)))
-        for k, (s, e) in enumerate(bounds):
+        for k, (s, e) in enumerate(bounds if probabilities is not None else ()):
+            if out_of_time("harm"):
+                break
             p = float(probabilities[k])
             if p < threshold or covered[k] or reporting(k):
                 continue

@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Iterable, Optional
 
+from ...budget import out_of_time
 from .harm_fold import FOLD_REACH, Projection, around, fold, gap_points, identity, removals
 from .harm_lexicon import Entry, Lexicon
 
@@ -127,6 +128,8 @@ class LexiconMatcher:
                 spans[i] = limits
         found: list[Hit] = []
         for i, windows in spans.items():
+            if out_of_time("harm"):
+                break
             branch = branches[i]
             for lo, hi in windows:
                 for m in branch.regex.finditer(view, lo, hi):

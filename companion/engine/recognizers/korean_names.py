@@ -22,11 +22,12 @@ Titles come *after* Korean names, so every rule looks right of the match, never 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from ...budget import out_of_time
 from ..lexicon import Lexicon
 
 FULL_NAME = "PERSON_FULL_NAME"
@@ -45,6 +46,28 @@ _CHOSUNG_STARTS = frozenset("ㄱㄴㄷㄹㅁㅂㅅㅇㅈㅊㅋㅌㅍㅎ")
 
 def _alt(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def word_starts(text: str, words: set[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each of ``words`` not preceded by a Hangul syllable, the longest where several
+    start at one place, without overlaps: what finditer over ``(?<![가-힣])(?:w1|w2|…)`` (longest
+    first) finds, in linear time. That alternation of the draft's own names is tried name by name
+    at every position: quadratic in a draft listing thousands of names."""
+    words = {w for w in words if w}
+    if not words:
+        return
+    sizes = sorted({len(w) for w in words}, reverse=True)
+    firsts = re.compile("(?<![가-힣])[" + "".join(sorted({re.escape(w[0]) for w in words})) + "]")
+    end = 0
+    for m in firsts.finditer(text):
+        p = m.start()
+        if p < end:
+            continue
+        for size in sizes:
+            if p + size <= len(text) and text[p:p + size] in words:
+                end = p + size
+                yield p, end
+                break
 
 
 class KoreanNameRecognizer(EntityRecognizer):
@@ -261,8 +284,11 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._disguised(text, results)
         self._short_name_rules(text, nlp_artifacts, results, full_names)
         self._chat_names(text, results, full_names)
+        if out_of_time("names"):
+            return results
         self._pending_names(text, pending, nlp_artifacts, results, full_names)
-        self._repeats(text, full_names, results, nlp_artifacts)
+        if not out_of_time("names"):
+            self._repeats(text, full_names, results, nlp_artifacts)
         for m in self._given_title.finditer(text):
             self._given_rule(m, nlp_artifacts, results)
         return results
@@ -278,6 +304,8 @@ class KoreanNameRecognizer(EntityRecognizer):
             word, start = m.group(), m.start()
             if word in self.lex.common_words:
                 continue
+            if out_of_time("names"):
+                break  # the cheap patterns below (masks, initials, chosung) still run
             for slen in (2, 1):  # a two-syllable surname first (남궁민수)
                 if len(word) < slen + 2 or word[:slen] not in self.lex.surnames:
                     continue
@@ -336,7 +364,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         name, rest = word[:slen + 2], word[slen + 2:]
         n = len(name)
         joins = getattr(art, "joins", frozenset())
-        if any(start < j < start + n for j in joins):
+        if any(j in joins for j in range(start + 1, start + n)):
             return 0.85
         if self._reads_as_a_word(art, start, name, slen):
             return None
@@ -413,10 +441,11 @@ class KoreanNameRecognizer(EntityRecognizer):
         """Name-like words with no evidence of their own, made names by their neighbours: a list
         with a name in it (김민수랑 이영희), the unmasked form of a mask, a contact right after
         ("심하린이 번호 바꿨대 010…")."""
-        pending = [p for p in pending if text[p[0]] in self.lex.common_surnames or self._unmasks(text, p[0], results)]
+        masked = self._masked_at(text, results)
+        pending = [p for p in pending if text[p[0]] in self.lex.common_surnames or self._unmasks(text, p[0], masked)]
         self._coordinated(text, pending, results, full_names)
         for start, end, word_end in pending:
-            if self._unmasks(text, start, results):
+            if self._unmasks(text, start, masked):
                 results.append(RecognizerResult(FULL_NAME, start, end, 0.7))
                 full_names.append(text[start:end])
             elif self._contact_cue.match(text, word_end, min(len(text), word_end + 30)) \
@@ -539,11 +568,21 @@ class KoreanNameRecognizer(EntityRecognizer):
         return i is None or (len(art.tokens[i]) >= 2 and art.tags[i].startswith("NN"))
 
     @staticmethod
-    def _unmasks(text: str, start: int, results: list[RecognizerResult]) -> bool:
+    def _masked_at(text: str, results: list[RecognizerResult]) -> dict[str, set[int]]:
+        """Where the draft points at someone by surname, masked or titled (추OO, 추 교수): the
+        starts of those mentions by their surname's first syllable (see ``_unmasks``)."""
+        at: dict[str, set[int]] = {}
+        for r in results:
+            if r.entity_type in (MASKED, SURNAME_TITLE):
+                at.setdefault(text[r.start], set()).add(r.start)
+        return at
+
+    @staticmethod
+    def _unmasks(text: str, start: int, masked: dict[str, set[int]]) -> bool:
         """The draft already points at someone with this surname, masked or titled (추OO … 추지훈):
         a name-like word with the same surname is that person's name written out."""
-        return any(r.entity_type in (MASKED, SURNAME_TITLE) and r.start != start and text[r.start] == text[start]
-                   for r in results)
+        starts = masked.get(text[start], ())
+        return len(starts) > 1 or (len(starts) == 1 and start not in starts)
 
     def _coordinated(self, text: str, pending: list[tuple[int, int, int]], results: list[RecognizerResult],
                      full_names: list[str]) -> None:
@@ -587,42 +626,41 @@ class KoreanNameRecognizer(EntityRecognizer):
         given = {n[len(surnames[n]):] for n in names if len(n) - len(surnames[n]) == 2}
         # 남궁현, 선우진: a compound surname with a one-syllable given name (or a single one + two)
         bare_extra = {n[:2] for n in names if len(n) == 3 and n[:2] in self.lex.surnames}
-        pattern = re.compile(rf"(?<![가-힣])(?:{_alt(names | given)})")
-        for m in pattern.finditer(text):
-            word = self._word.match(text, m.start())
-            rest = word.group()[m.end() - m.start():] if word else ""
-            if self._suffix_ok(rest) or self._title_follows(text, m.end(), rest):
-                kind = FULL_NAME if m.group() in names else GIVEN_NAME
-                results.append(RecognizerResult(kind, m.start(), m.end(), 0.75))
+        for start, end in word_starts(text, names | given):
+            word = self._word.match(text, start)
+            rest = word.group()[end - start:] if word else ""
+            if self._suffix_ok(rest) or self._title_follows(text, end, rest):
+                kind = FULL_NAME if text[start:end] in names else GIVEN_NAME
+                results.append(RecognizerResult(kind, start, end, 0.75))
         bare = {s for s in surnames.values() if s} | bare_extra
         taken = {(r.start, r.end) for r in results}
-        for m in re.finditer(rf"(?<![가-힣])(?:{_alt(bare)})", text):
-            word = self._word.match(text, m.start())
-            rest = word.group()[m.end() - m.start():] if word else ""
-            if (m.start(), m.end()) not in taken and self._bare_surname(text, m, rest, art):
-                results.append(RecognizerResult(SURNAME_TITLE, m.start(), m.end(), 0.7))
+        for start, end in word_starts(text, bare):
+            word = self._word.match(text, start)
+            rest = word.group()[end - start:] if word else ""
+            if (start, end) not in taken and self._bare_surname(text, start, end, rest, art):
+                results.append(RecognizerResult(SURNAME_TITLE, start, end, 0.7))
 
     def _surname_of(self, name: str) -> str:
         if len(name) >= 4 and name[:2] in self.lex.surnames:
             return name[:2]
         return name[:1] if name[:1] in self.lex.surnames else ""
 
-    def _bare_surname(self, text: str, m: re.Match, rest: str, art: NlpArtifacts | None) -> bool:
+    def _bare_surname(self, text: str, start: int, end: int, rest: str, art: NlpArtifacts | None) -> bool:
         """A surname standing alone, after the full name appeared: a compound surname (남궁, 독고)
         with a particle or title is that person; a single syllable only with a particle used for
         people (탁한테) or, for rarer surnames that are not everyday nouns, a subject/topic particle
         (탁이 또 …) — 차가, 정이, 손이 stay words."""
-        surname = m.group()
+        surname = text[start:end]
         if rest and not self._suffix_ok(rest):
             return False
         if len(surname) >= 2:
-            if surname in self.lex.common_words and not self._title_follows(text, m.end(), rest):
+            if surname in self.lex.common_words and not self._title_follows(text, end, rest):
                 return False  # 서문에, 사공이: also an everyday noun (preface, boatman) unless a title follows
-            return bool(rest) or self._title_follows(text, m.end(), rest)
-        if self._animate.fullmatch(rest) or (rest and self._title_follows(text, m.end(), rest, strong=True)):
+            return bool(rest) or self._title_follows(text, end, rest)
+        if self._animate.fullmatch(rest) or (rest and self._title_follows(text, end, rest, strong=True)):
             return True
         lex = self.lex
         if (surname in lex.common_surnames or surname in lex.function_syllables or surname in lex.ambiguous_before_title
                 or surname + rest in lex.common_words or rest not in ("이", "가", "은", "는", "도", "이랑", "랑", "하고", "이가", "이는")):
             return False
-        return not self._verb_form(art, m.start(), len(surname) + len(rest), unknown=False)
+        return not self._verb_form(art, start, len(surname) + len(rest), unknown=False)

@@ -30,8 +30,9 @@ import pycrfsuite
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from ...budget import out_of_time
 from ..lexicon import Lexicon
-from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer
+from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, word_starts
 from .name_features import Featurizer, candidate_windows, morph_labels
 
 MODEL_FILE = "person_names.crfsuite"
@@ -114,7 +115,11 @@ class LearnedNameRecognizer(EntityRecognizer):
         cursor = 0
         for line in _LINE.finditer(text):
             lo, hi = line.start(), line.end()
+            if out_of_time("name model"):
+                break
             for start, stop in candidate_windows(text, lo, hi, self.lex.surnames, self.lex.given_syllables):
+                if out_of_time("name model"):
+                    break
                 xseq = self.featurizer.features(text, start, stop, morph, lo, hi)
                 while cursor < len(pending) and check[pending[cursor]].start < start:
                     cursor += 1
@@ -301,16 +306,16 @@ class LearnedNameRecognizer(EntityRecognizer):
         full = [n for n in names if len(n) >= 3]
         if full:
             self.rules._repeats(text, full, results, art)
-        given = sorted({n for n in names if len(n) == 2}, key=len, reverse=True)
+        given = {n for n in names if len(n) == 2}
         if not given:
             return
         taken = bytearray(len(text) + 1)
         for r in results:
             taken[r.start:r.end] = b"\x01" * (r.end - r.start)
-        for m in re.finditer(r"(?<![가-힣])(?:" + "|".join(map(re.escape, given)) + ")", text):
-            if any(taken[m.start():m.end()]):
+        for start, end in word_starts(text, given):
+            if any(taken[start:end]):
                 continue
-            word = self.rules._word.match(text, m.start())
+            word = self.rules._word.match(text, start)
             rest = word.group()[2:] if word else ""
-            if self.rules._suffix_ok(rest) or self.rules._title_follows(text, m.end(), rest):
-                results.append(RecognizerResult(GIVEN_NAME, m.start(), m.end(), 0.6))
+            if self.rules._suffix_ok(rest) or self.rules._title_follows(text, end, rest):
+                results.append(RecognizerResult(GIVEN_NAME, start, end, 0.6))

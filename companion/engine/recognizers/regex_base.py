@@ -16,6 +16,8 @@ from typing import Callable
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from ...budget import out_of_time
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -39,6 +41,8 @@ class GroupRegexRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         results = []
         for rule in self.rules:
+            if out_of_time(self.name):
+                break
             if rule.hint is not None and rule.hint.search(text) is None:
                 continue
             for m in rule.regex.finditer(text):
