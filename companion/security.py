@@ -61,10 +61,14 @@ def install_guards(app: Flask, config: Config, pairing: PairingState) -> None:
             raise APIError(403, "requests from this origin are not allowed")
         if request.method == "OPTIONS":
             return None  # CORS preflight: carries no credentials and no body
-        if request.path not in open_paths:
-            if not pairing.verify(request.headers.get("Authorization", ""), request.method, request.path):
-                raise APIError(401, "pair first: this request needs a MAC over a fresh server nonce "
-                                    "(POST /v1/pair, docs/trust.md)")
+        authorization = request.headers.get("Authorization", "")
+        # a MAC is checked wherever it is sent (which also gives its pairing back to the rate
+        # limit); other schemes (a scorer's bearer token) are never credentials
+        mac_sent = authorization.strip()[:11].lower() == "secondlook "
+        if (request.path not in open_paths or mac_sent) and not pairing.verify(authorization, request.method,
+                                                                             request.path):
+            raise APIError(401, "pair first: this request needs a MAC over a fresh server nonce "
+                                "(POST /v1/pair, docs/trust.md)")
         if request.method == "POST" and request.mimetype != "application/json":
             raise APIError(415, "request body must be application/json")
         return None

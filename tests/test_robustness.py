@@ -23,6 +23,7 @@ from pathlib import Path
 
 from companion.benchmark_load import make_drafts, rss_kb, run_load
 from companion.client import NotVerified, authorization_for
+from companion.security import ANALYSIS_PATHS
 
 SECONDLOOK = Path(sys.executable).with_name("secondlook")
 FUZZ_CASES = 2000
@@ -40,9 +41,10 @@ class Case:
 
 
 def post(port: int, case: Case, secret: str, timeout: float = 60) -> tuple[int, str, bytes]:
-    """POST the case's bytes, paired first with ``secret`` (as the extension does)."""
+    """POST the case's bytes, paired first with ``secret`` where the path needs it (feedback;
+    an analysis of the caller's own text needs no pairing, see ``[server] open_analysis``)."""
     headers = {"Content-Type": case.content_type, "Host": f"127.0.0.1:{port}"}
-    if case.path != "/v1/pair":
+    if case.path not in ("/v1/pair", *ANALYSIS_PATHS):
         headers["Authorization"] = authorization_for("127.0.0.1", port, secret, "POST", case.path)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:

@@ -96,6 +96,19 @@ def strict_companion_factory(tmp_path_factory: pytest.TempPathFactory, forum: Fo
         state["companion"].stop()
 
 
+@pytest.fixture
+def hurried_companion(browser, tmp_path_factory: pytest.TempPathFactory, forum: ForumServer,
+                      user_home: Path) -> Iterator:
+    """This user's companion with a deadline (100 ms) that a long draft always exceeds."""
+    running = start_users_companion(tmp_path_factory.mktemp("companion-hurried"), user_home,
+                                    companion_config(forum, mode="warn", fail_mode="open")
+                                    + "[server]\ndeadline_ms = 100\n")
+    browser.configure(running.port, fail_mode="open")
+    forum.clear()
+    yield running
+    running.stop()
+
+
 # ---------------------------------------------------------------- browser with the extension
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 from test_review_flow import NAME, PHONE, badge_label, dialog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
@@ -16,20 +14,6 @@ from bench_linear_time import FAMILIES  # noqa: E402
 
 #: names chained with 이랑 (the slowest family) after a name and a phone number
 SLOW_BODY = f"외과 {NAME} 교수 {PHONE} 진짜 미친놈\n" + FAMILIES["names with 이랑"](15000)
-
-
-@pytest.fixture
-def hurried_companion(browser, tmp_path_factory, forum):
-    """A companion whose deadline (100 ms) a long draft always exceeds."""
-    from conftest import companion_config, companions
-
-    running = companions.start_companion(tmp_path_factory.mktemp("companion-hurried"),
-                                         companion_config(forum, mode="warn", fail_mode="open")
-                                         + "[server]\ndeadline_ms = 100\n")
-    browser.configure(running.port, fail_mode="open")
-    forum.clear()
-    yield running
-    running.stop()
 
 
 def test_an_incomplete_check_is_said_so_in_badge_and_dialog(hurried_companion, make_forum, forum):
