@@ -8,6 +8,7 @@ from typing import Iterator
 import pytest
 
 from companion_process import Companion, start_companion
+from forum_server import ForumServer
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,3 +62,11 @@ def engine():
     from engine_support import default_engine
 
     return default_engine()
+
+
+@pytest.fixture(scope="session")
+def forum() -> Iterator[ForumServer]:
+    """The fixture board the Chromium and Firefox suites post to (tests/forum_server.py)."""
+    server = ForumServer()
+    yield server
+    server.close()

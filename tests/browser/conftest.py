@@ -37,15 +37,6 @@ CHROMIUM = "/usr/bin/chromium"
 OPTIONS_URL = f"chrome-extension://{EXTENSION_ID}/ui/options/options.html"
 
 
-# ---------------------------------------------------------------- fixture forum server
-
-@pytest.fixture(scope="session")
-def forum() -> Iterator[ForumServer]:
-    server = ForumServer()
-    yield server
-    server.close()
-
-
 # ---------------------------------------------------------------- companions
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -64,13 +63,6 @@ PREFS = {
 
 
 @pytest.fixture(scope="session")
-def forum() -> Iterator[ForumServer]:
-    server = ForumServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="session")
 def firefox_companion(tmp_path_factory: pytest.TempPathFactory, forum: ForumServer) -> Iterator:
     config = f'[policy]\nsites = {SITES}\nmode = "warn"\nfail_mode = "open"\n'
     running = companions.start_companion(tmp_path_factory.mktemp("companion-firefox"), config,
@@ -100,12 +92,6 @@ firefox_install_url = "https://it.hospital.kr/secondlook/secondlook.xpi"
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return tmp / "out" / "firefox" / "managed-storage" / f"{GECKO_ID}.json"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -139,7 +125,7 @@ def firefox(tmp_path_factory: pytest.TempPathFactory, built_extension: Path, for
     shutil.copy2(managed_storage(tmp, forum, firefox_companion.port), storage / f"{GECKO_ID}.json")
     (profile / "user.js").write_text("".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n"
                                              for k, v in PREFS.items()), encoding="utf-8")
-    port = free_port()
+    port = companions.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
     env.update({"HOME": str(home), "MOZ_HEADLESS": "1", "LANG": "ko_KR.UTF-8", "MOZ_CRASHREPORTER_DISABLE": "1"})
     with (tmp / "firefox.log").open("wb") as log:
