@@ -21,11 +21,14 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .client import NotVerified, authorization_for, paired_request
 from .config import load_config
@@ -170,6 +173,32 @@ def wait_healthy(port: int, process: subprocess.Popen | None = None, timeout: fl
     raise SystemExit(f"benchmark: no healthy companion on port {port} after {timeout:.0f} s")
 
 
+@contextmanager
+def running_companion(port: int | None = None,
+                      config_text: str | None = None) -> Iterator[tuple[int, subprocess.Popen | None]]:
+    """(port, process) of a healthy companion: the one already on ``port``, or one started here on
+    a free port (with ``config_text`` as its config file; None: the user's own config) and
+    stopped on exit. Shared by the benchmark scripts."""
+    if port is not None:
+        wait_healthy(port)
+        yield port, None
+        return
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "companion.cli", "serve", "--port", str(port)]
+        if config_text is not None:
+            config = Path(tmp) / "config.toml"
+            config.write_text(config_text, encoding="utf-8")
+            cmd += ["--config", str(config)]
+        process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_healthy(port, process)
+            yield port, process
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
 def server_stats(port: int, secret: str) -> dict:
     return paired_request("127.0.0.1", port, secret, "GET", "/v1/stats", timeout=10)[2]
 
@@ -184,14 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
-    process = None
-    port = args.port
-    if port is None:
-        port = free_port()
-        process = subprocess.Popen([sys.executable, "-m", "companion.cli", "serve", "--port", str(port)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_healthy(port, process)
+    with running_companion(args.port) as (port, process):
         secret = resolve_secret(load_config())[0]  # this user's, as the companion has it
         drafts = make_drafts(args.clients * args.requests, args.min_chars, args.max_chars, args.seed)
         warm = run_load(port, drafts, args.clients, 2, secret)  # warm-up: same concurrency, fewer requests
@@ -199,10 +221,6 @@ def main(argv: list[str] | None = None) -> int:
         result = run_load(port, drafts, args.clients, args.requests, secret)
         after = rss_kb(process.pid) if process else None
         stats = server_stats(port, secret)
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(10)
     total = args.clients * args.requests
     s = result.summary()
     print(f"SecondLook load: {args.clients} clients x {args.requests} analyses, "

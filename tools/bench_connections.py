@@ -16,9 +16,7 @@ import argparse
 import http.client
 import json
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -28,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_linear_time import FAMILIES  # noqa: E402
 from companion.benchmark import SENTENCES, build_draft  # noqa: E402
-from companion.benchmark_load import free_port, wait_healthy  # noqa: E402
+from companion.benchmark_load import running_companion  # noqa: E402
 
 BAR_S = 2.0
 SLOW_DRAFT = FAMILIES["names with 이랑"](20000)
@@ -104,23 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probes", type=int, default=10)
     parser.add_argument("--port", type=int, help="measure the companion already running on this port")
     args = parser.parse_args(argv)
-    proc = tmp = None
-    port = args.port
-    if port is None:
-        port = free_port()
-        tmp = tempfile.TemporaryDirectory()
-        config = Path(tmp.name) / "config.toml"
-        config.write_text("", encoding="utf-8")
-        proc = subprocess.Popen([str(Path(sys.executable).with_name("secondlook")), "serve", "--port", str(port),
-                                 "--config", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_healthy(port, proc)
+    with running_companion(args.port, "") as (port, _):
         result = measure(port, args.slow, args.idle, args.probes)
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(10)
-            tmp.cleanup()
     lat = sorted(result["latencies"])
     slow = result["slow"]
     print(f"{args.slow} slow clients, {args.idle} idle connections, {args.probes} ordinary drafts")

@@ -19,17 +19,16 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import subprocess
 import sys
-import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from companion.benchmark import SENTENCES, build_draft  # noqa: E402
-from companion.benchmark_load import free_port, wait_healthy  # noqa: E402
+from companion.benchmark_load import running_companion  # noqa: E402
 
 _SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
 _GIVEN = "민서준지현우하윤도예은수영진성호재경미혜정석"
@@ -124,16 +123,9 @@ def best(measure: Callable[[], float], runs: int) -> float:
 
 
 def http_timer(args) -> tuple[Callable[[str], Callable[[], float]], Callable[[], None]]:
-    proc = tmp = None
-    port = args.port
-    if port is None:
-        port = free_port()
-        tmp = tempfile.TemporaryDirectory()
-        config = Path(tmp.name) / "config.toml"
-        config.write_text(f"[server]\ndeadline_ms = {args.deadline_ms}\n" if args.deadline_ms else "", encoding="utf-8")
-        proc = subprocess.Popen([str(Path(sys.executable).with_name("secondlook")), "serve", "--port", str(port),
-                                 "--config", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_healthy(port, proc)
+    companion = ExitStack()
+    config = f"[server]\ndeadline_ms = {args.deadline_ms}\n" if args.deadline_ms else ""
+    port, _ = companion.enter_context(running_companion(args.port, config))
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     incomplete: list[int] = []
 
@@ -146,10 +138,7 @@ def http_timer(args) -> tuple[Callable[[str], Callable[[], float]], Callable[[],
         return run
 
     def stop() -> None:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(10)
-            tmp.cleanup()
+        companion.close()
         if incomplete:
             print(f"note: {len(incomplete)} answers were incomplete (deadline reached)")
     return timer, stop

@@ -13,10 +13,11 @@ trusted — untrusted clicks are ignored by the dialog, as the tests check.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
 
 from playwright.sync_api import CDPSession, Page
+
+from polling import poll
 
 TIMEOUT_S = 10
 
@@ -61,15 +62,8 @@ function (steps, action, arg) {
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = TIMEOUT_S, message: str = "") -> Any:
-    """Poll until condition() is truthy; its value, or AssertionError after timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(message or f"timed out waiting for {condition}")
-        time.sleep(0.05)
+    """Poll until condition() is truthy (see polling.poll), with this suite's default timeout."""
+    return poll(condition, timeout, message)
 
 
 class ShadowLocator:

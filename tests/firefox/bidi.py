@@ -17,6 +17,8 @@ from typing import Any, Callable
 
 from websockets.sync.client import ClientConnection, connect
 
+from polling import poll
+
 TIMEOUT_S = 15
 #: WebDriver key codes
 ENTER = "\ue007"
@@ -81,14 +83,8 @@ def unwrap(remote: dict) -> Any:
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = TIMEOUT_S, message: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(message or f"timed out waiting for {condition}")
-        time.sleep(0.05)
+    """Poll until condition() is truthy (see polling.poll), with this suite's default timeout."""
+    return poll(condition, timeout, message)
 
 
 class Tab:
