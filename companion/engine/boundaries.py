@@ -20,7 +20,7 @@ def _hangul(ch: str) -> bool:
 class WordBoundaries:
     def __init__(self, lexicon: Lexicon) -> None:
         self._particles = lexicon.particles  # longest first
-        self._not_tails = lexicon.not_place_tails
+        self._not_tails = tuple(lexicon.not_place_tails)
 
     def _stem(self, rest: str) -> str:
         """The part of ``rest`` before a particle glued at its end (서울에서 → 서울)."""
@@ -39,7 +39,6 @@ class WordBoundaries:
             if j == f.end or (j < len(text) and _hangul(text[j])):
                 continue
             stem = self._stem(text[f.end:j])
-            if 0 < len(stem) <= MAX_TAIL and stem not in self._not_tails and not any(
-                    stem.startswith(t) for t in self._not_tails):
+            if 0 < len(stem) <= MAX_TAIL and not stem.startswith(self._not_tails):
                 f.end += len(stem)
                 f.text = text[f.start:f.end]
