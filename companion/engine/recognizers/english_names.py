@@ -35,8 +35,8 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     western = "|".join(sorted(lexicon.western_given_names, key=len, reverse=True))
     rules = [
         # a Western given name with a Korean surname, with or without a title: one person, one
-        # span (Ashley Han, Dr. Sarah Kim), so a redaction leaves no half behind
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:{_TITLE}\s+)?(?P<v>(?:{western})\s+(?:{all_surnames}))\b(?![-'’][a-z])"), 0.8),
+        # span (Ashley Han, Dr. Sarah Kim, Sarah Kim's), so a redaction leaves no half behind
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:{_TITLE}\s+)?(?P<v>(?:{western})\s+(?:{all_surnames}))\b(?!-[a-z]|['’](?!s\b)[a-z])"), 0.8),
         # title + initial + surname: "Dr. A Chen", "Prof. J. Park" (the surname with the initial)
         Rule("PERSON_ROMANIZED", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z]\.?\s+[A-Z][a-z]{{1,15}})\b"), 0.8,
              veto=lambda t, s, e: t[s:e].split()[-1] in eponyms),
