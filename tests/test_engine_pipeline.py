@@ -111,10 +111,13 @@ def test_redactions_read_cleanly(engine, draft, redacted):
     assert redacted in engine.analyze(draft)["redacted_text"]
 
 
-def test_contact_reasons_read_as_sentences(engine):
-    [reason] = [r for r in engine.analyze("이수진 간호사 주민번호 900101-1234567, 010-1234-5678")["risk"]["reasons"]
-                if "드러나" in r]
-    assert reason == "주민등록번호와 휴대전화번호가 그대로 드러나 있습니다"
+@pytest.mark.parametrize("draft, reason", [
+    ("이수진 간호사 주민번호 900101-1234567, 010-1234-5678", "주민등록번호와 휴대전화번호가 그대로 드러나 있습니다"),
+    ("주민번호 900101-1234567 이고 면허번호 12345 입니다. 010-1234-5678",
+     "주민등록번호, 면허번호와 휴대전화번호가 그대로 드러나 있습니다"),
+])
+def test_contact_reasons_read_as_sentences(engine, draft, reason):
+    assert [r for r in engine.analyze(draft)["risk"]["reasons"] if "드러나" in r] == [reason]
 
 
 def test_chosung_joins_the_full_name_with_those_initials(engine):

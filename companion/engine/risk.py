@@ -22,9 +22,11 @@ def _subject(kinds: list[str], language: str) -> str:
     """The exposed kinds as the subject of the sentence: 전화번호와 주민등록번호가 / a phone number and …"""
     if language != "ko":
         return " and ".join(kinds) if len(kinds) <= 2 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
-    joined = kinds[0]
-    for w in kinds[1:]:
-        joined += ("과 " if _batchim(joined) else "와 ") + w
+    # 주민등록번호, 면허번호와 휴대전화번호가: commas, then 과/와 before the last
+    joined = ", ".join(kinds[:-1])
+    if joined:
+        joined += ("과 " if _batchim(joined) else "와 ")
+    joined += kinds[-1]
     return joined + ("이" if _batchim(joined) else "가")
 
 
