@@ -106,6 +106,11 @@ def test_the_title_stays_readable(engine):
     ("응급실 이수진 간호사 진짜 태움 심함", "응급실 한 간호사"),  # every hospital has an ER
     ("수간호사님이 또 박지영 간호사 괴롭힘", "간호사님이 또"),  # a role stays a role, not 한 직원님
     ("어제 세브란스병원에서 이수진 간호사 봤어", "어제 한 병원에서"),
+    # what made one person unique goes, the role stays
+    ("세브란스 소아과 3년차 여자 전공의 있잖아요 걔 또 울었대", "한 병원 한 전공의 있잖아요"),
+    ("세브란스 최연소 교수 또 사고침", "한 병원 한 교수 또"),  # not 한 직원 교수, and 최연소 is no name
+    ("○○병원 응급의학과 유일한 남자 간호사 선생님 이번에 결혼하신대요", "한 병원 한 간호사 선생님 이번에"),
+    ("the only female fellow at Severance cried again", "a doctor at a hospital cried"),
 ])
 def test_redactions_read_cleanly(engine, draft, redacted):
     assert redacted in engine.analyze(draft)["redacted_text"]

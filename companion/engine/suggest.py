@@ -44,6 +44,8 @@ def suggest(findings: list[Finding], persons: list[Person], text: str, language:
             f.suggestion = _training_year(f.text, language)
         elif f.entity_type == "HOSPITAL" and re.search(r"대|Univ|University|대학", f.text):
             f.suggestion = word(language, "suggestion.UNIVERSITY_HOSPITAL")
+        elif f.entity_type == "UNIQUE_ROLE":
+            f.suggestion = _role_kept(f, text, language) or word(language, "suggestion.UNIQUE_ROLE")
         else:
             general = "suggestion.AFFILIATION" if f.category == "affiliation" else "suggestion.ROLE"
             f.suggestion = _generalised(f, language) or word(language, f"suggestion.{f.entity_type}", general)
@@ -92,18 +94,41 @@ def _name_suggestions(findings: list[Finding], persons: list[Person], text: str,
     return out
 
 
+def _listed_ending(term: str, table: dict[str, tuple[str, str]], language: str) -> tuple[str, str]:
+    """The longest ending of ``term`` listed in ``table`` and its replacement, or ("", "")."""
+    for i in range(len(term)):
+        entry = table.get(term[i:]) or table.get(term[i:].lower())
+        if entry:
+            return term[i:], entry[0] if language == "ko" else entry[1]
+    return "", ""
+
+
 def _generalised(f: Finding, language: str) -> str:
     """The listed replacement for the longest listed ending of a role or unit ("=": kept as written)."""
     table = _LEXICON.generalisations.get(f.entity_type)
     if not table:
         return ""
+    ending, chosen = _listed_ending(f.text.strip(), table, language)
+    return f.text if chosen == "=" else chosen
+
+
+_PERSON_WORDS = frozenset(_LEXICON.roles) | frozenset(_LEXICON.titles)
+
+
+def _role_kept(f: Finding, text: str, language: str) -> str:
+    """유일한 여자 펠로우 → 한 의사, 3년차 여자 전공의 → 한 전공의, 최연소 교수 → 한 교수: what
+    made the person unique goes, the role stays (generalised where data/generalisations.tsv lists it)."""
     term = f.text.strip()
-    for i in range(len(term)):
-        entry = table.get(term[i:]) or table.get(term[i:].lower())
-        if entry:
-            chosen = entry[0] if language == "ko" else entry[1]
-            return f.text if chosen == "=" else chosen
-    return ""
+    ending, chosen = _listed_ending(term, _LEXICON.generalisations["ROLE"], language)
+    if not chosen:
+        ending = next((term[i:] for i in range(1, len(term)) if term[i:] in _PERSON_WORDS and term[i - 1].isspace()), "")
+        chosen = ending.removesuffix("님")
+    if not chosen or chosen == "=" or ending == term:
+        # no role inside; one right after the span: 최연소 교수 → 한 교수
+        return word(language, "unnamed.first") if language == "ko" and _title(text, f.end, direct=True) else ""
+    if language != "ko":
+        return chosen if " " in chosen else "a " + chosen
+    return f"{word(language, 'unnamed.first')} {chosen}"
 
 
 def _training_year(text: str, language: str) -> str:
