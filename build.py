@@ -102,12 +102,17 @@ def ensure_test_tools() -> None:
 
 def cmd_test(args: list[str]) -> int:
     ensure_test_tools()
-    if cmd_extension(["--lint"]) != 0:  # the packages the browser tests load, and web-ext lint
+    if cmd_extension(["--lint"]) != 0:  # the packages the browser tests load, and web-ext lint (and node)
+        return 1
+    say("node --test extension/tests")  # the extension's pure functions
+    if subprocess.call([shutil.which("node") or "node", "--test", f"extension/{EXTENSION_TESTS}"], cwd=ROOT) != 0:
         return 1
     return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)
 
 
 EXTENSION = ROOT / "extension"
+#: the folder of extension/ with its unit tests (node:test): beside its code, never in a package
+EXTENSION_TESTS = "tests"
 #: npm tooling for the extension (web-ext) lives with the browser tests, not in the package.
 EXTENSION_TOOLS = ROOT / "tests" / "browser"
 GECKO_ID = "secondlook@secondlook.kr"
@@ -161,7 +166,7 @@ def check_extension(source: Path, manifest: dict) -> list[str]:
         return problems
     used = set(re.findall(r"__MSG_(\w+)__", json.dumps(manifest)))
     for path in source.rglob("*"):
-        if path.suffix in (".js", ".html"):
+        if path.suffix in (".js", ".html") and source / EXTENSION_TESTS not in path.parents:
             text = path.read_text(encoding="utf-8")
             used |= set(re.findall(r'\b(?:getMessage|msg|t)\(\s*"(\w+)"', text))
             used |= set(re.findall(r'data-i18n="(\w+)"', text))
@@ -222,8 +227,8 @@ def cmd_extension(args: list[str]) -> int:
             print(f"build.py extension: {problem}", file=sys.stderr)
         return 1
     DIST.mkdir(exist_ok=True)
-    _write_build(DIST / "chromium", manifest, skip=set())
-    _write_build(DIST / "firefox", firefox, skip={manifest["background"]["service_worker"]})
+    _write_build(DIST / "chromium", manifest, skip={EXTENSION_TESTS})
+    _write_build(DIST / "firefox", firefox, skip={EXTENSION_TESTS, manifest["background"]["service_worker"]})
     if "--lint" in args:
         web_ext_lint(DIST / "firefox")
     return 0

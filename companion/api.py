@@ -18,7 +18,7 @@ bp = Blueprint("v1", __name__, url_prefix="/v1")
 
 LANGUAGES = ("ko", "en", "auto")
 _ENTITY_TYPE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
-_MAX_SITE = 2048
+_MAX_FEEDBACK_ITEMS = 500
 _MAX_REPLACEMENT = 200
 _MAX_ALLOW_TERMS = 500
 _MAX_ALLOW_LENGTH = 100
@@ -56,7 +56,7 @@ def _json_body() -> dict[str, Any]:
     return body
 
 
-_JSON_NAMES = {str: "a string", list: "an array", dict: "an object"}
+_JSON_NAMES = {str: "a string", list: "an array", dict: "an object", bool: "true or false"}
 
 
 def _field(body: dict[str, Any], name: str, kind: type, required: bool = False) -> Any:
@@ -81,6 +81,13 @@ def _text(body: dict[str, Any]) -> str:
     if len(text) > limit:
         raise APIError(413, f"text is longer than {limit} characters")
     return text
+
+
+def _language(body: dict[str, Any]) -> str:
+    language = _field(body, "language", str) or "auto"
+    if language not in LANGUAGES:
+        raise APIError(400, 'field "language" must be one of "ko", "en", "auto"')
+    return language
 
 
 def _string_list(body: dict[str, Any], name: str) -> list[str] | None:
@@ -121,18 +128,14 @@ def health():
 def analyze():
     body = _json_body()
     text = _text(body)
-    language = _field(body, "language", str) or "auto"
-    if language not in LANGUAGES:
-        raise APIError(400, 'field "language" must be one of "ko", "en", "auto"')
-    site = _field(body, "site", str)
-    if site is not None and len(site) > _MAX_SITE:
-        raise APIError(400, f'field "site" must be at most {_MAX_SITE} characters')
+    language = _language(body)
+    redacted_text = bool(_field(body, "redacted_text", bool))  # computed only when asked for
     allow = _allow(body)
     engine = _engine()
     started = time.perf_counter()
     with _budget():
         try:
-            result = engine.analyze(text, language, allow=allow)
+            result = engine.analyze(text, language, allow=allow, redacted_text=redacted_text)
         except Abandoned:
             raise APIError(408, "the client went away before the analysis ended", "abandoned") from None
     elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -146,6 +149,7 @@ def redact():
 
     body = _json_body()
     text = _text(body)
+    language = _language(body)
     accept = _string_list(body, "accept")
     replacements = _field(body, "replacements", dict)
     if replacements is not None:
@@ -158,7 +162,7 @@ def redact():
     engine = _engine()
     try:
         with _budget():
-                result = engine.redact(text, accept=accept, replacements=replacements, allow=allow)
+            result = engine.redact(text, accept=accept, replacements=replacements, allow=allow, language=language)
     except Abandoned:
         raise APIError(408, "the client went away before the redaction ended", "abandoned") from None
     except UnknownFindingError as exc:
@@ -172,16 +176,36 @@ def redact():
 
 @bp.post("/feedback")
 def feedback():
+    """Decision counts: ``{"items": [{"entity_type", "action"}, …]}`` (one review's decisions), or
+    one decision as the body itself. All or nothing: one bad item and none is counted."""
     body = _json_body()
-    entity_type = _field(body, "entity_type", str, required=True)
-    action = _field(body, "action", str, required=True)
-    if not _ENTITY_TYPE.match(entity_type):
-        raise APIError(400, 'field "entity_type" must be an entity type such as "PERSON"')
-    if action not in FEEDBACK_ACTIONS:
-        raise APIError(400, 'field "action" must be one of "accepted", "edited", "dismissed"')
-    if not _state().stats.record_feedback(entity_type, action):
+    items = _field(body, "items", list)
+    if items is None:
+        items, where = [body], ""
+    else:
+        if not 1 <= len(items) <= _MAX_FEEDBACK_ITEMS:
+            raise APIError(400, f'field "items" must have 1 to {_MAX_FEEDBACK_ITEMS} decisions')
+        where = "items[{}]: "
+    decisions = [_decision(item, where.format(i)) for i, item in enumerate(items)]
+    if not _state().stats.record_feedback(decisions):
         raise APIError(400, "too many distinct entity types")
     return jsonify({"ok": True})
+
+
+def _decision(item: Any, where: str) -> tuple[str, str]:
+    """One feedback decision (entity type, action); ``where`` names it in an error."""
+    if not isinstance(item, dict):
+        raise APIError(400, f"{where}a decision must be an object")
+    try:
+        entity_type = _field(item, "entity_type", str, required=True)
+        action = _field(item, "action", str, required=True)
+    except APIError as exc:
+        raise APIError(400, where + exc.message) from None
+    if not _ENTITY_TYPE.match(entity_type):
+        raise APIError(400, f'{where}field "entity_type" must be an entity type such as "PERSON"')
+    if action not in FEEDBACK_ACTIONS:
+        raise APIError(400, f'{where}field "action" must be one of "accepted", "edited", "dismissed"')
+    return entity_type, action
 
 
 @bp.get("/stats")

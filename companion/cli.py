@@ -95,7 +95,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         holder.load()
     except Exception:
         raise CLIError(f"the detection engine failed to load: {holder.error}") from None
-    result = holder.engine.analyze(text, args.language)
+    result = holder.engine.analyze(text, args.language, redacted_text=True)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

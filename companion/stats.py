@@ -40,12 +40,15 @@ class Stats:
         with self._lock:
             self._latency.append(elapsed_ms)
 
-    def record_feedback(self, entity_type: str, action: str) -> bool:
-        """Count one decision; False when the table of entity types is full."""
+    def record_feedback(self, decisions: list[tuple[str, str]]) -> bool:
+        """Count decisions (entity type, action), all or none: False when a new entity type would
+        overflow the table."""
         with self._lock:
-            if entity_type not in self._feedback and len(self._feedback) >= _MAX_ENTITY_TYPES:
+            new = {t for t, _ in decisions if t not in self._feedback}
+            if len(self._feedback) + len(new) > _MAX_ENTITY_TYPES:
                 return False
-            self._feedback.setdefault(entity_type, Counter())[action] += 1
+            for entity_type, action in decisions:
+                self._feedback.setdefault(entity_type, Counter())[action] += 1
             return True
 
     def snapshot(self) -> dict:

@@ -86,7 +86,7 @@ def test_policy_is_the_policy_section(companion_server) -> None:
 # --- analyze --------------------------------------------------------------------------------
 
 def test_analyze_shape_and_offsets(companion) -> None:
-    body = analyze(companion, DRAFT)
+    body = analyze(companion, DRAFT, redacted_text=True)
     assert set(body) >= {"findings", "risk", "redacted_text", "language", "elapsed_ms"}
     assert body["language"] == "ko"
     assert body["risk"]["level"] in ("none", "low", "medium", "high", "critical")

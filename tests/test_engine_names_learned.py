@@ -39,7 +39,7 @@ def test_bare_and_given_names(engine, draft, name):
 
 
 def test_a_particle_the_rules_took_for_a_given_syllable_stays_outside_the_name(engine):
-    result = engine.analyze("민수가 늦었대. 민수는 원래 그래")
+    result = engine.analyze("민수가 늦었대. 민수는 원래 그래", redacted_text=True)
     assert names(engine, "민수가 늦었대. 민수는 원래 그래") == ["민수", "민수"]
     assert "민수" not in result["redacted_text"] and "가 늦었대" in result["redacted_text"]
 
@@ -47,7 +47,7 @@ def test_a_particle_the_rules_took_for_a_given_syllable_stays_outside_the_name(e
 # ---- chat exports and sign-offs ------------------------------------------------------------
 def test_kakaotalk_pc_export_speakers_and_their_given_names(engine):
     draft = "[변하람] [오후 9:05] 내일 오프 바꿔줄 사람?\n[윤도경] [오후 9:06] 하람쌤 저요\n[변하람] [오후 9:07] 감사!"
-    result = engine.analyze(draft)
+    result = engine.analyze(draft, redacted_text=True)
     assert names(engine, draft).count("변하람") == 2 and "윤도경" in names(engine, draft)
     for part in ("변하람", "윤도경", "하람"):
         assert part not in result["redacted_text"]
@@ -56,7 +56,7 @@ def test_kakaotalk_pc_export_speakers_and_their_given_names(engine):
 def test_a_speakers_given_name_in_another_message_is_that_person(engine):
     draft = "[편서진] [오후 11:42] 오늘 이브 누구예요?\n[육지환] [오후 11:43] 서진이 대신 들어갈 사람 구함"
     assert "서진" in names(engine, draft)
-    assert "서진" not in engine.analyze(draft)["redacted_text"]
+    assert "서진" not in engine.analyze(draft, redacted_text=True)["redacted_text"]
 
 
 @pytest.mark.parametrize("draft, name", [
@@ -98,7 +98,7 @@ def test_western_given_names_with_korean_surnames_are_one_person(engine, draft, 
 
 
 def test_english_redaction_leaves_no_part_of_the_name(engine):
-    result = engine.analyze("Dr. Sarah Kim said no. Later Sarah told the charge nurse Kim to stop.")
+    result = engine.analyze("Dr. Sarah Kim said no. Later Sarah told the charge nurse Kim to stop.", redacted_text=True)
     for part in ("Sarah", "Kim"):
         assert part not in result["redacted_text"]
 
@@ -134,7 +134,7 @@ def test_look_alikes_stay_clean(engine, draft):
 # ---- redaction of every mention ------------------------------------------------------------
 def test_every_mention_of_a_model_found_name_is_redacted(engine):
     draft = "어제 봉채윤의 실수로 환자가 다쳤다. 봉채윤은 사과도 안 함. 채윤이 진짜 왜 그래"
-    result = engine.analyze(draft)
+    result = engine.analyze(draft, redacted_text=True)
     assert "봉채윤" not in result["redacted_text"] and "채윤" not in result["redacted_text"]
     assert "채윤" not in engine.redact(draft)["redacted_text"]
 

@@ -65,7 +65,7 @@ def test_a_titled_person_reads_as_han_then_geu(engine):
     """김성호 교수 … 김 교수 → 한 교수 … 그 교수: one person, written as Korean writes about
     someone unnamed; another person with another title is 한 선생님 of their own."""
     draft = "세브란스 신경과 김성호 교수 또 소리질렀대. 김 교수 라인이라 아무도 말 못함. 이수진 선생님만 불쌍"
-    result = engine.analyze(draft)
+    result = engine.analyze(draft, redacted_text=True)
     names = [f for f in result["findings"] if f["category"] == "name"]
     kim = [f for f in names if f["text"].startswith("김")]
     assert len(kim) == 2 and kim[0]["person"] == kim[1]["person"]
@@ -79,25 +79,25 @@ def test_a_titled_person_reads_as_han_then_geu(engine):
     ("김민수 교수가 그랬대. 김민수가 원래 그래", "A 교수가 그랬대. A씨가 원래 그래"),  # one person, one way
 ])
 def test_a_person_not_always_titled_keeps_one_letter(engine, draft, redacted):
-    assert engine.analyze(draft)["redacted_text"] == redacted
+    assert engine.analyze(draft, redacted_text=True)["redacted_text"] == redacted
 
 
 def test_people_sharing_a_title_keep_letters(engine):
-    result = engine.analyze("김성호 교수랑 박지훈 교수 둘이 싸움. 김성호 교수가 먼저 시작함")
+    result = engine.analyze("김성호 교수랑 박지훈 교수 둘이 싸움. 김성호 교수가 먼저 시작함", redacted_text=True)
     assert result["redacted_text"] == "A 교수랑 B 교수 둘이 싸움. A 교수가 먼저 시작함"
 
 
 def test_initials_the_draft_already_uses_are_left_alone(engine):
     """Mr. K stays Mr. K (re-lettering it to F would confuse); others get letters beside it."""
-    result = engine.analyze("K교수가 그러는데 이수진 간호사 또 지각")
+    result = engine.analyze("K교수가 그러는데 이수진 간호사 또 지각", redacted_text=True)
     assert result["redacted_text"] == "K교수가 그러는데 A 간호사 또 지각"
-    assert engine.analyze("Mr. K said the patient died")["redacted_text"] == "Mr. K said the patient died"
+    assert engine.analyze("Mr. K said the patient died", redacted_text=True)["redacted_text"] == "Mr. K said the patient died"
 
 
 def test_the_title_stays_readable(engine):
-    result = engine.analyze("신 수간호사님한테 면담 요청했어요. 신 수간호사님 선에서 막힘")
+    result = engine.analyze("신 수간호사님한테 면담 요청했어요. 신 수간호사님 선에서 막힘", redacted_text=True)
     assert result["redacted_text"] == "한 수간호사님한테 면담 요청했어요. 그 수간호사님 선에서 막힘"
-    assert engine.analyze("김민수교수님이 또")["redacted_text"] == "한 교수님이 또"
+    assert engine.analyze("김민수교수님이 또", redacted_text=True)["redacted_text"] == "한 교수님이 또"
 
 
 @pytest.mark.parametrize("draft, redacted", [
@@ -113,7 +113,7 @@ def test_the_title_stays_readable(engine):
     ("the only female fellow at Severance cried again", "a doctor at a hospital cried"),
 ])
 def test_redactions_read_cleanly(engine, draft, redacted):
-    assert redacted in engine.analyze(draft)["redacted_text"]
+    assert redacted in engine.analyze(draft, redacted_text=True)["redacted_text"]
 
 
 @pytest.mark.parametrize("draft, reason", [
@@ -257,7 +257,7 @@ def test_affiliation_and_detail_pointing_at_a_person_are_findings(engine):
     "김OO 교수, K교수, ㄱㅊㅅ, 박.준.혁, Dr. Park Ji-yeon",
 ])
 def test_redaction_never_leaves_a_name_contact_or_id(engine, draft):
-    result = engine.analyze(draft)
+    result = engine.analyze(draft, redacted_text=True)
     core = [f for f in result["findings"] if f["category"] in ("name", "contact", "id")]
     assert core
     redacted = engine.redact(draft)["redacted_text"]

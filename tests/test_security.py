@@ -188,7 +188,7 @@ def test_pair_is_rate_limited_with_a_json_429(companion_server) -> None:
 
 # --- Host, Origin, MAC, content type, size ----------------------------------------------
 
-ENDPOINTS = [("GET", "/v1/health", None), ("POST", "/v1/analyze", {"text": "김민수 교수"}),
+ENDPOINTS = [("GET", "/v1/health", None), ("POST", "/v1/analyze", {"text": "김민수 교수", "redacted_text": True}),
              ("POST", "/v1/redact", {"text": "김민수 교수"}), ("POST", "/v1/feedback",
              {"entity_type": "PERSON", "action": "accepted"}), ("GET", "/v1/stats", None),
              ("GET", "/v1/policy", None), ("POST", "/v1/pair", None)]

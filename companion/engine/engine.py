@@ -9,7 +9,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from ..budget import check_abandoned, incomplete_stage
 from .boundaries import WordBoundaries
 from .context import ContextualOnlyEnhancer
-from .entities import CATEGORIES, IDENTITY, category_of, merged_type
+from .entities import CATEGORIES, IDENTITY, RANK, category_of, merged_type
 from .findings import Finding, finding_id, text_digest, utf16_offsets
 from .language import detect_language
 from .lexicon import Lexicon, load_lexicon
@@ -118,27 +118,36 @@ class Engine:
     def _allowed(self, term: str, allow: frozenset[str] = frozenset()) -> bool:
         return any(bool(terms) and (term in terms or term.strip() in terms) for terms in (self.allow, allow))
 
-    def analyze(self, text: str, language: str = "auto", allow: frozenset[str] = frozenset()) -> dict:
+    def analyze(self, text: str, language: str = "auto", allow: frozenset[str] = frozenset(),
+                redacted_text: bool = False) -> dict:
+        """Findings, risk and language of ``text``; with ``redacted_text``, also the text with every
+        finding replaced by its suggestion (what ``redact`` gives without ``accept``).
+
+        Each finding carries its ``rank`` (``entities.RANK``): with its length and score, what
+        ``redact.non_overlapping`` orders by, so a client applies accepted findings by the same rule."""
         findings, risk, lang = self._findings(text, language, allow)
-        redacted, _ = self.redactor.apply(text, findings)
         utf16 = utf16_offsets(text)
         out = []
         for f in findings:
             item = {"id": f.id, "category": f.category, "entity_type": f.entity_type, "start": f.start, "end": f.end,
                     "start_utf16": utf16[f.start], "end_utf16": utf16[f.end], "text": f.text, "score": f.score,
-                    "reason": f.reason, "suggestion": f.suggestion}
+                    "rank": RANK[f.category], "reason": f.reason, "suggestion": f.suggestion}
             if f.person:
                 item["person"] = f.person
             out.append(item)
-        result = {"findings": out, "risk": risk, "redacted_text": redacted, "language": lang, "complete": True}
+        result = {"findings": out, "risk": risk, "language": lang, "complete": True}
+        if redacted_text:
+            result["redacted_text"] = self.redactor.apply(text, findings)[0]
         stage = incomplete_stage()
         if stage is not None:
             result.update(complete=False, incomplete={"stage": stage, "reason": dict(INCOMPLETE_REASON)})
         return result
 
     def redact(self, text: str, accept: list[str] | None = None, replacements: dict[str, str] | None = None,
-               allow: frozenset[str] = frozenset()) -> dict:
-        findings, _, _ = self._findings(text, "auto", allow)
+               allow: frozenset[str] = frozenset(), language: str = "auto") -> dict:
+        """``text`` with the accepted findings (all without ``accept``) replaced. The text is analysed
+        again in ``language`` (the one the ids came from: the ids of an ``en`` analysis are found again)."""
+        findings, _, _ = self._findings(text, language, allow)
         by_id = {f.id: f for f in findings}
         asked = list(accept) if accept is not None else list(by_id)
         unknown = [i for i in list(asked) + list(replacements or {}) if i not in by_id]

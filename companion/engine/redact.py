@@ -34,7 +34,10 @@ class UseReplacement(Operator):
 
 
 def non_overlapping(findings: list[Finding]) -> list[Finding]:
-    """Keep the most important of overlapping findings: identity over harm, then rank, length, score."""
+    """Keep the most important of overlapping findings: the higher rank (identity over harm), then
+    the longer span, the higher score, the earlier start. The API sends each finding's rank, and
+    the extension applies accepted findings by this same rule (content/redaction.js
+    ``nonOverlapping``; both checked against tests/vectors/overlap.json)."""
     starts: list[int] = []  # chosen spans, sorted by start (they never overlap each other)
     ends: list[int] = []
     chosen: list[Finding] = []

@@ -2,7 +2,8 @@
  * the user's personal allow list goes with every request, lone surrogates become U+FFFD
  * (same UTF-16 length, so offsets stay valid), a draft longer than the companion accepts
  * is analysed in windows instead of skipped, and a nudge superseded by a newer one for the
- * same frame is aborted. Transport and pairing stay in companion-client.js. */
+ * same frame is aborted. Transport and pairing stay in companion-client.js. The accepted
+ * redactions are applied by the content script (content/redaction.js), not asked of the companion. */
 "use strict";
 
 const ALLOW_MAX_TERMS = 200;
@@ -65,7 +66,7 @@ function mergeWindows(windows, results) {
   });
   const first = results[0] || {};
   const complete = results.every((r) => r.complete !== false); // one window out of time: the draft is not fully checked
-  return { ...first, findings, risk: { ...first.risk, level, reasons }, redacted_text: results.map((r) => r.redacted_text).join(""), windows: windows.length, complete };
+  return { ...first, findings, risk: { ...first.risk, level, reasons }, windows: windows.length, complete };
 }
 
 const Analysis = {
@@ -116,7 +117,7 @@ const Analysis = {
     };
   },
 
-  /** POST path with the draft, in windows when the companion refuses its length (413). */
+  /** POST the draft, in windows when the companion refuses its length (413). */
   async _windowed(settings, text, call) {
     for (;;) {
       const windows = text.length > this.windowSize ? windowsOf(text, this.windowSize) : [{ text, start: 0, cpStart: 0 }];
@@ -134,33 +135,14 @@ const Analysis = {
   },
 
   /** Findings and risk of a draft, whatever its length; text is made well-formed first. */
-  async analyze(settings, rawText, site, signal) {
+  async analyze(settings, rawText, signal) {
     const text = wellFormed(rawText);
     const allow = await this.allowList();
     const { windows, results } = await this._windowed(settings, text, (piece) => {
       const body = { text: piece, language: "auto" };
-      if (site) body.site = site;
       if (allow.length) body.allow = allow;
       return CompanionClient.request(settings, "POST", "/v1/analyze", body, undefined, signal);
     });
     return results.length === 1 ? results[0] : mergeWindows(windows, results);
-  },
-
-  /** The draft with the accepted findings replaced: one /v1/redact, or one per window. */
-  async redact(settings, rawText, accept, replacements) {
-    const text = wellFormed(rawText);
-    const allow = await this.allowList();
-    const extra = allow.length ? { allow } : {};
-    const { windows, results } = await this._windowed(settings, text, async (piece) => {
-      if (piece.length === text.length) {
-        return CompanionClient.request(settings, "POST", "/v1/redact", { text: piece, accept, replacements, ...extra });
-      }
-      // a window's finding ids are its own: ask which of the accepted ones are in this window
-      const found = await CompanionClient.request(settings, "POST", "/v1/analyze", { text: piece, language: "auto", ...extra });
-      const ids = found.findings.map((f) => f.id).filter((id) => accept.includes(id));
-      const own = Object.fromEntries(Object.entries(replacements).filter(([id]) => ids.includes(id)));
-      return CompanionClient.request(settings, "POST", "/v1/redact", { text: piece, accept: ids, replacements: own, ...extra });
-    });
-    return { redacted_text: results.map((r) => r.redacted_text).join(""), applied: results.flatMap((r) => r.applied || []) };
   },
 };

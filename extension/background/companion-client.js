@@ -209,17 +209,8 @@ const CompanionClient = {
     return this.request(settings, "GET", "/v1/policy");
   },
 
-  analyze(settings, text, site) {
-    const body = { text, language: "auto" };
-    if (site) body.site = site;
-    return this.request(settings, "POST", "/v1/analyze", body);
-  },
-
-  redact(settings, text, accept, replacements) {
-    return this.request(settings, "POST", "/v1/redact", { text, accept, replacements });
-  },
-
-  feedback(settings, entityType, action) {
-    return this.request(settings, "POST", "/v1/feedback", { entity_type: entityType, action });
+  /** One review's decisions (entity type and action, never text) in one request. */
+  feedback(settings, items) {
+    return this.request(settings, "POST", "/v1/feedback", { items });
   },
 };

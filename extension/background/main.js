@@ -5,6 +5,7 @@
 
 const POLICY_REFRESH_MINUTES = 5;
 const PAUSE_MINUTES = 10;
+const FEEDBACK_BATCH = 500; // decisions per /v1/feedback request (the companion's bound)
 
 async function pausedUntil() {
   const { pausedUntil: until } = await chrome.storage.local.get("pausedUntil");
@@ -54,8 +55,7 @@ const HANDLERS = {
     const settings = await SitePolicy.settings();
     const nudge = Analysis.signalFor(sender, msg.purpose);
     try {
-      const site = sender.url ? new URL(sender.url).origin : undefined;
-      const result = await Analysis.analyze(settings, String(msg.text || ""), site, nudge.signal);
+      const result = await Analysis.analyze(settings, String(msg.text || ""), nudge.signal);
       if (policy.lastError) SitePolicy.refresh(); // the companion is back: pick up its policy
       if (msg.purpose === "submit" && sender.tab) markTab(sender.tab.id, false);
       const verdict = SitePolicy.verdict(policy, result.risk);
@@ -73,30 +73,21 @@ const HANDLERS = {
   },
 
   /**
-   * The user's decision in the review dialog, judged here: "post" (as written) or "apply"
-   * (the accepted redactions). Answers whether the resulting draft may be posted under the
-   * policy (block mode: not while what remains is at or above the block level, whichever
-   * buttons were pressed) and, for "apply", the redacted text to write into the editor.
+   * The user's decision in the review dialog, judged here: `text` is the draft as it would
+   * go out, as written ("post") or with the accepted redactions the content script applies
+   * (content/redaction.js, by the companion's overlap rule). It is analysed again and the
+   * answer is whether it may be posted under the policy (block mode: not while what remains
+   * is at or above the block level, whichever buttons were pressed).
    */
   async decide(msg) {
     const policy = await SitePolicy.current();
     const settings = await SitePolicy.settings();
-    const text = String(msg.text || "");
     try {
-      let final = text;
-      let redacted = null;
-      if (msg.action === "apply") {
-        const accept = Array.isArray(msg.accept) ? msg.accept.map(String) : [];
-        const replacements = msg.replacements && typeof msg.replacements === "object" ? msg.replacements : {};
-        redacted = (await Analysis.redact(settings, text, accept, replacements)).redacted_text;
-        final = redacted;
-      }
-      const result = await Analysis.analyze(settings, final);
-      return { ok: true, redacted_text: redacted, ...SitePolicy.verdict(policy, result.risk) };
+      const result = await Analysis.analyze(settings, String(msg.text || ""));
+      return { ok: true, ...SitePolicy.verdict(policy, result.risk) };
     } catch (err) {
-      // not checked: the fail mode decides; an apply without the companion's text is planned locally
-      const open = policy.fail_mode !== "closed";
-      return { ok: false, error: uncheckedReason(err), redacted_text: null, canPost: open, reason: open ? "" : uncheckedReason(err) };
+      const open = policy.fail_mode !== "closed"; // not checked: the fail mode decides
+      return { ok: false, error: uncheckedReason(err), canPost: open, reason: open ? "" : uncheckedReason(err) };
     }
   },
 
@@ -116,11 +107,14 @@ const HANDLERS = {
   /** Decision counts only: entity type and action, never the text. */
   async feedback(msg) {
     const settings = await SitePolicy.settings();
-    const items = Array.isArray(msg.items) ? msg.items : [];
-    const results = await Promise.allSettled(
-      items.map((item) => CompanionClient.feedback(settings, String(item.entity_type), String(item.action))),
-    );
-    return { ok: results.every((r) => r.status === "fulfilled") };
+    const items = (Array.isArray(msg.items) ? msg.items : []).map((item) => ({ entity_type: String(item.entity_type), action: String(item.action) }));
+    try {
+      // one request for the review (in batches of what the companion takes, for a very long draft)
+      for (let i = 0; i < items.length; i += FEEDBACK_BATCH) await CompanionClient.feedback(settings, items.slice(i, i + FEEDBACK_BATCH));
+      return { ok: true };
+    } catch {
+      return { ok: false };
+    }
   },
 
   /** A sub-frame asks for the review dialog: it is shown in the top-level document. */

@@ -54,21 +54,23 @@
   }
 
   /**
-   * Ask the service worker to judge the decision (the policy lives there), then, for
-   * "apply", write the redactions through each editor and check they landed.
+   * Plan the decision's text ("post": the draft as written; "apply": the accepted redactions,
+   * applied here by the companion's rule), ask the service worker to judge that text (the
+   * policy lives there), then, for "apply", write the redactions through each editor and
+   * check they landed. The badge's panel ("panel") applies without posting: no verdict.
    * Resolves {ok: true} when the post may go out as the editors now hold it, else
    * {ok: false, notice} naming why not ("blocked", "not-applied", "changed", …).
    */
   async function carryOut(fields, combined, findings, decision) {
     if (SL.Redaction.combine(fields).text !== combined.text) return { ok: false, notice: "changed" };
-    // the badge's panel applies to the draft without posting: the same redaction, no verdict needed
-    const action = decision.action === "panel" ? "apply" : decision.action;
-    const verdict = await send({ type: "decide", action, text: combined.text, accept: decision.accept, replacements: decision.replacements });
-    if (!verdict) return { ok: true }; // extension gone: never trap the user's post
-    if (!verdict.canPost && decision.action !== "panel") return { ok: false, notice: verdict.reason || "blocked" };
-    if (decision.action === "post") return { ok: true };
-    const edits = SL.Redaction.plan(combined, findings, decision.replacements, verdict.redacted_text);
-    if (!(await SL.Redaction.write(fields, edits))) return { ok: false, notice: "not-applied" };
+    const edits = decision.action === "post" ? null : SL.Redaction.plan(combined, findings, decision.accept, decision.replacements);
+    if (decision.action !== "panel") {
+      const text = edits ? edits.map((e) => e.result).join(SL.Redaction.SEPARATOR) : combined.text;
+      const verdict = await send({ type: "decide", text });
+      if (!verdict) return { ok: true }; // extension gone: never trap the user's post
+      if (!verdict.canPost) return { ok: false, notice: verdict.reason || "blocked" };
+    }
+    if (edits && !(await SL.Redaction.write(fields, edits))) return { ok: false, notice: "not-applied" };
     return { ok: true };
   }
 

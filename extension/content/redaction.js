@@ -1,6 +1,8 @@
-/* Drafts made of several fields (title + body) are analysed as one text joined by
- * SEPARATOR. This module maps findings back to their fields and writes the companion's
- * redaction back into each field as minimal edits, so rich editors keep their formatting. */
+/* The accepted redactions, applied here by the companion's own overlap rule (its
+ * engine/redact.py `non_overlapping`; shared vectors in tests/vectors/overlap.json), and
+ * written into the editors. Drafts made of several fields (title + body) are analysed as
+ * one text joined by SEPARATOR: each finding is mapped back to its field and written as
+ * its own edit, so rich editors keep their formatting. */
 "use strict";
 
 (() => {
@@ -21,16 +23,27 @@
     return { text: texts.join(SEPARATOR), texts, bounds };
   }
 
-  /** Findings of field i, as local UTF-16 spans, non-overlapping, in order. */
-  function spansOf(combined, findings, index, replacements) {
-    const { start, end } = combined.bounds[index];
-    const spans = findings
-      .filter((f) => f.start_utf16 >= start && f.start_utf16 < end && f.id in replacements)
-      .map((f) => ({ id: f.id, start: f.start_utf16 - start, end: Math.min(f.end_utf16, end) - start, text: replacements[f.id] }))
-      .sort((a, b) => a.start - b.start || b.end - a.end);
-    const out = [];
-    for (const s of spans) if (!out.length || s.start >= out[out.length - 1].end) out.push(s);
-    return out;
+  /** Order of importance: higher rank (the companion's `rank`), longer (code points), higher score, earlier. */
+  const moreImportant = (a, b) => b.rank - a.rank || b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start;
+
+  /**
+   * Of overlapping findings, the most important ones (see moreImportant), sorted by start:
+   * the same choice as the companion's `non_overlapping` for the same findings.
+   */
+  function nonOverlapping(findings) {
+    const chosen = [];
+    for (const f of [...findings].sort(moreImportant)) {
+      let lo = 0;
+      let hi = chosen.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (chosen[mid].start < f.start) lo = mid + 1;
+        else hi = mid;
+      }
+      if ((lo < chosen.length && chosen[lo].start < f.end) || (lo > 0 && chosen[lo - 1].end > f.start)) continue;
+      chosen.splice(lo, 0, f);
+    }
+    return chosen;
   }
 
   function applySpans(text, spans) {
@@ -43,36 +56,27 @@
     return out + text.slice(pos);
   }
 
-  /** One edit turning `from` into `to`: common prefix and suffix kept. */
-  function diffSpan(from, to) {
-    let a = 0;
-    while (a < from.length && a < to.length && from[a] === to[a]) a += 1;
-    let b = 0;
-    while (b < from.length - a && b < to.length - a && from[from.length - 1 - b] === to[to.length - 1 - b]) b += 1;
-    return { start: a, end: from.length - b, text: to.slice(a, to.length - b) };
-  }
-
   /**
-   * Target text of each field. `redacted` is the companion's redaction of the combined
-   * text (null when it could not be reached). When it equals our span-by-span reading
-   * the edits are the finding spans; otherwise the companion's text is split at the
-   * separators and each field gets one diff edit.
+   * The edits of each field, {spans (local UTF-16, in order), result}: the accepted findings
+   * (ids in `accept`) kept by nonOverlapping, each replaced by `replacements[id]` (its
+   * suggestion when none is given), as the companion's /v1/redact would. A finding that runs
+   * past its field's end (over the separator) is replaced in the field it starts in, and the
+   * rest of it is taken out of the next field.
    */
-  function plan(combined, findings, replacements, redacted) {
-    const local = combined.texts.map((t, i) => {
-      const spans = spansOf(combined, findings, i, replacements);
-      return { spans, result: applySpans(t, spans) };
-    });
-    if (redacted === null || redacted === local.map((l) => l.result).join(SEPARATOR)) return local;
-    const parts = redacted.split(SEPARATOR);
-    if (parts.length !== combined.texts.length) {
-      // a field itself contains blank lines: only the last (body) field may, so join the rest back
-      const head = parts.slice(0, combined.texts.length - 1);
-      parts.splice(0, parts.length, ...head, parts.slice(combined.texts.length - 1).join(SEPARATOR));
-    }
+  function plan(combined, findings, accept, replacements) {
+    const accepted = new Set(accept);
+    const chosen = nonOverlapping(findings.filter((f) => accepted.has(f.id)));
     return combined.texts.map((t, i) => {
-      const span = diffSpan(t, parts[i]);
-      return { spans: span.start === span.end && !span.text ? [] : [span], result: parts[i] };
+      const { start, end } = combined.bounds[i];
+      const spans = chosen
+        .filter((f) => f.start_utf16 < end && f.end_utf16 > start)
+        .map((f) => ({
+          id: f.id,
+          start: Math.max(f.start_utf16, start) - start,
+          end: Math.min(f.end_utf16, end) - start,
+          text: f.start_utf16 >= start ? replacements[f.id] ?? f.suggestion : "",
+        }));
+      return { spans, result: applySpans(t, spans) };
     });
   }
 
@@ -94,5 +98,5 @@
     return true;
   }
 
-  SL.Redaction = { SEPARATOR, combine, plan, write };
+  SL.Redaction = { SEPARATOR, combine, nonOverlapping, plan, write };
 })();

@@ -64,16 +64,21 @@
   }
 
   /**
-   * The post as it would go out: the draft with each accepted finding replaced by its
-   * replacement (inserted text marked), dismissed findings marked as kept. UTF-16 offsets.
+   * The post as it would go out: the draft with the accepted findings replaced by their
+   * replacements, by the rule the redaction is applied with (SL.Redaction.nonOverlapping:
+   * of overlapping accepted findings only the most important is replaced), inserted text
+   * marked; dismissed findings not inside a replaced span marked as kept. UTF-16 offsets.
    */
   function renderPreview(box, text, findings, stateOf) {
     const doc = box.ownerDocument;
     box.replaceChildren();
-    const spans = [...findings].sort((a, b) => a.start_utf16 - b.start_utf16);
+    const replaced = SL.Redaction.nonOverlapping(findings.filter((f) => stateOf(f).accepted));
+    const overlapsReplaced = (f) => replaced.some((r) => r.start_utf16 < f.end_utf16 && f.start_utf16 < r.end_utf16);
+    const kept = findings.filter((f) => !stateOf(f).accepted && !overlapsReplaced(f));
+    const spans = [...replaced, ...kept].sort((a, b) => a.start_utf16 - b.start_utf16);
     let pos = 0;
     for (const f of spans) {
-      if (f.start_utf16 < pos) continue; // overlapping finding: its row still lists it
+      if (f.start_utf16 < pos) continue; // overlapping kept findings: their rows still list them
       box.append(text.slice(pos, f.start_utf16));
       const { accepted, replacement } = stateOf(f);
       const shown = accepted ? replacement : text.slice(f.start_utf16, f.end_utf16);

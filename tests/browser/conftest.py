@@ -357,7 +357,7 @@ class Impostor:
                     self._answer(200, json.dumps(policy).encode())
                 elif path == "/v1/analyze":
                     self._answer(200, json.dumps({"findings": [], "risk": {"level": "none", "reasons": []},
-                                                  "redacted_text": "", "language": "ko"}).encode())
+                                                  "language": "ko"}).encode())
                 else:
                     self._answer(404, b'{"error": {"code": "not_found", "message": "not found"}}')
 

@@ -29,6 +29,8 @@ def test_packages_for_chromium_and_firefox(built_extension):
     for name in ("chromium", "firefox"):
         with zipfile.ZipFile(ROOT / "dist" / f"secondlook-{name}.zip") as archive:
             assert "manifest.json" in archive.namelist() and "icons/icon128.png" in archive.namelist()
+            assert not [n for n in archive.namelist() if n.startswith("tests/")], "the extension's tests are not shipped"
+        assert not (ROOT / "dist" / name / "tests").exists()
 
 
 def test_missing_files_and_messages_are_reported(tmp_path):
