@@ -82,8 +82,7 @@ class Engine:
         lang = detect_language(norm.text) if language in ("auto", "", None) else language
         if lang not in LANGUAGES:
             lang = "ko"
-        artifacts = self.nlp_engine.process_text(norm.text, lang)
-        artifacts.joins = norm.joins
+        artifacts = self.nlp_engine.process_text(norm.text, lang, joins=norm.joins)
         check_abandoned()
         raw: list[RecognizerResult] = self.analyzer.analyze(norm.text, language=lang, score_threshold=MIN_SCORE,
                                                             nlp_artifacts=artifacts)

@@ -25,6 +25,7 @@ from typing import Optional
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
 from ...budget import out_of_time
+from ..nlp import KoreanNlpArtifacts
 from .harm_lexicon import HARM_TYPES, SCRIPTS, Entry, load_lexicon
 from .harm_match import LexiconMatcher
 from .harm_model import HarmModel, clauses, load_model, sentences
@@ -80,7 +81,7 @@ class HarmRecognizer(EntityRecognizer):
         wanted = set(entities) & set(self.ENTITIES) if entities else set(self.ENTITIES)
         if not wanted or not text:
             return []
-        names = _proper_nouns(nlp_artifacts)
+        names = _proper_nouns(KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language))
         return [self._result(s, e, entity_type, score, why) for s, e, entity_type, score, why in self.find(text, names)
                 if entity_type in wanted]
 
@@ -163,12 +164,9 @@ class HarmRecognizer(EntityRecognizer):
         )
 
 
-def _proper_nouns(nlp_artifacts) -> list[int]:
+def _proper_nouns(art: KoreanNlpArtifacts) -> list[int]:
     """Start offsets of the proper nouns mecab tagged (a person or a group a sentence may be aimed at)."""
-    tags = getattr(nlp_artifacts, "tags", None)
-    if not tags:
-        return []
-    return [start for start, tag in zip(nlp_artifacts.tokens_indices, tags) if tag == "NNP"]
+    return [start for start, tag in zip(art.tokens_indices, art.tags) if tag == "NNP"]
 
 
 def _aimed(text: str, start: int, end: int, names: list[int]) -> bool:

@@ -29,6 +29,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from ...budget import out_of_time
 from ..lexicon import Lexicon
+from ..nlp import KoreanNlpArtifacts
 
 FULL_NAME = "PERSON_FULL_NAME"
 SURNAME_TITLE = "PERSON_SURNAME_TITLE"
@@ -147,10 +148,8 @@ class KoreanNameRecognizer(EntityRecognizer):
             return m is not None and not (len(m.group()) == 1 and m.group() in self.lex.weak_titles)
         return regex.match(text, pos) is not None
 
-    def _dictionary_word(self, art: NlpArtifacts | None, start: int, length: int, with_particle: bool = True) -> bool:
+    def _dictionary_word(self, art: KoreanNlpArtifacts, start: int, length: int, with_particle: bool = True) -> bool:
         """mecab sees an ordinary word (not a person) at ``start`` spanning the candidate."""
-        if art is None or not hasattr(art, "token_at"):
-            return False
         i = art.token_at(start)
         if i is None:
             return False
@@ -166,11 +165,9 @@ class KoreanNameRecognizer(EntityRecognizer):
         return False
 
     @staticmethod
-    def _adnominal(art: NlpArtifacts | None, start: int, length: int) -> bool:
+    def _adnominal(art: KoreanNlpArtifacts, start: int, length: int) -> bool:
         """An adjective or verb modifying the title after it (유명한 교수님, 조용한 선생님): mecab ends
         the word with an adnominal ending (ETM)."""
-        if art is None or not hasattr(art, "token_at"):
-            return False
         first = art.token_at(start)
         if first is None:
             return False
@@ -187,12 +184,10 @@ class KoreanNameRecognizer(EntityRecognizer):
     #: tags that make a word a conjugated verb/adjective or an adverb even before a title (하는데 교수님)
     _PREDICATE_TAGS = ("VV", "VA", "VX", "MAG", "MAJ", "XSV", "XSA")
 
-    def _verb_form(self, art: NlpArtifacts | None, start: int, length: int, tags: tuple[str, ...] = _VERB_TAGS,
+    def _verb_form(self, art: KoreanNlpArtifacts, start: int, length: int, tags: tuple[str, ...] = _VERB_TAGS,
                    unknown: bool = True) -> bool:
         """mecab reads the candidate as a conjugated verb or adjective (하지만, 주면서, 서주실).
         ``unknown``: the answer when mecab has no token starting there."""
-        if art is None or not hasattr(art, "token_at"):
-            return unknown
         i = art.token_at(start)
         if i is None:
             return unknown
@@ -209,14 +204,12 @@ class KoreanNameRecognizer(EntityRecognizer):
             k += 1
         return True
 
-    def _surname_split(self, art: NlpArtifacts | None, start: int, slen: int, length: int) -> bool:
+    def _surname_split(self, art: KoreanNlpArtifacts, start: int, slen: int, length: int) -> bool:
         """mecab splits the surname off as its own token and a noun-like token ends at the name's end.
 
         Unknown names come out as 권/NNG + 나래/NNG; ordinary words as 감량/NNG + 하/XSV or
         우연/NNG + 이/JKS, so the morpheme boundaries tell them apart.
         """
-        if art is None or not hasattr(art, "token_at"):
-            return False
         i = art.token_at(start)
         if i is None:
             return False
@@ -238,31 +231,29 @@ class KoreanNameRecognizer(EntityRecognizer):
         j = art.token_at(start + slen)
         if j is None or not art.tags[j].startswith(("NN", "UNK", "SL", "IC")):
             return False
-        return start + length in art._by_start or j + 1 >= len(art.tokens) or \
+        return art.token_at(start + length) is not None or j + 1 >= len(art.tokens) or \
             art.tokens_indices[j] + len(art.tokens[j]) == start + length
 
     @staticmethod
-    def _clean_split(art: NlpArtifacts | None, start: int, slen: int, length: int) -> bool:
+    def _clean_split(art: KoreanNlpArtifacts, start: int, slen: int, length: int) -> bool:
         """mecab reads the surname as a noun of its own and the given name as one noun ending where
         the name ends (표/NNG + 세린/NNG): an unknown name, not a word it knows."""
-        i = art.token_at(start) if art is not None and hasattr(art, "token_at") else None
+        i = art.token_at(start)
         if i is None or i + 1 >= len(art.tokens) or len(art.tokens[i]) != slen or not art.tags[i].startswith("NN"):
             return False
         return (art.tokens_indices[i + 1] == start + slen and len(art.tokens[i + 1]) == length - slen
                 and art.tags[i + 1] in ("NNG", "NNP") and art.classes[i + 1] not in ("지명",))
 
-    def _person_tag(self, art: NlpArtifacts | None, start: int, length: int) -> bool:
-        if art is None or not hasattr(art, "token_at"):
-            return False
+    def _person_tag(self, art: KoreanNlpArtifacts, start: int, length: int) -> bool:
         i = art.token_at(start)
         return i is not None and art.classes[i] == "인명" and len(art.tokens[i]) == length
 
     @staticmethod
-    def _garbled(art: NlpArtifacts | None, start: int, slen: int, length: int) -> bool:
+    def _garbled(art: KoreanNlpArtifacts, start: int, slen: int, length: int) -> bool:
         """mecab has no idea what the word is and breaks it into one-syllable pieces ending in a noun
         (곽/NNG 도/JX 윤/NNG), or reads a person (인명) that starts at the surname and stops inside
         the name (남궁현/인명 + 우랑): an unknown name."""
-        i = art.token_at(start) if art is not None and hasattr(art, "token_at") else None
+        i = art.token_at(start)
         if i is None:
             return False
         if art.classes[i] == "인명" and slen < len(art.tokens[i]) < length:
@@ -278,6 +269,7 @@ class KoreanNameRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         """Every rule in turn; each adds its results (and the full names it found, which later
         rules use: lists, repeats, given names)."""
+        nlp_artifacts = KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language)
         results: list[RecognizerResult] = []
         full_names: list[str] = []
         pending = self._full_names(text, nlp_artifacts, results, full_names)
@@ -294,7 +286,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         return results
 
     # ---- full names: surname + two given syllables, in one word --------------------------------
-    def _full_names(self, text: str, art: NlpArtifacts | None, results: list[RecognizerResult],
+    def _full_names(self, text: str, art: KoreanNlpArtifacts, results: list[RecognizerResult],
                     full_names: list[str]) -> list[tuple[int, int, int]]:
         """Full names (김성호가, 이수진 교수) and, where a word has no surname but a title, surname +
         title (박 교수). Returns the name-like words that had no evidence of their own
@@ -341,7 +333,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             or name in self._role_words  # 전임의, 부교수: a role, not a name
             or self._public_title.match(text, end_of_word))  # 박민수 차관, 정은경 청장: a public figure in office
 
-    def _reads_as_a_word(self, art: NlpArtifacts | None, start: int, name: str, slen: int) -> bool:
+    def _reads_as_a_word(self, art: KoreanNlpArtifacts, start: int, name: str, slen: int) -> bool:
         """mecab reads the span as ordinary language, which only a strong title after it outweighs."""
         n = len(name)
         return bool(
@@ -354,7 +346,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             or (name[-1] in "도를을의에와과로만" and self._dictionary_word(art, start, n)))
 
     def _full_name_score(self, text: str, word: str, start: int, slen: int, end_of_word: int,
-                         art: NlpArtifacts | None) -> float | str | None:
+                         art: KoreanNlpArtifacts) -> float | str | None:
         """The score of the full name at the start of ``word``, None when it is not one, or
         PENDING when nothing speaks for or against it. Evidence, strongest first: an invisible
         character inside it (an evasion) overrides mecab; a strong title after it outweighs a
@@ -363,8 +355,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         lex = self.lex
         name, rest = word[:slen + 2], word[slen + 2:]
         n = len(name)
-        joins = getattr(art, "joins", frozenset())
-        if any(j in joins for j in range(start + 1, start + n)):
+        if any(j in art.joins for j in range(start + 1, start + n)):
             return 0.85
         if self._reads_as_a_word(art, start, name, slen):
             return None
@@ -409,7 +400,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                 results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
 
     # ---- names in other shapes -----------------------------------------------------------------
-    def _short_name_rules(self, text: str, art: NlpArtifacts | None, results: list[RecognizerResult],
+    def _short_name_rules(self, text: str, art: KoreanNlpArtifacts, results: list[RecognizerResult],
                           full_names: list[str]) -> None:
         """Two-syllable names before a title (권휘 교수님), names written apart (김 성호 교수,
         김.성.호) and names in labelled fields (이름: …)."""
@@ -436,7 +427,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                 results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.85))
                 full_names.append(m.group("v"))
 
-    def _pending_names(self, text: str, pending: list[tuple[int, int, int]], art: NlpArtifacts | None,
+    def _pending_names(self, text: str, pending: list[tuple[int, int, int]], art: KoreanNlpArtifacts,
                        results: list[RecognizerResult], full_names: list[str]) -> None:
         """Name-like words with no evidence of their own, made names by their neighbours: a list
         with a name in it (김민수랑 이영희), the unmasked form of a mask, a contact right after
@@ -476,14 +467,14 @@ class KoreanNameRecognizer(EntityRecognizer):
             results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.8))
             full_names.append(name)
 
-    def _short_name_rule(self, m: re.Match, art: NlpArtifacts | None, results: list[RecognizerResult]) -> None:
+    def _short_name_rule(self, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
         """권휘 교수님: a surname and one name-like syllable that mecab cannot read as one word."""
         lex = self.lex
         word = m.group()
         if (m.group(1) not in lex.surnames or m.group(1) in lex.ambiguous_before_title or m.group(2) not in lex.given_syllables
                 or word in lex.common_words or word in lex.public_figures or word in self._role_words):
             return
-        i = art.token_at(m.start()) if art is not None and hasattr(art, "token_at") else None
+        i = art.token_at(m.start())
         if i is None or (len(art.tokens[i]) >= 2 and art.classes[i] != "인명"):
             return  # mecab knows the word (명예, 지도, 신임 교수)
         j = art.token_at(m.start() + 1)
@@ -493,13 +484,11 @@ class KoreanNameRecognizer(EntityRecognizer):
             return  # the second syllable is an ending or particle (정도 → 정/도?)
         results.append(RecognizerResult(FULL_NAME, m.start(), m.end(), 0.6))
 
-    def _given_rule(self, m: re.Match, art: NlpArtifacts | None, results: list[RecognizerResult]) -> None:
+    def _given_rule(self, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
         """A given name alone before 쌤/선생님/씨 (서연쌤, 지훈 선생님): both syllables name-like and
         mecab does not know the word as an ordinary noun (신규쌤, 병동쌤, 동기쌤 stay out)."""
         given = m.group()
         if given in self.lex.common_words or not all(s in self.lex.given_syllables for s in given):
-            return
-        if art is None or not hasattr(art, "token_at"):
             return
         i = art.token_at(m.start())
         if i is None:
@@ -509,15 +498,13 @@ class KoreanNameRecognizer(EntityRecognizer):
             results.append(RecognizerResult(GIVEN_NAME, m.start(), m.end(), 0.6))
 
     @staticmethod
-    def _one_noun(art: NlpArtifacts | None, start: int, slen: int) -> bool:
-        if art is None or not hasattr(art, "token_at"):
-            return False
+    def _one_noun(art: KoreanNlpArtifacts, start: int, slen: int) -> bool:
         i = art.token_at(start)
         return (i is not None and len(art.tokens[i]) > slen and art.tags[i].startswith("NN")
                 and art.tags[i] != "NNP" and art.classes[i] != "인명")
 
     def _surname_title(self, text: str, word: str, start: int, end: int, results: list[RecognizerResult],
-                       art: NlpArtifacts | None = None) -> None:
+                       art: KoreanNlpArtifacts) -> None:
         lex = self.lex
         for slen in (2, 1):
             surname = word[:slen]
@@ -560,10 +547,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
 
     @staticmethod
-    def _compound_noun(art: NlpArtifacts | None, start: int) -> bool:
+    def _compound_noun(art: KoreanNlpArtifacts, start: int) -> bool:
         """mecab starts the word with a two-syllable noun (원인+균, 최종+결과): a compound, not a name."""
-        if art is None or not hasattr(art, "token_at"):
-            return True
         i = art.token_at(start)
         return i is None or (len(art.tokens[i]) >= 2 and art.tags[i].startswith("NN"))
 
@@ -614,7 +599,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         pending[:] = [p for p in pending if p not in listed_now]
 
     def _repeats(self, text: str, full_names: list[str], results: list[RecognizerResult],
-                 art: NlpArtifacts | None = None) -> None:
+                 art: KoreanNlpArtifacts) -> None:
         """Once a full name is found, its other mentions count too: the same name anywhere in the
         draft (however it was spelled the first time), the given name alone (나래쌤, 나래가) and the
         surname alone where it can only be that person (남궁 쌤이, 독고한테; see ``_bare_surname``)."""
@@ -645,7 +630,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             return name[:2]
         return name[:1] if name[:1] in self.lex.surnames else ""
 
-    def _bare_surname(self, text: str, start: int, end: int, rest: str, art: NlpArtifacts | None) -> bool:
+    def _bare_surname(self, text: str, start: int, end: int, rest: str, art: KoreanNlpArtifacts) -> bool:
         """A surname standing alone, after the full name appeared: a compound surname (남궁, 독고)
         with a particle or title is that person; a single syllable only with a particle used for
         people (탁한테) or, for rarer surnames that are not everyday nouns, a subject/topic particle
