@@ -30,6 +30,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from ...budget import out_of_time
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
+from .regex_base import explanation
 
 FULL_NAME = "PERSON_FULL_NAME"
 SURNAME_TITLE = "PERSON_SURNAME_TITLE"
@@ -133,6 +134,11 @@ class KoreanNameRecognizer(EntityRecognizer):
 
     def load(self) -> None:  # everything is compiled in __init__
         pass
+
+    def _result(self, entity_type: str, start: int, end: int, score: float, rule: str) -> RecognizerResult:
+        """A result explained by the rule that found it (``korean_name.<rule>``)."""
+        return RecognizerResult(entity_type, start, end, score,
+                                analysis_explanation=explanation(self.name, f"korean_name.{rule}", score))
 
     # ---- helpers -------------------------------------------------------------------------
     def _suffix_ok(self, rest: str) -> bool:
@@ -304,14 +310,15 @@ class KoreanNameRecognizer(EntityRecognizer):
                 name = word[:slen + 2]
                 if self._not_a_name(text, word, slen, m.end()):
                     continue
-                score = self._full_name_score(text, word, start, slen, m.end(), art)
-                if score is None:
+                evidence = self._full_name_score(text, word, start, slen, m.end(), art)
+                if evidence is None:
                     continue
-                if score == PENDING:
+                if evidence == PENDING:
                     if self._given_ok(name, slen) and not self._verb_form(art, start, len(name)):
                         pending.append((start, start + len(name), m.end()))
                     continue
-                results.append(RecognizerResult(FULL_NAME, start, start + len(name), score))
+                score, rule = evidence
+                results.append(self._result(FULL_NAME, start, start + len(name), score, rule))
                 full_names.append(name)
                 break
             else:
@@ -346,9 +353,9 @@ class KoreanNameRecognizer(EntityRecognizer):
             or (name[-1] in "도를을의에와과로만" and self._dictionary_word(art, start, n)))
 
     def _full_name_score(self, text: str, word: str, start: int, slen: int, end_of_word: int,
-                         art: KoreanNlpArtifacts) -> float | str | None:
-        """The score of the full name at the start of ``word``, None when it is not one, or
-        PENDING when nothing speaks for or against it. Evidence, strongest first: an invisible
+                         art: KoreanNlpArtifacts) -> tuple[float, str] | str | None:
+        """The score of the full name at the start of ``word`` and the rule that gives it, None
+        when it is not one, or PENDING when nothing speaks for or against it. Evidence, strongest first: an invisible
         character inside it (an evasion) overrides mecab; a strong title after it outweighs a
         dictionary reading; otherwise a dictionary reading (noun + particle: 우연이) vetoes, and
         weaker evidence decides."""
@@ -356,48 +363,54 @@ class KoreanNameRecognizer(EntityRecognizer):
         name, rest = word[:slen + 2], word[slen + 2:]
         n = len(name)
         if any(j in art.joins for j in range(start + 1, start + n)):
-            return 0.85
+            return 0.85, "full_name_split_by_invisible"
         if self._reads_as_a_word(art, start, name, slen):
             return None
         given_ok = self._given_ok(name, slen)
         in_dictionary = self._dictionary_word(art, start, n)
         if self._title_follows(text, end_of_word, rest, strong=True) and (given_ok or not in_dictionary):
-            return 0.85
+            return 0.85, "full_name_titled"
         if in_dictionary:
             return None
         if not given_ok:
             return PENDING
-        if (self._title_follows(text, end_of_word, rest) or self._person_tag(art, start, n)
-                or self._title_before.search(text, max(0, start - 12), start)
-                or self._slot_before.search(text, max(0, start - 12), start)):
-            return 0.85
+        if self._title_follows(text, end_of_word, rest):
+            return 0.85, "full_name_weak_title"
+        if self._person_tag(art, start, n):
+            return 0.85, "full_name_mecab_person"
+        if self._title_before.search(text, max(0, start - 12), start):
+            return 0.85, "full_name_title_before"
+        if self._slot_before.search(text, max(0, start - 12), start):
+            return 0.85, "full_name_roster_slot"
         if self._garbled(art, start, slen, n) and name[slen:] not in lex.common_words:
-            return 0.6
+            return 0.6, "full_name_garbled_by_mecab"
         surname = word[:slen]
         if (surname not in lex.common_surnames and name[slen:] not in lex.common_words
                 and not any(h.startswith(name) for h in lex.hospitals) and self._clean_split(art, start, slen, n)):
-            return 0.6  # a rarer surname: only mecab's cleanest split (표/NNG + 세린/NNG)
-        if surname in lex.common_surnames and (self._surname_split(art, start, slen, n)
-                                               or (self._animate.match(rest) and not self._verb_form(art, start, n))):
-            return 0.6
+            return 0.6, "full_name_rare_surname_split"  # only mecab's cleanest split (표/NNG + 세린/NNG)
+        if surname in lex.common_surnames:
+            if self._surname_split(art, start, slen, n):
+                return 0.6, "full_name_surname_split"
+            if self._animate.match(rest) and not self._verb_form(art, start, n):
+                return 0.6, "full_name_animate_particle"
         return PENDING
 
     # ---- disguised names ---------------------------------------------------------------------
     def _disguised(self, text: str, results: list[RecognizerResult]) -> None:
         """Masks (김OO, 김모 씨), Latin initials (K교수) and chosung (ㄱㅊㅅ, ㄱ교수)."""
         for m in self._masked.finditer(text):
-            results.append(RecognizerResult(MASKED, m.start(), m.end(), 0.85))
+            results.append(self._result(MASKED, m.start(), m.end(), 0.85, "masked"))
         for m in self._mo.finditer(text):
             if m.group() in self.lex.common_words and text.startswith("님", m.end()):
                 continue  # 이모님, 부모님께: a kinship word and its honorific, not 이모 씨 or 노모 교수
-            results.append(RecognizerResult(MASKED, m.start(), m.end(), 0.8))
+            results.append(self._result(MASKED, m.start(), m.end(), 0.8, "surname_mo"))
         for m in self._initial.finditer(text):
-            results.append(RecognizerResult(INITIAL, m.start(), m.end(), 0.75))
+            results.append(self._result(INITIAL, m.start(), m.end(), 0.75, "latin_initial_titled"))
         for m in self._chosung.finditer(text):
             self._chosung_rule(text, m, results)
         for m in self._one_chosung.finditer(text):  # ㄱ교수, ㅂ 선생님
             if m.group() != "ㅋ":
-                results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
+                results.append(self._result(CHOSUNG, m.start(), m.end(), 0.7, "chosung_titled"))
 
     # ---- names in other shapes -----------------------------------------------------------------
     def _short_name_rules(self, text: str, art: KoreanNlpArtifacts, results: list[RecognizerResult],
@@ -412,7 +425,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             if (surname not in lex.ambiguous_before_title and given not in lex.common_words
                     and all(ch in lex.given_syllables for ch in given)
                     and not self._verb_form(art, m.start(2), 2)):
-                results.append(RecognizerResult(FULL_NAME, m.start(), m.end(), 0.75))
+                results.append(self._result(FULL_NAME, m.start(), m.end(), 0.75, "full_name_written_apart"))
                 full_names.append(surname + given)
         for m in self._spaced.finditer(text):
             parts = re.split(r"[\s.·ㆍ‧_-]", m.group())
@@ -420,11 +433,11 @@ class KoreanNameRecognizer(EntityRecognizer):
                 continue
             after = self._word.match(text, m.end())
             if not m.group(1).isspace() or self._suffix_ok(after.group() if after else ""):
-                results.append(RecognizerResult(FULL_NAME, m.start(), m.end(), 0.8))
+                results.append(self._result(FULL_NAME, m.start(), m.end(), 0.8, "full_name_spelled_apart"))
                 full_names.append(m.group())
         for m in self._labelled.finditer(text):
             if m.group("v")[:1] in lex.surnames or m.group("v")[:2] in lex.surnames:
-                results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.85))
+                results.append(self._result(FULL_NAME, m.start("v"), m.end("v"), 0.85, "labelled_field"))
                 full_names.append(m.group("v"))
 
     def _pending_names(self, text: str, pending: list[tuple[int, int, int]], art: KoreanNlpArtifacts,
@@ -437,11 +450,11 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._coordinated(text, pending, results, full_names)
         for start, end, word_end in pending:
             if self._unmasks(text, start, masked):
-                results.append(RecognizerResult(FULL_NAME, start, end, 0.7))
+                results.append(self._result(FULL_NAME, start, end, 0.7, "unmasked_surname"))
                 full_names.append(text[start:end])
             elif self._contact_cue.match(text, word_end, min(len(text), word_end + 30)) \
                     and not self._compound_noun(art, start):
-                results.append(RecognizerResult(FULL_NAME, start, end, 0.6))
+                results.append(self._result(FULL_NAME, start, end, 0.6, "contact_follows"))
                 full_names.append(text[start:end])
 
     def _chat_names(self, text: str, results: list[RecognizerResult], full_names: list[str]) -> None:
@@ -456,7 +469,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             start = m.start(group) + (len(m.group(group)) - len(m.group(group).lstrip()))
             end = start + len(name)
             korean = re.fullmatch(r"[가-힣]{3,4}", name) and (name[:1] in lex.surnames or name[:2] in lex.surnames)
-            results.append(RecognizerResult(FULL_NAME if korean else GIVEN_NAME, start, end, 0.85))
+            results.append(self._result(FULL_NAME if korean else GIVEN_NAME, start, end, 0.85, "chat_speaker"))
             if korean:
                 full_names.append(name)
         for m in self._signoff.finditer(text):
@@ -464,7 +477,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             if (name in lex.common_words or not (name[:1] in lex.surnames or name[:2] in lex.surnames)
                     or len(name) < 3 or not all(s in lex.given_syllables for s in name[-2:])):
                 continue
-            results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.8))
+            results.append(self._result(FULL_NAME, m.start("v"), m.end("v"), 0.8, "sign_off"))
             full_names.append(name)
 
     def _short_name_rule(self, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
@@ -482,7 +495,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             pass  # mecab reads a person (김솔/NNP/인명)
         elif j is None or not art.tags[j].startswith(("NN", "UNK", "SL")):
             return  # the second syllable is an ending or particle (정도 → 정/도?)
-        results.append(RecognizerResult(FULL_NAME, m.start(), m.end(), 0.6))
+        results.append(self._result(FULL_NAME, m.start(), m.end(), 0.6, "two_syllable_titled"))
 
     def _given_rule(self, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
         """A given name alone before 쌤/선생님/씨 (서연쌤, 지훈 선생님): both syllables name-like and
@@ -495,7 +508,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             return
         if art.classes[i] == "인명" or (len(art.tokens[i]) < 2 and art.tags[i].startswith(("NN", "UNK"))) \
                 or art.tags[i] in ("UNKNOWN", "SL"):
-            results.append(RecognizerResult(GIVEN_NAME, m.start(), m.end(), 0.6))
+            results.append(self._result(GIVEN_NAME, m.start(), m.end(), 0.6, "given_name_titled"))
 
     @staticmethod
     def _one_noun(art: KoreanNlpArtifacts, start: int, slen: int) -> bool:
@@ -534,7 +547,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                     continue
                 if after.group()[:2] in ("씨", "님") or after.group() in ("씨", "님"):
                     continue
-            results.append(RecognizerResult(SURNAME_TITLE, start, start + slen, 0.7))
+            results.append(self._result(SURNAME_TITLE, start, start + slen, 0.7, "surname_titled"))
             return
 
     def _chosung_rule(self, text: str, m: re.Match, results: list[RecognizerResult]) -> None:
@@ -544,7 +557,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             return
         if len(s) == 2 and self._title_start.match(text, m.end()) is None:
             return
-        results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
+        results.append(self._result(CHOSUNG, m.start(), m.end(), 0.7, "chosung"))
 
     @staticmethod
     def _compound_noun(art: KoreanNlpArtifacts, start: int) -> bool:
@@ -593,7 +606,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         listed_now = set()
         for (start, end, word_end, was_name), now in zip(items, found):
             if now and not was_name:
-                results.append(RecognizerResult(FULL_NAME, start, end, 0.7))
+                results.append(self._result(FULL_NAME, start, end, 0.7, "listed_with_name"))
                 full_names.append(text[start:end])
                 listed_now.add((start, end, word_end))
         pending[:] = [p for p in pending if p not in listed_now]
@@ -616,14 +629,14 @@ class KoreanNameRecognizer(EntityRecognizer):
             rest = word.group()[end - start:] if word else ""
             if self._suffix_ok(rest) or self._title_follows(text, end, rest):
                 kind = FULL_NAME if text[start:end] in names else GIVEN_NAME
-                results.append(RecognizerResult(kind, start, end, 0.75))
+                results.append(self._result(kind, start, end, 0.75, "repeat"))
         bare = {s for s in surnames.values() if s} | bare_extra
         taken = {(r.start, r.end) for r in results}
         for start, end in word_starts(text, bare):
             word = self._word.match(text, start)
             rest = word.group()[end - start:] if word else ""
             if (start, end) not in taken and self._bare_surname(text, start, end, rest, art):
-                results.append(RecognizerResult(SURNAME_TITLE, start, end, 0.7))
+                results.append(self._result(SURNAME_TITLE, start, end, 0.7, "repeat_surname"))
 
     def _surname_of(self, name: str) -> str:
         if len(name) >= 4 and name[:2] in self.lex.surnames:

@@ -35,6 +35,7 @@ from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
 from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, word_starts
 from .name_features import Featurizer, candidate_windows, morph_labels
+from .regex_base import explanation
 
 MODEL_FILE = "person_names.crfsuite"
 #: a span found by the model alone reaches at most this score (the rules' strong evidence is 0.85)
@@ -173,8 +174,10 @@ class LearnedNameRecognizer(EntityRecognizer):
                 # 민수가: surname 민 + given 수가 to the rules, a given name + 가 to the model
                 r.end, r.entity_type = r.end - 1, GIVEN_NAME
                 shrunk.append(text[r.start:r.end])
+                _note(r, "the name model reads a given name and a particle: the particle left out")
             if b < DISBELIEF if r.score < WEAK_RULE else (b < STRONG_DISBELIEF and not self._titled(text, r.start, r.end)):
                 r.score = round(r.score * DEMOTED, 2)
+                _note(r, f"the name model doubts it (belief {b:.2f}): score {r.score}")
         added: list[str] = shrunk
         index = _Spans(results)
         for start, end, conf in spans:
@@ -190,18 +193,26 @@ class LearnedNameRecognizer(EntityRecognizer):
                         # particle; the particle is not part of the name
                         r.end, r.entity_type = end, GIVEN_NAME
                         added.append(text[start:end])
+                        _note(r, "the name model reads a given name and a particle: the particle left out")
                     fused = 1 - (1 - r.score) * (1 - conf * MODEL_ONLY_WEIGHT)
                     r.score = round(max(r.score, min(FUSED_MAX, fused)), 2)
+                    _note(r, f"the name model agrees (confidence {conf:.2f}): score {r.score}")
                 continue
             if conf < MIN_CONFIDENCE or not self._korean_form(text, start, end) \
                     or self._vetoed(text, start, end, art, conf):
                 continue
             kind = self._kind(text[start:end])
-            results.append(RecognizerResult(kind, start, end, round(conf * MODEL_ONLY_WEIGHT, 2)))
+            results.append(self._result(kind, start, end, round(conf * MODEL_ONLY_WEIGHT, 2), "model_only",
+                                        f"the name model alone (confidence {conf:.2f})"))
             if kind != INITIAL:
                 added.append(text[start:end])
         self._mentions(text, added, results, rule_spans, art)
         return results
+
+    def _result(self, entity_type: str, start: int, end: int, score: float, rule: str, detail: str = "") -> RecognizerResult:
+        """A result of the model's own (``korean_name_model.<rule>``), explained."""
+        return RecognizerResult(entity_type, start, end, score,
+                                analysis_explanation=explanation(self.name, f"korean_name_model.{rule}", score, detail))
 
     def _korean_form(self, text: str, start: int, end: int) -> bool:
         """What the model may report alone: a Korean name's shape (surname + one or two syllables,
@@ -318,4 +329,9 @@ class LearnedNameRecognizer(EntityRecognizer):
             word = self.rules._word.match(text, start)
             rest = word.group()[2:] if word else ""
             if self.rules._suffix_ok(rest) or self.rules._title_follows(text, end, rest):
-                results.append(RecognizerResult(GIVEN_NAME, start, end, 0.6))
+                results.append(self._result(GIVEN_NAME, start, end, 0.6, "given_name_repeat"))
+
+
+def _note(result: RecognizerResult, line: str) -> None:
+    """What the model changed in a rule's result, added to its explanation."""
+    result.analysis_explanation.append_textual_explanation_line(line)
