@@ -42,9 +42,8 @@ class UnknownFindingError(ValueError):
 class Engine:
     def __init__(self, detection: Any = None) -> None:
         self.categories = tuple(getattr(detection, "categories", None) or CATEGORIES)
-        self.threshold = float(getattr(detection, "threshold", 0.0) or 0.0)
         #: the one threshold Presidio applies: the configured one, never below MIN_SCORE
-        self.score_threshold = max(MIN_SCORE, self.threshold)
+        self.score_threshold = max(MIN_SCORE, float(getattr(detection, "threshold", 0.0) or 0.0))
         self.allow = frozenset(a.strip() for a in (getattr(detection, "allow", None) or ()) if a.strip())
         self.lexicon: Lexicon = load_lexicon()
         roster = read_roster(getattr(detection, "roster", None))
