@@ -273,8 +273,11 @@ class KoreanNameRecognizer(EntityRecognizer):
 
     # ---- rules ---------------------------------------------------------------------------
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
-        """Every rule in turn; each adds its results (and the full names it found, which later
-        rules use: lists, repeats, given names)."""
+        """Two passes. The rules that look at the draft alone (full names, disguises, names in
+        other shapes, chat names) add their results and the full names they found, none reading
+        another's; then the rules that link mentions read those: a name-like word made a name by
+        a neighbour (``_pending_names``), every other mention of a name found (``_repeats``).
+        Given names before a title (서연쌤) come last, when there is time."""
         nlp_artifacts = KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language)
         results: list[RecognizerResult] = []
         full_names: list[str] = []
@@ -355,11 +358,12 @@ class KoreanNameRecognizer(EntityRecognizer):
     def _full_name_score(self, text: str, word: str, start: int, slen: int, end_of_word: int,
                          art: KoreanNlpArtifacts) -> tuple[float, str] | str | None:
         """The score of the full name at the start of ``word`` and the rule that gives it, None
-        when it is not one, or PENDING when nothing speaks for or against it. Evidence, strongest first: an invisible
-        character inside it (an evasion) overrides mecab; a strong title after it outweighs a
-        dictionary reading; otherwise a dictionary reading (noun + particle: 우연이) vetoes, and
-        weaker evidence decides."""
-        lex = self.lex
+        when it is not one, or PENDING when nothing speaks for or against it.
+
+        Evidence against a name vetoes it, except where stronger evidence for it overrides: an
+        invisible character inside it (an evasion) overrides mecab's reading of ordinary language,
+        a strong title after it a dictionary word (unless the given syllables are no name's).
+        Otherwise the score is that of the strongest evidence for a name (``_evidence_for``)."""
         name, rest = word[:slen + 2], word[slen + 2:]
         n = len(name)
         if any(j in art.joins for j in range(start + 1, start + n)):
@@ -374,26 +378,33 @@ class KoreanNameRecognizer(EntityRecognizer):
             return None
         if not given_ok:
             return PENDING
+        return next(self._evidence_for(text, word, start, slen, end_of_word, art), PENDING)
+
+    def _evidence_for(self, text: str, word: str, start: int, slen: int, end_of_word: int,
+                      art: KoreanNlpArtifacts) -> Iterator[tuple[float, str]]:
+        """(score, rule) of each piece of evidence that the name-like word is a name, strongest
+        first (the first is the score; the rest are not looked at)."""
+        lex = self.lex
+        name, rest = word[:slen + 2], word[slen + 2:]
+        n = len(name)
         if self._title_follows(text, end_of_word, rest):
-            return 0.85, "full_name_weak_title"
+            yield 0.85, "full_name_weak_title"
         if self._person_tag(art, start, n):
-            return 0.85, "full_name_mecab_person"
+            yield 0.85, "full_name_mecab_person"
         if self._title_before.search(text, max(0, start - 12), start):
-            return 0.85, "full_name_title_before"
+            yield 0.85, "full_name_title_before"
         if self._slot_before.search(text, max(0, start - 12), start):
-            return 0.85, "full_name_roster_slot"
+            yield 0.85, "full_name_roster_slot"
         if self._garbled(art, start, slen, n) and name[slen:] not in lex.common_words:
-            return 0.6, "full_name_garbled_by_mecab"
+            yield 0.6, "full_name_garbled_by_mecab"
         surname = word[:slen]
         if (surname not in lex.common_surnames and name[slen:] not in lex.common_words
                 and not any(h.startswith(name) for h in lex.hospitals) and self._clean_split(art, start, slen, n)):
-            return 0.6, "full_name_rare_surname_split"  # only mecab's cleanest split (표/NNG + 세린/NNG)
-        if surname in lex.common_surnames:
-            if self._surname_split(art, start, slen, n):
-                return 0.6, "full_name_surname_split"
-            if self._animate.match(rest) and not self._verb_form(art, start, n):
-                return 0.6, "full_name_animate_particle"
-        return PENDING
+            yield 0.6, "full_name_rare_surname_split"  # only mecab's cleanest split (표/NNG + 세린/NNG)
+        if surname in lex.common_surnames and self._surname_split(art, start, slen, n):
+            yield 0.6, "full_name_surname_split"
+        if surname in lex.common_surnames and self._animate.match(rest) and not self._verb_form(art, start, n):
+            yield 0.6, "full_name_animate_particle"
 
     # ---- disguised names ---------------------------------------------------------------------
     def _disguised(self, text: str, results: list[RecognizerResult]) -> None:
