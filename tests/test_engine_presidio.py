@@ -147,7 +147,7 @@ def test_explanations_are_made_of_rule_names_not_of_the_draft(rostered):
 
 def test_a_rule_needs_a_name_of_its_own():
     with pytest.raises(TypeError):
-        Rule("ROOM", re.compile(r"\d+호"), 0.5)  # noqa: the name is required
+        Rule("ROOM", re.compile(r"\d+호"), 0.5)  # no name
     twins = [Rule("ROOM", re.compile(r"\d+호"), 0.5, name="detail.room"), Rule("ROOM", re.compile(r"\d+실"), 0.5, name="detail.room")]
     with pytest.raises(ValueError, match="name of its own"):
         GroupRegexRecognizer("Twins", twins)
@@ -178,7 +178,7 @@ def test_recognizers_given_no_morphemes_still_run_their_other_rules(engine):
 DRAFT = "나하늘 선생님 번호 010-1234-5678 그리고 김성호 교수, 세브란스 흉부외과 3년차 진짜 쓰레기 같은 놈"
 
 
-def test_presidio_is_asked_for_the_configured_categories_only(tmp_path):
+def test_presidio_is_asked_for_the_configured_categories_only():
     eng = build_engine(detection(categories=("contact", "harm")))
     result = eng.analyze(DRAFT)
     assert {f["category"] for f in result["findings"]} == {"contact", "harm"}
