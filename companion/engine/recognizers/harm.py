@@ -26,10 +26,10 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from ...budget import out_of_time
 from ..nlp import KoreanNlpArtifacts
+from .explanation import explanation
 from .harm_lexicon import HARM_TYPES, SCRIPTS, Entry, load_lexicon
 from .harm_match import LexiconMatcher
 from .harm_model import HarmModel, clauses, load_model, sentences
-from .regex_base import explanation
 
 #: news and court reporting: an institution or a procedure, told in the written style
 _REPORTING = re.compile(
@@ -83,8 +83,8 @@ class HarmRecognizer(EntityRecognizer):
         if not wanted or not text:
             return []
         names = _proper_nouns(KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language))
-        return [self._result(s, e, entity_type, score, rule, detail) for s, e, entity_type, score, rule, detail in self.find(text, names)
-                if entity_type in wanted]
+        return [self._result(s, e, entity_type, score, rule, detail)
+                for s, e, entity_type, score, rule, detail in self.find(text, names) if entity_type in wanted]
 
     def find(self, text: str, names: Optional[list[int]] = None) -> list[tuple[int, int, str, float, str, str]]:
         """(start, end, entity type, score, rule, what decided it) for every harm phrase in ``text``:

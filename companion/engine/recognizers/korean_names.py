@@ -30,7 +30,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from ...budget import out_of_time
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
-from .regex_base import explanation
+from .explanation import explanation
 
 FULL_NAME = "PERSON_FULL_NAME"
 SURNAME_TITLE = "PERSON_SURNAME_TITLE"

@@ -33,9 +33,9 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from ...budget import out_of_time
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
+from .explanation import explanation
 from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, word_starts
 from .name_features import Featurizer, candidate_windows, morph_labels
-from .regex_base import explanation
 
 MODEL_FILE = "person_names.crfsuite"
 #: a span found by the model alone reaches at most this score (the rules' strong evidence is 0.85)

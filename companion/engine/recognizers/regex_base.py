@@ -20,6 +20,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from ...budget import out_of_time
 from ..findings import stripped
+from .explanation import explanation
 
 
 @dataclass(frozen=True)
@@ -68,14 +69,6 @@ class GroupRegexRecognizer(EntityRecognizer):
 
     def _explain(self, rule: Rule) -> AnalysisExplanation:
         return explanation(self.name, rule.name, rule.score, pattern=rule.regex.pattern)
-
-
-def explanation(recognizer: str, rule: str, score: float, detail: str = "", pattern: str | None = None) -> AnalysisExplanation:
-    """Presidio's explanation of a result: which recognizer, which of its rules (``pattern_name``),
-    the score the rule gave; ``detail``: what else decided it (never a piece of the draft)."""
-    text = f"Detected by `{recognizer}` using rule `{rule}`" + (f": {detail}" if detail else "")
-    return AnalysisExplanation(recognizer=recognizer, original_score=score, pattern_name=rule, pattern=pattern,
-                               textual_explanation=text)
 
 
 def literal_alternation(words) -> str:
