@@ -10,7 +10,7 @@ from ..budget import check_abandoned, incomplete_stage
 from .boundaries import WordBoundaries
 from .context import ContextualOnlyEnhancer
 from .entities import CATEGORIES, IDENTITY, RANK, category_of, merged_type
-from .findings import Finding, finding_id, text_digest, utf16_offsets
+from .findings import Finding, finding_id, stripped, text_digest, utf16_offsets
 from .language import detect_language
 from .lexicon import Lexicon, load_lexicon
 from .linking import ages_after_names, romanized_repeats
@@ -42,7 +42,8 @@ class UnknownFindingError(ValueError):
 class Engine:
     def __init__(self, detection: Any = None) -> None:
         self.categories = tuple(getattr(detection, "categories", None) or CATEGORIES)
-        self.threshold = float(getattr(detection, "threshold", 0.0) or 0.0)
+        #: the one threshold Presidio applies: the configured one, never below MIN_SCORE
+        self.score_threshold = max(MIN_SCORE, float(getattr(detection, "threshold", 0.0) or 0.0))
         self.allow = frozenset(a.strip() for a in (getattr(detection, "allow", None) or ()) if a.strip())
         self.lexicon: Lexicon = load_lexicon()
         roster = read_roster(getattr(detection, "roster", None))
@@ -55,7 +56,7 @@ class Engine:
         self.redactor = Redactor()
         self.boundaries = WordBoundaries(self.lexicon)
         self.languages = list(LANGUAGES)
-        self.analyze("김성호 교수 010-1234-5678")  # warm up every code path once at load
+        self.analyze("김성호 교수 010-1234-5678", redacted_text=True)  # warm up every code path once at load
 
     # ---- pipeline --------------------------------------------------------------------------
     def _findings(self, text: str, language: str, allow: frozenset[str] = frozenset()) -> tuple[list[Finding], dict, str]:
@@ -77,24 +78,32 @@ class Engine:
         return findings, risk, lang
 
     def _recognize(self, text: str, language: str, allow: frozenset[str] = frozenset()) -> tuple[str, list[Finding]]:
-        """Normalise, run Presidio with our NLP engine, map results back to the original text."""
+        """Normalise, run Presidio with our NLP engine, map results back to the original text.
+
+        Presidio is asked for the configured categories' entity types only, with one score
+        threshold, and drops allowed terms itself: a result whose text is, exactly, one of the
+        terms (configured or the request's). It compares the normalised text, so a term is
+        allowed however the draft spells it (with an invisible character, in full-width letters,
+        decomposed), as the recognizers read it."""
         norm = normalize(text)
         lang = detect_language(norm.text) if language in ("auto", "", None) else language
         if lang not in LANGUAGES:
             lang = "ko"
-        artifacts = self.nlp_engine.process_text(norm.text, lang)
-        artifacts.joins = norm.joins
+        artifacts = self.nlp_engine.process_text(norm.text, lang, joins=norm.joins)
         check_abandoned()
-        raw: list[RecognizerResult] = self.analyzer.analyze(norm.text, language=lang, score_threshold=MIN_SCORE,
-                                                            nlp_artifacts=artifacts)
+        # every category: every entity type (None to Presidio), without listing them on each call
+        entities = None if set(self.categories) == set(CATEGORIES) else [
+            e for e in self.analyzer.get_supported_entities(lang) if category_of(e) in self.categories]
+        allow_list = sorted({normalize(term).text for term in self.allow | allow} - {""})
+        raw: list[RecognizerResult] = self.analyzer.analyze(
+            norm.text, language=lang, entities=entities, score_threshold=self.score_threshold,
+            allow_list=allow_list, allow_list_match="exact", nlp_artifacts=artifacts)
         found: list[Finding] = []
         for r in raw:
-            category = category_of(r.entity_type)
-            if category not in self.categories or r.score < self.threshold:
-                continue
-            start, end = _trim(text, *norm.to_original(r.start, r.end))
-            if end > start and not self._allowed(text[start:end], allow):
-                found.append(Finding(r.entity_type, category, start, end, round(float(r.score), 2), text[start:end]))
+            start, end = stripped(text, *norm.to_original(r.start, r.end))
+            if end > start:
+                found.append(Finding(r.entity_type, category_of(r.entity_type), start, end, round(float(r.score), 2),
+                                     text[start:end]))
         return lang, found + romanized_repeats(text, found)
 
     def _who_is_identified(self, identity: list[Finding], text: str) -> tuple[list[Finding], list, list[Finding], bool]:
@@ -114,9 +123,6 @@ class Engine:
         taken = [(f.start, f.end) for f in identity]
         kept += [a for a in ages_after_names(text, names) if not any(s < a.end and a.start < e for s, e in taken)]
         return kept, persons, combo, any(f.category == "detail" for f in raw_context)
-
-    def _allowed(self, term: str, allow: frozenset[str] = frozenset()) -> bool:
-        return any(bool(terms) and (term in terms or term.strip() in terms) for terms in (self.allow, allow))
 
     def analyze(self, text: str, language: str = "auto", allow: frozenset[str] = frozenset(),
                 redacted_text: bool = False) -> dict:
@@ -160,14 +166,6 @@ class Engine:
 
 def _unique(findings: list[Finding]) -> list[Finding]:
     return list({id(f): f for f in findings}.values())
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 _GAP = re.compile(r"\s{1,2}")

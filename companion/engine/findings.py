@@ -1,4 +1,4 @@
-"""The Finding record, deterministic ids and UTF-16 offsets (entity types: see entities.py)."""
+"""The Finding record, deterministic ids, spans and UTF-16 offsets (entity types: see entities.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -33,6 +33,15 @@ def finding_id(text_digest: str, f: Finding) -> str:
 
 def text_digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span ``text[start:end]`` without whitespace at its ends."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")

@@ -59,19 +59,29 @@ def pieces(text: str, size: int = PIECE) -> Iterator[tuple[int, int]]:
 
 
 class KoreanNlpArtifacts(NlpArtifacts):
-    """NlpArtifacts plus mecab's POS tag and semantic class per token."""
+    """NlpArtifacts plus what our recognizers read of a draft: mecab's POS tag and semantic class
+    per token, and where the normaliser removed invisible characters. Built in one place,
+    ``MecabNlpEngine.process_text``; a recognizer given anything else reads it through ``of``."""
 
     def __init__(self, tokens: list[str], starts: list[int], tags: list[str], classes: list[str],
-                 nlp_engine: NlpEngine, language: str) -> None:
+                 nlp_engine: NlpEngine | None, language: str, joins: frozenset[int] = frozenset()) -> None:
         super().__init__(entities=[], tokens=tokens, tokens_indices=starts,
                          lemmas=[t.lower() for t in tokens], nlp_engine=nlp_engine, language=language)
         self.tags = tags
         self.classes = classes
         self._by_start = {s: i for i, s in enumerate(starts)}
-        #: positions where the normaliser removed invisible characters (set by the engine)
-        self.joins: frozenset[int] = frozenset()
+        #: normalised positions where invisible characters were removed (``Normalized.joins``)
+        self.joins = joins
 
-    def set_keywords(self, nlp_engine: NlpEngine, lemmas: list[str], language: str) -> list[str]:
+    @classmethod
+    def of(cls, nlp_artifacts: NlpArtifacts | None, language: str = "ko") -> "KoreanNlpArtifacts":
+        """``nlp_artifacts`` itself when mecab made it, else a view with no morphemes (another NLP
+        engine's artifacts, or none: the rules that need morphemes find no token anywhere)."""
+        if isinstance(nlp_artifacts, cls):
+            return nlp_artifacts
+        return cls([], [], [], [], None, language)
+
+    def set_keywords(self, nlp_engine: NlpEngine | None, lemmas: list[str], language: str) -> list[str]:
         """Keywords for context enhancement: lemmas minus stopwords, in one cheap pass."""
         stop = MecabNlpEngine._STOPWORDS
         return [lemma for lemma in lemmas if lemma not in stop]
@@ -108,7 +118,9 @@ class MecabNlpEngine(NlpEngine):
         with self._lock:
             return self._tagger.parse(text)
 
-    def process_text(self, text: str, language: str) -> KoreanNlpArtifacts:
+    def process_text(self, text: str, language: str, joins: frozenset[int] = frozenset()) -> KoreanNlpArtifacts:
+        """mecab's morphemes of ``text``; ``joins``: where the normaliser removed invisible
+        characters from it (``Normalized.joins``), for the name rules."""
         tokens: list[str] = []
         starts: list[int] = []
         tags: list[str] = []
@@ -132,7 +144,7 @@ class MecabNlpEngine(NlpEngine):
                 tags.append(fields[0])
                 classes.append(fields[1] if len(fields) > 1 else "*")
                 cursor = pos + len(surface)
-        return KoreanNlpArtifacts(tokens, starts, tags, classes, self, language)
+        return KoreanNlpArtifacts(tokens, starts, tags, classes, self, language, joins)
 
     def process_batch(self, texts: Iterable[str], language: str, batch_size: int = 1,
                       n_process: int = 1, **kwargs) -> Iterator[tuple[str, NlpArtifacts]]:

@@ -1,7 +1,7 @@
 """The Presidio registry: every recognizer, built once, for each supported language."""
 from __future__ import annotations
 
-from presidio_analyzer import RecognizerRegistry
+from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 
 from .lexicon import Lexicon
 from .recognizers.affiliation import affiliation_recognizer
@@ -17,8 +17,19 @@ from .recognizers.roster import roster_recognizer
 LANGUAGES = ("ko", "en")
 
 
+class OrderedRegistry(RecognizerRegistry):
+    """Presidio's registry, giving its recognizers in the order they were added also when asked
+    for some entity types (Presidio collects those in a set, in no fixed order): the cheap
+    patterns still run first (see ``build_registry``)."""
+
+    def get_recognizers(self, language: str, entities: list[str] | None = None, all_fields: bool = False,
+                        ad_hoc_recognizers: list[EntityRecognizer] | None = None) -> list[EntityRecognizer]:
+        chosen = set(super().get_recognizers(language, entities, all_fields, ad_hoc_recognizers))
+        return [r for r in [*self.recognizers, *(ad_hoc_recognizers or [])] if r in chosen]
+
+
 def build_registry(lexicon: Lexicon, roster: list[str]) -> RecognizerRegistry:
-    registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
+    registry = OrderedRegistry(supported_languages=list(LANGUAGES))
     for language in LANGUAGES:
         # in the order they run: the cheap patterns for contacts and IDs first, so that an
         # analysis that runs out of time (companion/budget.py) has still looked for them

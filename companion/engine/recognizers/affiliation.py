@@ -58,39 +58,39 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
 
     rules = [
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,8}}(?:{'|'.join(clinic_suffixes)})(?:의원)?(?![가-힣])"), 0.6,
-             veto=department_not_clinic),
+             veto=department_not_clinic, name="affiliation.private_clinic"),
         # a campus named by its town after the hospital: 순천향 부천, 고대 안산
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.hospitals)})(?![A-Za-z])"
-                                    rf"(?:\s(?:{literal_alternation(towns)})(?![가-힣]))?"), 0.7),
-        Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65, veto=generic_hospital),
+                                    rf"(?:\s(?:{literal_alternation(towns)})(?![가-힣]))?"), 0.7, name="affiliation.hospital_listed"),
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65, veto=generic_hospital, name="affiliation.hospital_word"),
         # with its town written before it (강남 차병원, 분당 서울대병원); not 어제 세브란스병원
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣]{{2,6}}\s[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65,
-             veto=lambda t, s, e: generic_hospital(t, s, e) or not town(t[s:e].split()[0])),
+             veto=lambda t, s, e: generic_hospital(t, s, e) or not town(t[s:e].split()[0]), name="affiliation.hospital_after_town"),
         # a public health centre named by its town, written apart: 강릉 보건소, 서초구 보건소
         Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,6}\s(?:보건소|보건지소|보건의료원|정신건강복지센터)(?![가-힣])"), 0.65,
-             veto=lambda t, s, e: t[s:e].split()[0] in generic or _not_a_town(t[s:e].split()[0])),
+             veto=lambda t, s, e: t[s:e].split()[0] in generic or _not_a_town(t[s:e].split()[0]), name="affiliation.public_health_centre"),
         # a centre for one disease inside a hospital: 폐암센터, 척추센터, 뇌졸중센터
-        Rule("UNIT", re.compile(r"(?<![가-힣])[가-힣]{0,4}(?:암|질환|혈관|척추|관절|뇌졸중|외상|화상|심장|당뇨|유방|갑상선|소화기|호흡기|치매|난임|투석)센터(?![가-힣]|장)"), 0.5),
+        Rule("UNIT", re.compile(r"(?<![가-힣])[가-힣]{0,4}(?:암|질환|혈관|척추|관절|뇌졸중|외상|화상|심장|당뇨|유방|갑상선|소화기|호흡기|치매|난임|투석)센터(?![가-힣]|장)"), 0.5, name="affiliation.specialty_centre"),
         # a disguised hospital: S병원, A대학병원, K대
-        Rule("HOSPITAL", re.compile(r"(?<![A-Za-z])[A-Z]\s?(?:대학교병원|대학병원|대병원|병원|의료원|의원|대)(?![가-힣])"), 0.6),
-        Rule("HOSPITAL", re.compile(r"\b(?:[A-Z][\w.']*\s){1,4}(?:Hospital|Medical Center|Medical Centre|Clinic|Health System)\b"), 0.7),
+        Rule("HOSPITAL", re.compile(r"(?<![A-Za-z])[A-Z]\s?(?:대학교병원|대학병원|대병원|병원|의료원|의원|대)(?![가-힣])"), 0.6, name="affiliation.hospital_initial"),
+        Rule("HOSPITAL", re.compile(r"\b(?:[A-Z][\w.']*\s){1,4}(?:Hospital|Medical Center|Medical Centre|Clinic|Health System)\b"), 0.7, name="affiliation.hospital_en"),
         Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,6}대(?:학교)?(?=\s(?:" + literal_alternation(tuple(korean_depts)) + r"))"), 0.6,
-             veto=lambda t, s, e: t[s:e] in generic or t[s:e][:-1] in generic),
-        Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])(?:{literal_alternation(tuple(korean_depts))})(?:\s?병동)?"), 0.55),
+             veto=lambda t, s, e: t[s:e] in generic or t[s:e][:-1] in generic, name="affiliation.university_before_department"),
+        Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])(?:{literal_alternation(tuple(korean_depts))})(?:\s?병동)?"), 0.55, name="affiliation.department_listed"),
         # any "…내과/…외과/…의학과" not in the list (혈액내과, 소아신경외과)
         Rule("DEPARTMENT", re.compile(r"(?<![가-힣])[가-힣]{1,6}(?:내과|외과|의학과)(?![가-힣])"), 0.5,
-             veto=lambda t, s, e: t[s:e][:-2] in generic),
-        Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{literal_alternation(tuple(upper_depts))})(?![A-Za-z])"), 0.5),
-        Rule("DEPARTMENT", re.compile(rf"\b(?:{literal_alternation(tuple(english_depts))})\b", re.I), 0.45),
+             veto=lambda t, s, e: t[s:e][:-2] in generic, name="affiliation.department_suffix"),
+        Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{literal_alternation(tuple(upper_depts))})(?![A-Za-z])"), 0.5, name="affiliation.department_abbreviation"),
+        Rule("DEPARTMENT", re.compile(rf"\b(?:{literal_alternation(tuple(english_depts))})\b", re.I), 0.45, name="affiliation.department_en"),
         # a unit's head (의국장, 외래장) is a role, not the unit
-        Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.units)})(?![A-Za-z]|장)"), 0.5),
+        Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.units)})(?![A-Za-z]|장)"), 0.5, name="affiliation.unit_listed"),
         # a lab is a handful of people: 김성호 연구실, 신경과학 랩, Kim lab, echo lab
         Rule("LAB", re.compile(r"(?<![가-힣A-Za-z])[가-힣A-Za-z]{2,10}\s?(?:연구실|연구팀|랩|[Ll]ab)(?![가-힣A-Za-z])"), 0.55,
              veto=lambda t, s, e: (t[s:e].split()[0] in generic or t[s:e].startswith(("우리", "저희", "그 ", "이 "))
-                                   or t[s:e].split()[0].lower() in _LAB_TEST_WORDS or t[s:e].split()[0] in _TITLE_WORDS)),
+                                   or t[s:e].split()[0].lower() in _LAB_TEST_WORDS or t[s:e].split()[0] in _TITLE_WORDS), name="affiliation.lab"),
         # a labelled field in a form or memo: "소속: 내과계 중환자실", "Dept: Neurology"
-        Rule("AFFILIATION", re.compile(r"(?:소속|부서|근무지|Dept|Department|Unit)\s?[:：]\s?(?P<v>[^\n/,;()]{2,30}?)\s*(?=$|[\n/,;()])", re.M), 0.7),
-        Rule("WARD", re.compile(r"\b(?:\d{1,2}\s?(?:West|East|North|South)|[Ww]ard\s?\d{1,3}[A-Z]?)\b"), 0.6),
-        Rule("WARD", re.compile(r"(?<!\d)\d{1,3}\s?병동|(?:본관|신관|별관|동관|서관|암병원|[A-Z]동)\s?\d{1,2}\s?층(?:\s?[가-힣]*병동)?|(?<!\d)\d{1,2}층\s?[가-힣]*병동"), 0.6),
+        Rule("AFFILIATION", re.compile(r"(?:소속|부서|근무지|Dept|Department|Unit)\s?[:：]\s?(?P<v>[^\n/,;()]{2,30}?)\s*(?=$|[\n/,;()])", re.M), 0.7, name="affiliation.labelled_field"),
+        Rule("WARD", re.compile(r"\b(?:\d{1,2}\s?(?:West|East|North|South)|[Ww]ard\s?\d{1,3}[A-Z]?)\b"), 0.6, name="affiliation.ward_en"),
+        Rule("WARD", re.compile(r"(?<!\d)\d{1,3}\s?병동|(?:본관|신관|별관|동관|서관|암병원|[A-Z]동)\s?\d{1,2}\s?층(?:\s?[가-힣]*병동)?|(?<!\d)\d{1,2}층\s?[가-힣]*병동"), 0.6, name="affiliation.ward_ko"),
     ]
     return GroupRegexRecognizer("AffiliationRecognizer", rules, supported_language=language)

@@ -160,39 +160,39 @@ def contact_recognizers(language: str) -> list:
     phone_sep = r"[\s.\-)\u2010-\u2015\u2212\u3161]{0,3}"
     rules = [
         Rule("KR_MOBILE_PHONE", re.compile(
-            rf"(?<![\d\w+(])(?:\+?82[\s\-]?\(?0?\)?1[016789]|\(?01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9),
+            rf"(?<![\d\w+(])(?:\+?82[\s\-]?\(?0?\)?1[016789]|\(?01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9, name="contact.kr_mobile"),
         # landlines only when the draft says they are someone's own (자택, 집 전화, 개인 번호), never
         # an institution's line (대표번호, 고객센터 …)
         Rule("PHONE_NUMBER", re.compile(
             r"(?:자택|집\s?(?:전화|번호)?|개인\s?(?:번호|연락처)|home|직통|내선)[^\n\d]{0,10}"
             r"(?P<v>(?<!\d)0(?:2|[3-6][1-5])[\s.\-)]{0,2}\d{3,4}[\s.\-]{0,2}\d{4}(?!\d))", re.I), 0.75,
-            veto=_public_number),
+            veto=_public_number, name="contact.landline_personal"),
         # e-mail in any disguise: (at)/[at]/골뱅이/" at ", 점/닷/(dot)/" dot ", a TLD in Hangul (점 케이알, 점컴)
         # a pager or extension reaches one person on shift: 삐삐 4471, 콜폰 2283, pager 7719, ext. 3320
         # (a team's or office's extension — 인사팀 내선 2214 — is a public line)
         Rule("PHONE_NUMBER", re.compile(
             r"(?<![A-Za-z가-힣])(?:삐삐|콜폰|콜\s?폰|당직폰|호출기|피퍼|내선|beeper|pager|bleep|ext\.?|extension)"
             r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is|at)?\s?(?P<v>(?<!\d)\d{3,5}(?![\d-]))", re.I), 0.7,
-            veto=_team_line, hint=re.compile(r"삐삐|폰|호출기|피퍼|내선|beep|pager|bleep|ext", re.I)),
-        Rule("EMAIL_ADDRESS", _DISGUISED_EMAIL, 0.85, veto=lambda t, s, e: _public_email(t, s, e) or _not_a_domain(t[s:e]), hint=re.compile(r"[@＠]|골뱅이|\b(?:at|AT)\b")),
+            veto=_team_line, hint=re.compile(r"삐삐|폰|호출기|피퍼|내선|beep|pager|bleep|ext", re.I), name="contact.pager_extension"),
+        Rule("EMAIL_ADDRESS", _DISGUISED_EMAIL, 0.85, veto=lambda t, s, e: _public_email(t, s, e) or _not_a_domain(t[s:e]), hint=re.compile(r"[@＠]|골뱅이|\b(?:at|AT)\b"), name="contact.email_disguised"),
         Rule("MESSENGER_ID", re.compile(
             rf"{_HANDLE_CONTEXT}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]{{0,29}}[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@A-Za-z0-9_]|\.[A-Za-z])"),
-            0.75),
+            0.75, name="contact.handle_after_label"),
         # the platform written right before the handle belongs to it ("카톡 abc_12" is one contact)
         Rule("MESSENGER_ID", re.compile(
             r"(?<![가-힣A-Za-z])(?:카톡|카카오톡|인스타그램|인스타|라인|텔레그램|페북|트위터|KakaoTalk|Kakao|Instagram|insta|IG|"
             r"Telegram|Twitter)\s(?=@|[A-Za-z][A-Za-z0-9.]{0,29}[_\d])@?[A-Za-z][A-Za-z0-9_.]{2,29}[A-Za-z0-9_](?![@A-Za-z0-9_]|\.[A-Za-z])"),
-            0.75),
+            0.75, name="contact.handle_after_platform"),
         # personal pages and open-chat links reach one person as surely as a handle
         Rule("MESSENGER_ID", re.compile(
             r"(?:https?://)?(?:open\.kakao\.com/o/|(?:www\.)?instagram\.com/|(?:www\.)?facebook\.com/|"
-            r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[\w./@-]{1,200}"), 0.8),
+            r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[\w./@-]{1,200}"), 0.8, name="contact.profile_link"),
         # a bare @handle counts when it looks like a personal handle (digits, _ or .), not @everyone
-        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]{0,30}[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![A-Za-z0-9_@])"), 0.6),
-        Rule("HOME_ADDRESS", re.compile(_ADDRESS), 0.6, veto=_public_address),
+        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]{0,30}[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![A-Za-z0-9_@])"), 0.6, name="contact.at_handle"),
+        Rule("HOME_ADDRESS", re.compile(_ADDRESS), 0.6, veto=_public_address, name="contact.address_kr"),
         Rule("HOME_ADDRESS", re.compile(_EN_ADDRESS), 0.6, veto=_public_address,
-             hint=re.compile(r"-(?:ro|gil|daero|dong|eup|myeon|ri)\b")),
-        Rule("HOME_ADDRESS", re.compile(r"(?<![가-힣])[가-힣A-Za-z0-9]{2,12}(?:아파트|빌라|오피스텔|맨션)\s?\d{1,4}\s?동\s?\d{1,4}\s?호"), 0.75),
+             hint=re.compile(r"-(?:ro|gil|daero|dong|eup|myeon|ri)\b"), name="contact.address_en"),
+        Rule("HOME_ADDRESS", re.compile(r"(?<![가-힣])[가-힣A-Za-z0-9]{2,12}(?:아파트|빌라|오피스텔|맨션)\s?\d{1,4}\s?동\s?\d{1,4}\s?호"), 0.75, name="contact.apartment_unit"),
     ]
     return [
         GroupRegexRecognizer("KoreanContactRecognizer", rules, supported_language=language),

@@ -42,40 +42,40 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
     korean_roles = literal_alternation(r for r in lexicon.roles if re.search(r"[가-힣]", r))
     english_roles = "|".join(re.escape(r) for r in lexicon.roles if not re.search(r"[가-힣]", r))
     rules = [
-        Rule("TRAINING_YEAR", re.compile(r"(?<![A-Za-z0-9])(?:R|PGY|F)-?[1-5](?![0-9A-Za-z]|들)" + _CLASS_OF), 0.7),
-        Rule("TRAINING_YEAR", re.compile(r"(?:(?<!\d)[1-9]\s?년차(?!들)|(?:본과|예과)\s?[1-4]\s?학년(?!들))" + _CLASS_OF), 0.7),
+        Rule("TRAINING_YEAR", re.compile(r"(?<![A-Za-z0-9])(?:R|PGY|F)-?[1-5](?![0-9A-Za-z]|들)" + _CLASS_OF), 0.7, name="detail.training_year_code"),
+        Rule("TRAINING_YEAR", re.compile(r"(?:(?<!\d)[1-9]\s?년차(?!들)|(?:본과|예과)\s?[1-4]\s?학년(?!들))" + _CLASS_OF), 0.7, name="detail.training_year_ko"),
         Rule("TRAINING_YEAR", re.compile(
             rf"\b{_ORDINAL}[- ]year\s+(?:(?:clinical|research|surgical|medical|nursing|PhD|graduate)\s)?"
-            r"(?:resident|fellow|intern|student|nurse|trainee)\b(?!s)", re.I), 0.7, hint=_YEAR_HINT),
+            r"(?:resident|fellow|intern|student|nurse|trainee)\b(?!s)", re.I), 0.7, hint=_YEAR_HINT, name="detail.training_year_en"),
         # "a third-year at …": the year alone stands for the trainee
-        Rule("TRAINING_YEAR", re.compile(rf"\b(?:a|an|the|our|my)\s(?P<v>{_ORDINAL}[- ]year)(?=\s(?:at|in|from|on)\b|,)", re.I), 0.65, hint=_YEAR_HINT),
+        Rule("TRAINING_YEAR", re.compile(rf"\b(?:a|an|the|our|my)\s(?P<v>{_ORDINAL}[- ]year)(?=\s(?:at|in|from|on)\b|,)", re.I), 0.65, hint=_YEAR_HINT, name="detail.training_year_en_bare"),
         # months into the job: 3개월차, 신규 5개월
         Rule("TRAINING_YEAR", re.compile(r"(?:신규\s?)?(?<!\d)\d{1,2}\s?개월\s?차|신규\s?\d{1,2}\s?개월(?!\s?(?:동안|만에|전|후))" + _CLASS_OF), 0.65,
-             hint=re.compile("개월")),
+             hint=re.compile("개월"), name="detail.months_in_job"),
         # a role in the plural (펠로우들) is a group
-        Rule("ROLE", re.compile(rf"(?<![가-힣])(?:{korean_roles})(?!들)(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5),
-        Rule("ROLE", re.compile(rf"\b(?:{english_roles})\b", re.I), 0.45),
-        Rule("UNIQUE_ROLE", re.compile(rf"유일한\s?(?:[가-힣]{{1,6}}\s)?(?:{person_nouns})|역대\s?최연소|최연소|(?<![가-힣])첫\s여(?:자|성)\s?(?:{person_nouns})"), 0.75),
+        Rule("ROLE", re.compile(rf"(?<![가-힣])(?:{korean_roles})(?!들)(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5, name="detail.role_ko"),
+        Rule("ROLE", re.compile(rf"\b(?:{english_roles})\b", re.I), 0.45, name="detail.role_en"),
+        Rule("UNIQUE_ROLE", re.compile(rf"유일한\s?(?:[가-힣]{{1,6}}\s)?(?:{person_nouns})|역대\s?최연소|최연소|(?<![가-힣])첫\s여(?:자|성)\s?(?:{person_nouns})"), 0.75, name="detail.unique_role_ko"),
         # a role with the person's sex narrows a unit down to one or two people (여자 임상강사, 남자 간호사)
         Rule("UNIQUE_ROLE", re.compile(
             rf"(?<![가-힣])(?:여자|남자|여성|남성)\s?(?:{korean_roles}|간호사|교수|전공의|인턴|레지던트|의사|약사|선생님|쌤)(?!들|분들)"
-            r"(?![^\n.!?]{0,8}(?:우대|모집|채용|구인|구함|구합니다|비율|늘|많|적|부족))"), 0.6),
-        Rule("UNIQUE_ROLE", re.compile(r"\b(?:the\s)?only\s(?:[a-z-]+\s){0,3}(?:nurse|doctor|fellow|resident|attending|professor|surgeon|man|woman|male|female)\b", re.I), 0.75),
-        Rule("AGE_GENDER", re.compile(r"\b\d{1,3}[- ](?:year|yr)s?[- ]old\b|\baged\s\d{1,3}\b|\b\d{2}\s?(?:y/o|yo)\b", re.I), 0.6),
-        Rule("AGE_GENDER", re.compile(r"(?<![\d/])(?:\d{2}\s?/\s?[FM]|[FM]\s?/\s?\d{2}|\d{2}[FM])(?![A-Za-z\d])|(?<!\d)\d{2}\s?(?:세|살)(?![가-힣])"), 0.6),
-        Rule("ROOM", re.compile(r"(?<!\d)\d{2,4}\s?호(?:실)?(?![가-힣])"), 0.5),
-        Rule("DATED_EVENT", re.compile(_TIME), 0.45),
+            r"(?![^\n.!?]{0,8}(?:우대|모집|채용|구인|구함|구합니다|비율|늘|많|적|부족))"), 0.6, name="detail.role_with_sex"),
+        Rule("UNIQUE_ROLE", re.compile(r"\b(?:the\s)?only\s(?:[a-z-]+\s){0,3}(?:nurse|doctor|fellow|resident|attending|professor|surgeon|man|woman|male|female)\b", re.I), 0.75, name="detail.unique_role_en"),
+        Rule("AGE_GENDER", re.compile(r"\b\d{1,3}[- ](?:year|yr)s?[- ]old\b|\baged\s\d{1,3}\b|\b\d{2}\s?(?:y/o|yo)\b", re.I), 0.6, name="detail.age_en"),
+        Rule("AGE_GENDER", re.compile(r"(?<![\d/])(?:\d{2}\s?/\s?[FM]|[FM]\s?/\s?\d{2}|\d{2}[FM])(?![A-Za-z\d])|(?<!\d)\d{2}\s?(?:세|살)(?![가-힣])"), 0.6, name="detail.age_sex_ko"),
+        Rule("ROOM", re.compile(r"(?<!\d)\d{2,4}\s?호(?:실)?(?![가-힣])"), 0.5, name="detail.room"),
+        Rule("DATED_EVENT", re.compile(_TIME), 0.45, name="detail.dated_time"),
         Rule("DATED_EVENT", re.compile(_LIFE_EVENT), 0.5,
-             hint=re.compile(r"상|퇴임|은퇴|휴가|휴직|복직|passed|leave|retire", re.I)),
+             hint=re.compile(r"상|퇴임|은퇴|휴가|휴직|복직|passed|leave|retire", re.I), name="detail.life_event"),
         # a dated step in someone's career, told as a clause: 작년에 파트장 단 사람, 재작년에 외과에서
         # 옮겨오신 분, 3년 전 연수 갔던 분
-        Rule("DATED_EVENT", re.compile(_CAREER_STEP), 0.5, hint=re.compile(r"작년|올해|지난해|올\s?초|년\s?전|월")),
+        Rule("DATED_EVENT", re.compile(_CAREER_STEP), 0.5, hint=re.compile(r"작년|올해|지난해|올\s?초|년\s?전|월"), name="detail.career_step"),
         # a nickname is as good as a name to the people who use it
         Rule("NICKNAME", re.compile(
             r"(?:별명|닉네임|별칭|일명|애칭)\s?(?:이|은|는|:|으로|이라고)?\s?(?:다들\s)?[\"'“‘「『]?(?P<v>[^\"'”’」』\n,.!?()]{1,15}?)[\"'”’」』]"
-            r"|(?:nicknamed|(?:everyone|they|people)\s(?:calls?|called)(?:\s(?:him|her))?)\s[\"'“‘](?P<w>[^\"'”’\n]{1,25})[\"'”’]"), 0.7),
+            r"|(?:nicknamed|(?:everyone|they|people)\s(?:calls?|called)(?:\s(?:him|her))?)\s[\"'“‘](?P<w>[^\"'”’\n]{1,25})[\"'”’]"), 0.7, name="detail.nickname_labelled"),
         # a quoted word people call someone: '독수리'라고 부릅니다, "불곰"으로 불려요
         Rule("NICKNAME", re.compile(
-            r"[\"'“‘「『][^\"'”’」』\n]{1,12}[\"'”’」』]\s?(?=(?:이?라고|으로|로)\s?(?:다들\s|모두\s|다\s)?(?:부르|부릅|부른|부름|불러|불리|불려|불렀|통하|통해|통한))"), 0.7),
+            r"[\"'“‘「『][^\"'”’」』\n]{1,12}[\"'”’」』]\s?(?=(?:이?라고|으로|로)\s?(?:다들\s|모두\s|다\s)?(?:부르|부릅|부른|부름|불러|불리|불려|불렀|통하|통해|통한))"), 0.7, name="detail.nickname_quoted"),
     ]
     return GroupRegexRecognizer("DetailRecognizer", rules, supported_language=language)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..lexicon import Lexicon
 from .regex_base import GroupRegexRecognizer, Rule
@@ -36,48 +37,46 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     rules = [
         # a Western given name with a Korean surname, with or without a title: one person, one
         # span (Ashley Han, Dr. Sarah Kim, Sarah Kim's), so a redaction leaves no half behind
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:{_TITLE}\s+)?(?P<v>(?:{western})\s+(?:{all_surnames}))\b(?!-[a-z]|['’](?!s\b)[a-z])"), 0.8),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:{_TITLE}\s+)?(?P<v>(?:{western})\s+(?:{all_surnames}))\b(?!-[a-z]|['’](?!s\b)[a-z])"), 0.8, name="romanized.western_given_korean_surname"),
         # title + initial + surname: "Dr. A Chen", "Prof. J. Park" (the surname with the initial)
         Rule("PERSON_ROMANIZED", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z]\.?\s+[A-Z][a-z]{{1,15}})\b"), 0.8,
-             veto=lambda t, s, e: t[s:e].split()[-1] in eponyms),
+             veto=lambda t, s, e: t[s:e].split()[-1] in eponyms, name="romanized.title_initial_surname"),
         # a romanized given name with a hyphen, in lower case: "Kwon soon-il"
         Rule("PERSON_ROMANIZED", re.compile(
-            rf"\b(?P<v>(?:{all_surnames})\s+(?i:{_SYLLABLE}-{_SYLLABLE}))(?![A-Za-z-])"), 0.8),
+            rf"\b(?P<v>(?:{all_surnames})\s+(?i:{_SYLLABLE}-{_SYLLABLE}))(?![A-Za-z-])"), 0.8, name="romanized.surname_hyphenated_given_lower"),
         # title + surname (+ given name): the name without the title
         Rule("PERSON_ROMANIZED", re.compile(
-            rf"\b{_TITLE}\s+(?P<v>(?:{all_surnames})(?:\s+{_GIVEN})?|{_GIVEN}\s+(?:{all_surnames}))\b"), 0.85),
+            rf"\b{_TITLE}\s+(?P<v>(?:{all_surnames})(?:\s+{_GIVEN})?|{_GIVEN}\s+(?:{all_surnames}))\b"), 0.85, name="romanized.title_surname"),
         # surname + hyphenated given name, or given + surname
         Rule("PERSON_ROMANIZED", re.compile(
-            rf"\b(?P<v>(?:{all_surnames})\s+[A-Z][a-z]+-[a-z]+|[A-Z][a-z]+-[a-z]+\s+(?:{all_surnames}))\b"), 0.85),
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s+{_GIVEN})\b(?!\s+(?:University|Hospital|Medical|Center|Centre|Clinic))"), 0.6),
+            rf"\b(?P<v>(?:{all_surnames})\s+[A-Z][a-z]+-[a-z]+|[A-Z][a-z]+-[a-z]+\s+(?:{all_surnames}))\b"), 0.85, name="romanized.hyphenated_given"),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s+{_GIVEN})\b(?!\s+(?:University|Hospital|Medical|Center|Centre|Clinic))"), 0.6, name="romanized.surname_given"),
         # Western order without a hyphen: "Minji Kim"
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{_GIVEN}\s+(?:{safe}))\b(?!\s+(?:University|Hospital|Medical|Center|Centre|Clinic))"), 0.6),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{_GIVEN}\s+(?:{safe}))\b(?!\s+(?:University|Hospital|Medical|Center|Centre|Clinic))"), 0.6, name="romanized.given_surname"),
         # a bare surname tied to a place: "Kim from ortho", "Lee at Severance"
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{safe})\s+(?:from\s+(?:the\s)?[A-Za-z]|(?:at|in)\s+(?:the\s)?[A-Z])"), 0.6),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{safe})\s+(?:from\s+(?:the\s)?[A-Za-z]|(?:at|in)\s+(?:the\s)?[A-Z])"), 0.6, name="romanized.surname_at_place"),
         # a romanized surname with a Korean title: "Park 교수님", "Kim 쌤"
         Rule("PERSON_ROMANIZED", re.compile(
-            rf"(?<![A-Za-z])(?P<v>{all_surnames})\s?(?=교수|선생|쌤|샘|간호사|원장|과장|전공의|펠로우|씨)"), 0.75),
+            rf"(?<![A-Za-z])(?P<v>{all_surnames})\s?(?=교수|선생|쌤|샘|간호사|원장|과장|전공의|펠로우|씨)"), 0.75, name="romanized.surname_korean_title"),
         # title + any other capitalised surname (Dr. Miller), eponyms and public figures excepted
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:Dr|Prof|Professor|Nurse)\.?\s+(?P<v>[A-Z][a-z]{{2,15}})\b(?!['’]s\s+(?:disease|syndrome|sign|law|triad))"),
-             0.6, veto=lambda t, s, e: t[s:e] in eponyms or _public_full_name(t, e, eponyms)),
+             0.6, veto=lambda t, s, e: t[s:e] in eponyms or _public_full_name(t, e, eponyms), name="romanized.title_other_surname"),
         # title + single initial: Prof. L, Dr. K.
-        Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75),
+        Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75, name="romanized.title_initial"),
     ]
     not_persons = frozenset(lexicon.hospitals) | lexicon.public_figures_en
     # "Kyung Hee": a hospital's name read as surname + given name; "Moon Jae-in": a public figure
-    rules = [Rule(r.entity_type, r.regex, r.score,
-                  (lambda veto: lambda t, s, e: t[s:e] in not_persons or (veto is not None and veto(t, s, e)))(r.veto))
+    rules = [replace(r, veto=(lambda veto: lambda t, s, e: t[s:e] in not_persons or (veto is not None and veto(t, s, e)))(r.veto))
              for r in rules]
     capital = re.compile(r"[A-Z][a-z]")
     # every rule starts at a capital letter: say so up front so other positions are skipped fast
-    rules = [Rule(r.entity_type, re.compile("(?=[A-Z])" + r.regex.pattern, r.regex.flags), r.score, r.veto, hint=capital)
-             for r in rules]
+    rules = [replace(r, regex=re.compile("(?=[A-Z])" + r.regex.pattern, r.regex.flags), hint=capital) for r in rules]
     # all in lower case, as typed in chats: "lee ha-eun" (the hyphenated given name makes it a name)
     rules.append(Rule("PERSON_ROMANIZED", re.compile(
         rf"(?<![A-Za-z])(?P<v>(?:{safe.lower()})\s+{_SYLLABLE}-{_SYLLABLE})(?![A-Za-z-])"), 0.75,
-        hint=re.compile(r"[a-z]-[a-z]")))
+        hint=re.compile(r"[a-z]-[a-z]"), name="romanized.lowercase_hyphenated"))
     # a role word before a romanized surname: "our attending Lee", "charge nurse Kim" (starts lowercase)
     rules.append(Rule("PERSON_ROMANIZED", re.compile(
         rf"\b(?:attending|resident|fellow|intern|chief|nurse|professor|doctor|surgeon|PA|manager)\s+(?P<v>(?:{safe})(?:\s+{_GIVEN})?)\b"),
-        0.7, hint=capital))
+        0.7, hint=capital, name="romanized.role_before_surname"))
     return GroupRegexRecognizer("RomanizedNameRecognizer", rules, supported_language=language)

@@ -22,9 +22,11 @@ import re
 from bisect import bisect_left
 from typing import Optional
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from ...budget import out_of_time
+from ..nlp import KoreanNlpArtifacts
+from .explanation import explanation
 from .harm_lexicon import HARM_TYPES, SCRIPTS, Entry, load_lexicon
 from .harm_match import LexiconMatcher
 from .harm_model import HarmModel, clauses, load_model, sentences
@@ -80,19 +82,20 @@ class HarmRecognizer(EntityRecognizer):
         wanted = set(entities) & set(self.ENTITIES) if entities else set(self.ENTITIES)
         if not wanted or not text:
             return []
-        names = _proper_nouns(nlp_artifacts)
-        return [self._result(s, e, entity_type, score, why) for s, e, entity_type, score, why in self.find(text, names)
-                if entity_type in wanted]
+        names = _proper_nouns(KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language))
+        return [self._result(s, e, entity_type, score, rule, detail)
+                for s, e, entity_type, score, rule, detail in self.find(text, names) if entity_type in wanted]
 
-    def find(self, text: str, names: Optional[list[int]] = None) -> list[tuple[int, int, str, float, str]]:
-        """(start, end, entity type, score, explanation) for every harm phrase in ``text``.
+    def find(self, text: str, names: Optional[list[int]] = None) -> list[tuple[int, int, str, float, str, str]]:
+        """(start, end, entity type, score, rule, what decided it) for every harm phrase in ``text``:
+        the rule is the lexicon line and its concept, or ``harm.classifier``.
         ``names``: sorted start offsets of proper nouns (mecab NNP) — someone a sentence may be aimed at."""
         bounds = sentences(text)
         hits = self._matcher.find(text)
         # out of time, the lexicon's hits are kept and the classifier is skipped
         probabilities = None if out_of_time("harm") else self._model.probabilities(text, bounds)
         threshold = self._model.threshold
-        out: list[tuple[int, int, str, float, str]] = []
+        out: list[tuple[int, int, str, float, str, str]] = []
         k = 0  # sentence of the current hit (hits are sorted by start)
         covered = [False] * len(bounds)
         verdicts: dict[int, bool] = {}
@@ -112,7 +115,7 @@ class HarmRecognizer(EntityRecognizer):
             while j < len(bounds) and bounds[j][0] < e:  # the lexicon's span is sharper: no classifier span over it
                 covered[j] = covered[j] or bounds[j][1] > s
                 j += 1
-            out.append((s, e, entry.entity_type, entry.score, _lexicon_why(entry)))
+            out.append((s, e, entry.entity_type, entry.score, _lexicon_rule(entry), ""))
         for k, (s, e) in enumerate(bounds if probabilities is not None else ()):
             if out_of_time("harm"):
                 break
@@ -123,7 +126,7 @@ class HarmRecognizer(EntityRecognizer):
                 if p < _UNAIMED or _CLINICAL.search(text, s, e):
                     continue
             cs, ce, cp = self._clause(text, s, e, p, threshold)
-            out.append((cs, ce, self.CLASSIFIER_TYPE, round(min(0.95, max(0.5, cp)), 2),
+            out.append((cs, ce, self.CLASSIFIER_TYPE, round(min(0.95, max(0.5, cp)), 2), "harm.classifier",
                         f"abuse classifier (p={p:.2f}, threshold {threshold:.2f})"))
         return sorted(out)
 
@@ -151,11 +154,10 @@ class HarmRecognizer(EntityRecognizer):
             return False
         return _RUMOUR.search(text, start, end) is None
 
-    def _result(self, start: int, end: int, entity_type: str, score: float, why: str) -> RecognizerResult:
-        explanation = AnalysisExplanation(
-            recognizer=self.name, original_score=score, pattern_name=why, textual_explanation=f"{entity_type}: {why}")
+    def _result(self, start: int, end: int, entity_type: str, score: float, rule: str, detail: str) -> RecognizerResult:
         return RecognizerResult(
-            entity_type=entity_type, start=start, end=end, score=score, analysis_explanation=explanation,
+            entity_type=entity_type, start=start, end=end, score=score,
+            analysis_explanation=explanation(self.name, rule, score, detail),
             recognition_metadata={
                 RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
@@ -163,12 +165,9 @@ class HarmRecognizer(EntityRecognizer):
         )
 
 
-def _proper_nouns(nlp_artifacts) -> list[int]:
+def _proper_nouns(art: KoreanNlpArtifacts) -> list[int]:
     """Start offsets of the proper nouns mecab tagged (a person or a group a sentence may be aimed at)."""
-    tags = getattr(nlp_artifacts, "tags", None)
-    if not tags:
-        return []
-    return [start for start, tag in zip(nlp_artifacts.tokens_indices, tags) if tag == "NNP"]
+    return [start for start, tag in zip(art.tokens_indices, art.tags) if tag == "NNP"]
 
 
 def _aimed(text: str, start: int, end: int, names: list[int]) -> bool:
@@ -177,5 +176,5 @@ def _aimed(text: str, start: int, end: int, names: list[int]) -> bool:
     return (k < len(names) and names[k] < end) or _TARGET.search(text, start, end) is not None
 
 
-def _lexicon_why(entry: Entry) -> str:
+def _lexicon_rule(entry: Entry) -> str:
     return f"{entry.source} ({entry.concept})" if entry.concept else entry.source

@@ -28,16 +28,16 @@ def _context_number(keywords: str, digits: str = _DIGITS) -> re.Pattern[str]:
 
 def id_recognizers(language: str) -> list:
     rules = [
-        Rule("KR_RRN", re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s-]?[1-8]\d{6}(?!\d)"), 0.85),
+        Rule("KR_RRN", re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s-]?[1-8]\d{6}(?!\d)"), 0.85, name="id.rrn"),
         # a half-masked RRN still gives birth date and sex: 900527-2******
-        Rule("KR_RRN", re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s-]?[1-8][*＊xX●○]{6}"), 0.7),
+        Rule("KR_RRN", re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s-]?[1-8][*＊xX●○]{6}"), 0.7, name="id.rrn_masked"),
         # half an RRN still gives the birth date or sex and the rest: 주민번호 앞자리 900101, 뒷자리 2345678
-        Rule("KR_RRN", re.compile(r"(?:주민\s?(?:등록\s?)?번호|생년월일)[^\n\d]{0,10}?(?P<v>(?<!\d)\d{6,7})(?![\d-])"), 0.7),
+        Rule("KR_RRN", re.compile(r"(?:주민\s?(?:등록\s?)?번호|생년월일)[^\n\d]{0,10}?(?P<v>(?<!\d)\d{6,7})(?![\d-])"), 0.7, name="id.rrn_half_labelled"),
         Rule("KR_RRN", re.compile(r"(?:앞|뒷|뒤)\s?자리[^\n\d]{0,4}?(?P<v>(?<!\d)\d{6,7})(?![\d-])"), 0.7,
-             veto=lambda t, s, e: re.search(r"주민\s?(?:등록\s?)?번호|생년월일|RRN", t[max(0, s - 40):s]) is None),
-        Rule("MEDICAL_LICENSE", _context_number(r"의사\s?면허|간호사\s?면허|약사\s?면허|면허|자격\s?번호|자격증|licen[cs]e"), 0.85),
-        Rule("EMPLOYEE_ID", _context_number(r"사번|학번|직번|직원\s?번호|사원\s?번호|employee\s?(?:id|no\.?|number|#)|staff\s?(?:id|no\.?|number)|badge\s?(?:id|no\.?|number)", _CODE), 0.85),
-        Rule("CHART_NUMBER", _context_number(r"차트|(?<!주민)(?<!외국인)(?<!사업자)(?<!주민\s)등록\s?번호|환자\s?번호|병록\s?번호|병원\s?번호|MRN|chart|patient\s?(?:id|no\.?|number)|hospital\s?no|medical\s?record\s?(?:no\.?|number)", _CODE), 0.85),
+             veto=lambda t, s, e: re.search(r"주민\s?(?:등록\s?)?번호|생년월일|RRN", t[max(0, s - 40):s]) is None, name="id.rrn_half_front_back"),
+        Rule("MEDICAL_LICENSE", _context_number(r"의사\s?면허|간호사\s?면허|약사\s?면허|면허|자격\s?번호|자격증|licen[cs]e"), 0.85, name="id.medical_license"),
+        Rule("EMPLOYEE_ID", _context_number(r"사번|학번|직번|직원\s?번호|사원\s?번호|employee\s?(?:id|no\.?|number|#)|staff\s?(?:id|no\.?|number)|badge\s?(?:id|no\.?|number)", _CODE), 0.85, name="id.employee_number"),
+        Rule("CHART_NUMBER", _context_number(r"차트|(?<!주민)(?<!외국인)(?<!사업자)(?<!주민\s)등록\s?번호|환자\s?번호|병록\s?번호|병원\s?번호|MRN|chart|patient\s?(?:id|no\.?|number)|hospital\s?no|medical\s?record\s?(?:no\.?|number)", _CODE), 0.85, name="id.chart_number"),
     ]
     return [
         GroupRegexRecognizer("KoreanIdRecognizer", rules, supported_language=language),

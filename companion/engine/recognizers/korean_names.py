@@ -29,6 +29,8 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from ...budget import out_of_time
 from ..lexicon import Lexicon
+from ..nlp import KoreanNlpArtifacts
+from .explanation import explanation
 
 FULL_NAME = "PERSON_FULL_NAME"
 SURNAME_TITLE = "PERSON_SURNAME_TITLE"
@@ -133,6 +135,11 @@ class KoreanNameRecognizer(EntityRecognizer):
     def load(self) -> None:  # everything is compiled in __init__
         pass
 
+    def _result(self, entity_type: str, start: int, end: int, score: float, rule: str) -> RecognizerResult:
+        """A result explained by the rule that found it (``korean_name.<rule>``)."""
+        return RecognizerResult(entity_type, start, end, score,
+                                analysis_explanation=explanation(self.name, f"korean_name.{rule}", score))
+
     # ---- helpers -------------------------------------------------------------------------
     def _suffix_ok(self, rest: str) -> bool:
         """The remainder of a word after a name is only titles and particles."""
@@ -147,10 +154,8 @@ class KoreanNameRecognizer(EntityRecognizer):
             return m is not None and not (len(m.group()) == 1 and m.group() in self.lex.weak_titles)
         return regex.match(text, pos) is not None
 
-    def _dictionary_word(self, art: NlpArtifacts | None, start: int, length: int, with_particle: bool = True) -> bool:
+    def _dictionary_word(self, art: KoreanNlpArtifacts, start: int, length: int, with_particle: bool = True) -> bool:
         """mecab sees an ordinary word (not a person) at ``start`` spanning the candidate."""
-        if art is None or not hasattr(art, "token_at"):
-            return False
         i = art.token_at(start)
         if i is None:
             return False
@@ -166,11 +171,9 @@ class KoreanNameRecognizer(EntityRecognizer):
         return False
 
     @staticmethod
-    def _adnominal(art: NlpArtifacts | None, start: int, length: int) -> bool:
+    def _adnominal(art: KoreanNlpArtifacts, start: int, length: int) -> bool:
         """An adjective or verb modifying the title after it (유명한 교수님, 조용한 선생님): mecab ends
         the word with an adnominal ending (ETM)."""
-        if art is None or not hasattr(art, "token_at"):
-            return False
         first = art.token_at(start)
         if first is None:
             return False
@@ -187,12 +190,10 @@ class KoreanNameRecognizer(EntityRecognizer):
     #: tags that make a word a conjugated verb/adjective or an adverb even before a title (하는데 교수님)
     _PREDICATE_TAGS = ("VV", "VA", "VX", "MAG", "MAJ", "XSV", "XSA")
 
-    def _verb_form(self, art: NlpArtifacts | None, start: int, length: int, tags: tuple[str, ...] = _VERB_TAGS,
+    def _verb_form(self, art: KoreanNlpArtifacts, start: int, length: int, tags: tuple[str, ...] = _VERB_TAGS,
                    unknown: bool = True) -> bool:
         """mecab reads the candidate as a conjugated verb or adjective (하지만, 주면서, 서주실).
         ``unknown``: the answer when mecab has no token starting there."""
-        if art is None or not hasattr(art, "token_at"):
-            return unknown
         i = art.token_at(start)
         if i is None:
             return unknown
@@ -209,14 +210,12 @@ class KoreanNameRecognizer(EntityRecognizer):
             k += 1
         return True
 
-    def _surname_split(self, art: NlpArtifacts | None, start: int, slen: int, length: int) -> bool:
+    def _surname_split(self, art: KoreanNlpArtifacts, start: int, slen: int, length: int) -> bool:
         """mecab splits the surname off as its own token and a noun-like token ends at the name's end.
 
         Unknown names come out as 권/NNG + 나래/NNG; ordinary words as 감량/NNG + 하/XSV or
         우연/NNG + 이/JKS, so the morpheme boundaries tell them apart.
         """
-        if art is None or not hasattr(art, "token_at"):
-            return False
         i = art.token_at(start)
         if i is None:
             return False
@@ -238,31 +237,29 @@ class KoreanNameRecognizer(EntityRecognizer):
         j = art.token_at(start + slen)
         if j is None or not art.tags[j].startswith(("NN", "UNK", "SL", "IC")):
             return False
-        return start + length in art._by_start or j + 1 >= len(art.tokens) or \
+        return art.token_at(start + length) is not None or j + 1 >= len(art.tokens) or \
             art.tokens_indices[j] + len(art.tokens[j]) == start + length
 
     @staticmethod
-    def _clean_split(art: NlpArtifacts | None, start: int, slen: int, length: int) -> bool:
+    def _clean_split(art: KoreanNlpArtifacts, start: int, slen: int, length: int) -> bool:
         """mecab reads the surname as a noun of its own and the given name as one noun ending where
         the name ends (표/NNG + 세린/NNG): an unknown name, not a word it knows."""
-        i = art.token_at(start) if art is not None and hasattr(art, "token_at") else None
+        i = art.token_at(start)
         if i is None or i + 1 >= len(art.tokens) or len(art.tokens[i]) != slen or not art.tags[i].startswith("NN"):
             return False
         return (art.tokens_indices[i + 1] == start + slen and len(art.tokens[i + 1]) == length - slen
                 and art.tags[i + 1] in ("NNG", "NNP") and art.classes[i + 1] not in ("지명",))
 
-    def _person_tag(self, art: NlpArtifacts | None, start: int, length: int) -> bool:
-        if art is None or not hasattr(art, "token_at"):
-            return False
+    def _person_tag(self, art: KoreanNlpArtifacts, start: int, length: int) -> bool:
         i = art.token_at(start)
         return i is not None and art.classes[i] == "인명" and len(art.tokens[i]) == length
 
     @staticmethod
-    def _garbled(art: NlpArtifacts | None, start: int, slen: int, length: int) -> bool:
+    def _garbled(art: KoreanNlpArtifacts, start: int, slen: int, length: int) -> bool:
         """mecab has no idea what the word is and breaks it into one-syllable pieces ending in a noun
         (곽/NNG 도/JX 윤/NNG), or reads a person (인명) that starts at the surname and stops inside
         the name (남궁현/인명 + 우랑): an unknown name."""
-        i = art.token_at(start) if art is not None and hasattr(art, "token_at") else None
+        i = art.token_at(start)
         if i is None:
             return False
         if art.classes[i] == "인명" and slen < len(art.tokens[i]) < length:
@@ -276,8 +273,12 @@ class KoreanNameRecognizer(EntityRecognizer):
 
     # ---- rules ---------------------------------------------------------------------------
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
-        """Every rule in turn; each adds its results (and the full names it found, which later
-        rules use: lists, repeats, given names)."""
+        """Two passes. The rules that look at the draft alone (full names, disguises, names in
+        other shapes, chat names) add their results and the full names they found, none reading
+        another's; then the rules that link mentions read those: a name-like word made a name by
+        a neighbour (``_pending_names``), every other mention of a name found (``_repeats``).
+        Given names before a title (서연쌤) come last, when there is time."""
+        nlp_artifacts = KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language)
         results: list[RecognizerResult] = []
         full_names: list[str] = []
         pending = self._full_names(text, nlp_artifacts, results, full_names)
@@ -294,7 +295,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         return results
 
     # ---- full names: surname + two given syllables, in one word --------------------------------
-    def _full_names(self, text: str, art: NlpArtifacts | None, results: list[RecognizerResult],
+    def _full_names(self, text: str, art: KoreanNlpArtifacts, results: list[RecognizerResult],
                     full_names: list[str]) -> list[tuple[int, int, int]]:
         """Full names (김성호가, 이수진 교수) and, where a word has no surname but a title, surname +
         title (박 교수). Returns the name-like words that had no evidence of their own
@@ -312,14 +313,15 @@ class KoreanNameRecognizer(EntityRecognizer):
                 name = word[:slen + 2]
                 if self._not_a_name(text, word, slen, m.end()):
                     continue
-                score = self._full_name_score(text, word, start, slen, m.end(), art)
-                if score is None:
+                evidence = self._full_name_score(text, word, start, slen, m.end(), art)
+                if evidence is None:
                     continue
-                if score == PENDING:
+                if evidence == PENDING:
                     if self._given_ok(name, slen) and not self._verb_form(art, start, len(name)):
                         pending.append((start, start + len(name), m.end()))
                     continue
-                results.append(RecognizerResult(FULL_NAME, start, start + len(name), score))
+                score, rule = evidence
+                results.append(self._result(FULL_NAME, start, start + len(name), score, rule))
                 full_names.append(name)
                 break
             else:
@@ -341,7 +343,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             or name in self._role_words  # 전임의, 부교수: a role, not a name
             or self._public_title.match(text, end_of_word))  # 박민수 차관, 정은경 청장: a public figure in office
 
-    def _reads_as_a_word(self, art: NlpArtifacts | None, start: int, name: str, slen: int) -> bool:
+    def _reads_as_a_word(self, art: KoreanNlpArtifacts, start: int, name: str, slen: int) -> bool:
         """mecab reads the span as ordinary language, which only a strong title after it outweighs."""
         n = len(name)
         return bool(
@@ -354,62 +356,75 @@ class KoreanNameRecognizer(EntityRecognizer):
             or (name[-1] in "도를을의에와과로만" and self._dictionary_word(art, start, n)))
 
     def _full_name_score(self, text: str, word: str, start: int, slen: int, end_of_word: int,
-                         art: NlpArtifacts | None) -> float | str | None:
-        """The score of the full name at the start of ``word``, None when it is not one, or
-        PENDING when nothing speaks for or against it. Evidence, strongest first: an invisible
-        character inside it (an evasion) overrides mecab; a strong title after it outweighs a
-        dictionary reading; otherwise a dictionary reading (noun + particle: 우연이) vetoes, and
-        weaker evidence decides."""
-        lex = self.lex
+                         art: KoreanNlpArtifacts) -> tuple[float, str] | str | None:
+        """The score of the full name at the start of ``word`` and the rule that gives it, None
+        when it is not one, or PENDING when nothing speaks for or against it.
+
+        Evidence against a name vetoes it, except where stronger evidence for it overrides: an
+        invisible character inside it (an evasion) overrides mecab's reading of ordinary language,
+        a strong title after it a dictionary word (unless the given syllables are no name's).
+        Otherwise the score is that of the strongest evidence for a name (``_evidence_for``)."""
         name, rest = word[:slen + 2], word[slen + 2:]
         n = len(name)
-        joins = getattr(art, "joins", frozenset())
-        if any(j in joins for j in range(start + 1, start + n)):
-            return 0.85
+        if any(j in art.joins for j in range(start + 1, start + n)):
+            return 0.85, "full_name_split_by_invisible"
         if self._reads_as_a_word(art, start, name, slen):
             return None
         given_ok = self._given_ok(name, slen)
         in_dictionary = self._dictionary_word(art, start, n)
         if self._title_follows(text, end_of_word, rest, strong=True) and (given_ok or not in_dictionary):
-            return 0.85
+            return 0.85, "full_name_titled"
         if in_dictionary:
             return None
         if not given_ok:
             return PENDING
-        if (self._title_follows(text, end_of_word, rest) or self._person_tag(art, start, n)
-                or self._title_before.search(text, max(0, start - 12), start)
-                or self._slot_before.search(text, max(0, start - 12), start)):
-            return 0.85
+        return next(self._evidence_for(text, word, start, slen, end_of_word, art), PENDING)
+
+    def _evidence_for(self, text: str, word: str, start: int, slen: int, end_of_word: int,
+                      art: KoreanNlpArtifacts) -> Iterator[tuple[float, str]]:
+        """(score, rule) of each piece of evidence that the name-like word is a name, strongest
+        first (the first is the score; the rest are not looked at)."""
+        lex = self.lex
+        name, rest = word[:slen + 2], word[slen + 2:]
+        n = len(name)
+        if self._title_follows(text, end_of_word, rest):
+            yield 0.85, "full_name_weak_title"
+        if self._person_tag(art, start, n):
+            yield 0.85, "full_name_mecab_person"
+        if self._title_before.search(text, max(0, start - 12), start):
+            yield 0.85, "full_name_title_before"
+        if self._slot_before.search(text, max(0, start - 12), start):
+            yield 0.85, "full_name_roster_slot"
         if self._garbled(art, start, slen, n) and name[slen:] not in lex.common_words:
-            return 0.6
+            yield 0.6, "full_name_garbled_by_mecab"
         surname = word[:slen]
         if (surname not in lex.common_surnames and name[slen:] not in lex.common_words
                 and not any(h.startswith(name) for h in lex.hospitals) and self._clean_split(art, start, slen, n)):
-            return 0.6  # a rarer surname: only mecab's cleanest split (표/NNG + 세린/NNG)
-        if surname in lex.common_surnames and (self._surname_split(art, start, slen, n)
-                                               or (self._animate.match(rest) and not self._verb_form(art, start, n))):
-            return 0.6
-        return PENDING
+            yield 0.6, "full_name_rare_surname_split"  # only mecab's cleanest split (표/NNG + 세린/NNG)
+        if surname in lex.common_surnames and self._surname_split(art, start, slen, n):
+            yield 0.6, "full_name_surname_split"
+        if surname in lex.common_surnames and self._animate.match(rest) and not self._verb_form(art, start, n):
+            yield 0.6, "full_name_animate_particle"
 
     # ---- disguised names ---------------------------------------------------------------------
     def _disguised(self, text: str, results: list[RecognizerResult]) -> None:
         """Masks (김OO, 김모 씨), Latin initials (K교수) and chosung (ㄱㅊㅅ, ㄱ교수)."""
         for m in self._masked.finditer(text):
-            results.append(RecognizerResult(MASKED, m.start(), m.end(), 0.85))
+            results.append(self._result(MASKED, m.start(), m.end(), 0.85, "masked"))
         for m in self._mo.finditer(text):
             if m.group() in self.lex.common_words and text.startswith("님", m.end()):
                 continue  # 이모님, 부모님께: a kinship word and its honorific, not 이모 씨 or 노모 교수
-            results.append(RecognizerResult(MASKED, m.start(), m.end(), 0.8))
+            results.append(self._result(MASKED, m.start(), m.end(), 0.8, "surname_mo"))
         for m in self._initial.finditer(text):
-            results.append(RecognizerResult(INITIAL, m.start(), m.end(), 0.75))
+            results.append(self._result(INITIAL, m.start(), m.end(), 0.75, "latin_initial_titled"))
         for m in self._chosung.finditer(text):
             self._chosung_rule(text, m, results)
         for m in self._one_chosung.finditer(text):  # ㄱ교수, ㅂ 선생님
             if m.group() != "ㅋ":
-                results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
+                results.append(self._result(CHOSUNG, m.start(), m.end(), 0.7, "chosung_titled"))
 
     # ---- names in other shapes -----------------------------------------------------------------
-    def _short_name_rules(self, text: str, art: NlpArtifacts | None, results: list[RecognizerResult],
+    def _short_name_rules(self, text: str, art: KoreanNlpArtifacts, results: list[RecognizerResult],
                           full_names: list[str]) -> None:
         """Two-syllable names before a title (권휘 교수님), names written apart (김 성호 교수,
         김.성.호) and names in labelled fields (이름: …)."""
@@ -421,7 +436,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             if (surname not in lex.ambiguous_before_title and given not in lex.common_words
                     and all(ch in lex.given_syllables for ch in given)
                     and not self._verb_form(art, m.start(2), 2)):
-                results.append(RecognizerResult(FULL_NAME, m.start(), m.end(), 0.75))
+                results.append(self._result(FULL_NAME, m.start(), m.end(), 0.75, "full_name_written_apart"))
                 full_names.append(surname + given)
         for m in self._spaced.finditer(text):
             parts = re.split(r"[\s.·ㆍ‧_-]", m.group())
@@ -429,14 +444,14 @@ class KoreanNameRecognizer(EntityRecognizer):
                 continue
             after = self._word.match(text, m.end())
             if not m.group(1).isspace() or self._suffix_ok(after.group() if after else ""):
-                results.append(RecognizerResult(FULL_NAME, m.start(), m.end(), 0.8))
+                results.append(self._result(FULL_NAME, m.start(), m.end(), 0.8, "full_name_spelled_apart"))
                 full_names.append(m.group())
         for m in self._labelled.finditer(text):
             if m.group("v")[:1] in lex.surnames or m.group("v")[:2] in lex.surnames:
-                results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.85))
+                results.append(self._result(FULL_NAME, m.start("v"), m.end("v"), 0.85, "labelled_field"))
                 full_names.append(m.group("v"))
 
-    def _pending_names(self, text: str, pending: list[tuple[int, int, int]], art: NlpArtifacts | None,
+    def _pending_names(self, text: str, pending: list[tuple[int, int, int]], art: KoreanNlpArtifacts,
                        results: list[RecognizerResult], full_names: list[str]) -> None:
         """Name-like words with no evidence of their own, made names by their neighbours: a list
         with a name in it (김민수랑 이영희), the unmasked form of a mask, a contact right after
@@ -446,11 +461,11 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._coordinated(text, pending, results, full_names)
         for start, end, word_end in pending:
             if self._unmasks(text, start, masked):
-                results.append(RecognizerResult(FULL_NAME, start, end, 0.7))
+                results.append(self._result(FULL_NAME, start, end, 0.7, "unmasked_surname"))
                 full_names.append(text[start:end])
             elif self._contact_cue.match(text, word_end, min(len(text), word_end + 30)) \
                     and not self._compound_noun(art, start):
-                results.append(RecognizerResult(FULL_NAME, start, end, 0.6))
+                results.append(self._result(FULL_NAME, start, end, 0.6, "contact_follows"))
                 full_names.append(text[start:end])
 
     def _chat_names(self, text: str, results: list[RecognizerResult], full_names: list[str]) -> None:
@@ -465,7 +480,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             start = m.start(group) + (len(m.group(group)) - len(m.group(group).lstrip()))
             end = start + len(name)
             korean = re.fullmatch(r"[가-힣]{3,4}", name) and (name[:1] in lex.surnames or name[:2] in lex.surnames)
-            results.append(RecognizerResult(FULL_NAME if korean else GIVEN_NAME, start, end, 0.85))
+            results.append(self._result(FULL_NAME if korean else GIVEN_NAME, start, end, 0.85, "chat_speaker"))
             if korean:
                 full_names.append(name)
         for m in self._signoff.finditer(text):
@@ -473,17 +488,17 @@ class KoreanNameRecognizer(EntityRecognizer):
             if (name in lex.common_words or not (name[:1] in lex.surnames or name[:2] in lex.surnames)
                     or len(name) < 3 or not all(s in lex.given_syllables for s in name[-2:])):
                 continue
-            results.append(RecognizerResult(FULL_NAME, m.start("v"), m.end("v"), 0.8))
+            results.append(self._result(FULL_NAME, m.start("v"), m.end("v"), 0.8, "sign_off"))
             full_names.append(name)
 
-    def _short_name_rule(self, m: re.Match, art: NlpArtifacts | None, results: list[RecognizerResult]) -> None:
+    def _short_name_rule(self, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
         """권휘 교수님: a surname and one name-like syllable that mecab cannot read as one word."""
         lex = self.lex
         word = m.group()
         if (m.group(1) not in lex.surnames or m.group(1) in lex.ambiguous_before_title or m.group(2) not in lex.given_syllables
                 or word in lex.common_words or word in lex.public_figures or word in self._role_words):
             return
-        i = art.token_at(m.start()) if art is not None and hasattr(art, "token_at") else None
+        i = art.token_at(m.start())
         if i is None or (len(art.tokens[i]) >= 2 and art.classes[i] != "인명"):
             return  # mecab knows the word (명예, 지도, 신임 교수)
         j = art.token_at(m.start() + 1)
@@ -491,33 +506,29 @@ class KoreanNameRecognizer(EntityRecognizer):
             pass  # mecab reads a person (김솔/NNP/인명)
         elif j is None or not art.tags[j].startswith(("NN", "UNK", "SL")):
             return  # the second syllable is an ending or particle (정도 → 정/도?)
-        results.append(RecognizerResult(FULL_NAME, m.start(), m.end(), 0.6))
+        results.append(self._result(FULL_NAME, m.start(), m.end(), 0.6, "two_syllable_titled"))
 
-    def _given_rule(self, m: re.Match, art: NlpArtifacts | None, results: list[RecognizerResult]) -> None:
+    def _given_rule(self, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
         """A given name alone before 쌤/선생님/씨 (서연쌤, 지훈 선생님): both syllables name-like and
         mecab does not know the word as an ordinary noun (신규쌤, 병동쌤, 동기쌤 stay out)."""
         given = m.group()
         if given in self.lex.common_words or not all(s in self.lex.given_syllables for s in given):
-            return
-        if art is None or not hasattr(art, "token_at"):
             return
         i = art.token_at(m.start())
         if i is None:
             return
         if art.classes[i] == "인명" or (len(art.tokens[i]) < 2 and art.tags[i].startswith(("NN", "UNK"))) \
                 or art.tags[i] in ("UNKNOWN", "SL"):
-            results.append(RecognizerResult(GIVEN_NAME, m.start(), m.end(), 0.6))
+            results.append(self._result(GIVEN_NAME, m.start(), m.end(), 0.6, "given_name_titled"))
 
     @staticmethod
-    def _one_noun(art: NlpArtifacts | None, start: int, slen: int) -> bool:
-        if art is None or not hasattr(art, "token_at"):
-            return False
+    def _one_noun(art: KoreanNlpArtifacts, start: int, slen: int) -> bool:
         i = art.token_at(start)
         return (i is not None and len(art.tokens[i]) > slen and art.tags[i].startswith("NN")
                 and art.tags[i] != "NNP" and art.classes[i] != "인명")
 
     def _surname_title(self, text: str, word: str, start: int, end: int, results: list[RecognizerResult],
-                       art: NlpArtifacts | None = None) -> None:
+                       art: KoreanNlpArtifacts) -> None:
         lex = self.lex
         for slen in (2, 1):
             surname = word[:slen]
@@ -547,7 +558,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                     continue
                 if after.group()[:2] in ("씨", "님") or after.group() in ("씨", "님"):
                     continue
-            results.append(RecognizerResult(SURNAME_TITLE, start, start + slen, 0.7))
+            results.append(self._result(SURNAME_TITLE, start, start + slen, 0.7, "surname_titled"))
             return
 
     def _chosung_rule(self, text: str, m: re.Match, results: list[RecognizerResult]) -> None:
@@ -557,13 +568,11 @@ class KoreanNameRecognizer(EntityRecognizer):
             return
         if len(s) == 2 and self._title_start.match(text, m.end()) is None:
             return
-        results.append(RecognizerResult(CHOSUNG, m.start(), m.end(), 0.7))
+        results.append(self._result(CHOSUNG, m.start(), m.end(), 0.7, "chosung"))
 
     @staticmethod
-    def _compound_noun(art: NlpArtifacts | None, start: int) -> bool:
+    def _compound_noun(art: KoreanNlpArtifacts, start: int) -> bool:
         """mecab starts the word with a two-syllable noun (원인+균, 최종+결과): a compound, not a name."""
-        if art is None or not hasattr(art, "token_at"):
-            return True
         i = art.token_at(start)
         return i is None or (len(art.tokens[i]) >= 2 and art.tags[i].startswith("NN"))
 
@@ -608,13 +617,13 @@ class KoreanNameRecognizer(EntityRecognizer):
         listed_now = set()
         for (start, end, word_end, was_name), now in zip(items, found):
             if now and not was_name:
-                results.append(RecognizerResult(FULL_NAME, start, end, 0.7))
+                results.append(self._result(FULL_NAME, start, end, 0.7, "listed_with_name"))
                 full_names.append(text[start:end])
                 listed_now.add((start, end, word_end))
         pending[:] = [p for p in pending if p not in listed_now]
 
     def _repeats(self, text: str, full_names: list[str], results: list[RecognizerResult],
-                 art: NlpArtifacts | None = None) -> None:
+                 art: KoreanNlpArtifacts) -> None:
         """Once a full name is found, its other mentions count too: the same name anywhere in the
         draft (however it was spelled the first time), the given name alone (나래쌤, 나래가) and the
         surname alone where it can only be that person (남궁 쌤이, 독고한테; see ``_bare_surname``)."""
@@ -631,21 +640,21 @@ class KoreanNameRecognizer(EntityRecognizer):
             rest = word.group()[end - start:] if word else ""
             if self._suffix_ok(rest) or self._title_follows(text, end, rest):
                 kind = FULL_NAME if text[start:end] in names else GIVEN_NAME
-                results.append(RecognizerResult(kind, start, end, 0.75))
+                results.append(self._result(kind, start, end, 0.75, "repeat"))
         bare = {s for s in surnames.values() if s} | bare_extra
         taken = {(r.start, r.end) for r in results}
         for start, end in word_starts(text, bare):
             word = self._word.match(text, start)
             rest = word.group()[end - start:] if word else ""
             if (start, end) not in taken and self._bare_surname(text, start, end, rest, art):
-                results.append(RecognizerResult(SURNAME_TITLE, start, end, 0.7))
+                results.append(self._result(SURNAME_TITLE, start, end, 0.7, "repeat_surname"))
 
     def _surname_of(self, name: str) -> str:
         if len(name) >= 4 and name[:2] in self.lex.surnames:
             return name[:2]
         return name[:1] if name[:1] in self.lex.surnames else ""
 
-    def _bare_surname(self, text: str, start: int, end: int, rest: str, art: NlpArtifacts | None) -> bool:
+    def _bare_surname(self, text: str, start: int, end: int, rest: str, art: KoreanNlpArtifacts) -> bool:
         """A surname standing alone, after the full name appeared: a compound surname (남궁, 독고)
         with a particle or title is that person; a single syllable only with a particle used for
         people (탁한테) or, for rarer surnames that are not everyday nouns, a subject/topic particle

@@ -32,6 +32,8 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from ...budget import out_of_time
 from ..lexicon import Lexicon
+from ..nlp import KoreanNlpArtifacts
+from .explanation import explanation
 from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, word_starts
 from .name_features import Featurizer, candidate_windows, morph_labels
 
@@ -102,7 +104,7 @@ class LearnedNameRecognizer(EntityRecognizer):
             self._tagger = tagger
 
     # ---- the model -------------------------------------------------------------------------
-    def model_spans(self, text: str, art: NlpArtifacts | None,
+    def model_spans(self, text: str, art: KoreanNlpArtifacts,
                     check: list[RecognizerResult] = ()) -> tuple[list[tuple[int, int, float]], dict[int, list[float]]]:
         """(start, end, confidence) of every person span the model tags in ``text``, and for each
         result in ``check`` (by index) the model's probability, character by character, that the
@@ -146,11 +148,12 @@ class LearnedNameRecognizer(EntityRecognizer):
 
     # ---- fusion ----------------------------------------------------------------------------
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        art = KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language)
         # a listed hospital is a place, whatever its first syllable (차병원: 차 + 병원)
-        results = [r for r in self.rules.analyze(text, entities, nlp_artifacts) if text[r.start:r.end] not in self.lex.hospitals]
+        results = [r for r in self.rules.analyze(text, entities, art) if text[r.start:r.end] not in self.lex.hospitals]
         rule_spans = [(r.start, r.end) for r in results]
         judged = [r for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME)]
-        spans, belief = self.model_spans(text, nlp_artifacts, judged)
+        spans, belief = self.model_spans(text, art, judged)
         shrunk: list[str] = []
         # names the rules found on strong evidence, and their given names: a later mention of one
         # is that person whatever the model thinks of the sentence around it
@@ -171,8 +174,10 @@ class LearnedNameRecognizer(EntityRecognizer):
                 # 민수가: surname 민 + given 수가 to the rules, a given name + 가 to the model
                 r.end, r.entity_type = r.end - 1, GIVEN_NAME
                 shrunk.append(text[r.start:r.end])
+                _note(r, "the name model reads a given name and a particle: the particle left out")
             if b < DISBELIEF if r.score < WEAK_RULE else (b < STRONG_DISBELIEF and not self._titled(text, r.start, r.end)):
                 r.score = round(r.score * DEMOTED, 2)
+                _note(r, f"the name model doubts it (belief {b:.2f}): score {r.score}")
         added: list[str] = shrunk
         index = _Spans(results)
         for start, end, conf in spans:
@@ -188,18 +193,26 @@ class LearnedNameRecognizer(EntityRecognizer):
                         # particle; the particle is not part of the name
                         r.end, r.entity_type = end, GIVEN_NAME
                         added.append(text[start:end])
+                        _note(r, "the name model reads a given name and a particle: the particle left out")
                     fused = 1 - (1 - r.score) * (1 - conf * MODEL_ONLY_WEIGHT)
                     r.score = round(max(r.score, min(FUSED_MAX, fused)), 2)
+                    _note(r, f"the name model agrees (confidence {conf:.2f}): score {r.score}")
                 continue
             if conf < MIN_CONFIDENCE or not self._korean_form(text, start, end) \
-                    or self._vetoed(text, start, end, nlp_artifacts, conf):
+                    or self._vetoed(text, start, end, art, conf):
                 continue
             kind = self._kind(text[start:end])
-            results.append(RecognizerResult(kind, start, end, round(conf * MODEL_ONLY_WEIGHT, 2)))
+            results.append(self._result(kind, start, end, round(conf * MODEL_ONLY_WEIGHT, 2), "model_only",
+                                        f"the name model alone (confidence {conf:.2f})"))
             if kind != INITIAL:
                 added.append(text[start:end])
-        self._mentions(text, added, results, rule_spans, nlp_artifacts)
+        self._mentions(text, added, results, rule_spans, art)
         return results
+
+    def _result(self, entity_type: str, start: int, end: int, score: float, rule: str, detail: str = "") -> RecognizerResult:
+        """A result of the model's own (``korean_name_model.<rule>``), explained."""
+        return RecognizerResult(entity_type, start, end, score,
+                                analysis_explanation=explanation(self.name, f"korean_name_model.{rule}", score, detail))
 
     def _korean_form(self, text: str, start: int, end: int) -> bool:
         """What the model may report alone: a Korean name's shape (surname + one or two syllables,
@@ -240,7 +253,7 @@ class LearnedNameRecognizer(EntityRecognizer):
             return GIVEN_NAME
         return FULL_NAME
 
-    def _vetoed(self, text: str, start: int, end: int, art: NlpArtifacts | None, conf: float = 0.0) -> bool:
+    def _vetoed(self, text: str, start: int, end: int, art: KoreanNlpArtifacts, conf: float = 0.0) -> bool:
         """The rules' evidence against a name: public figures, ordinary words, numbers."""
         lex = self.lex
         span = text[start:end]
@@ -272,20 +285,18 @@ class LearnedNameRecognizer(EntityRecognizer):
         return False
 
     @staticmethod
-    def _noun_compound(art: NlpArtifacts | None, start: int) -> bool:
+    def _noun_compound(art: KoreanNlpArtifacts, start: int) -> bool:
         """mecab starts the span with a common noun of two syllables (원인+균, 서명+란): a compound
         word, where a name would be one proper noun or a surname split off."""
-        i = art.token_at(start) if art is not None and hasattr(art, "token_at") else None
+        i = art.token_at(start)
         return (i is not None and len(art.tokens[i]) == 2 and art.tags[i] == "NNG" and art.classes[i] != "인명"
                 and i + 1 < len(art.tokens) and art.tags[i + 1].startswith("NN"))
 
     @staticmethod
-    def _conjugated(art: NlpArtifacts | None, start: int, end: int, conf: float) -> bool:
+    def _conjugated(art: KoreanNlpArtifacts, start: int, end: int, conf: float) -> bool:
         """mecab reads a verb: with an auxiliary or a final ending (박아줘, 하세요) always a verb;
         with only a connective ending (박/VV 지/EC 빈/VV — mecab garbling 박지빈) only when the model
         is not sure. An adnominal ending is left alone (지은, 하은 are read as 지/VA + 은/ETM)."""
-        if art is None or not hasattr(art, "token_at"):
-            return False
         i = art.token_at(start)
         if i is None or not art.tags[i].startswith(("VV", "VA", "VX")):
             return False
@@ -300,7 +311,7 @@ class LearnedNameRecognizer(EntityRecognizer):
         return False
 
     def _mentions(self, text: str, names: list[str], results: list[RecognizerResult],
-                  rule_spans: list[tuple[int, int]], art: NlpArtifacts | None) -> None:
+                  rule_spans: list[tuple[int, int]], art: KoreanNlpArtifacts) -> None:
         """Other mentions of names the model found: the same name (with particles or a title),
         and for a full name its given name alone, as the rules do for theirs."""
         full = [n for n in names if len(n) >= 3]
@@ -318,4 +329,9 @@ class LearnedNameRecognizer(EntityRecognizer):
             word = self.rules._word.match(text, start)
             rest = word.group()[2:] if word else ""
             if self.rules._suffix_ok(rest) or self.rules._title_follows(text, end, rest):
-                results.append(RecognizerResult(GIVEN_NAME, start, end, 0.6))
+                results.append(self._result(GIVEN_NAME, start, end, 0.6, "given_name_repeat"))
+
+
+def _note(result: RecognizerResult, line: str) -> None:
+    """What the model changed in a rule's result, added to its explanation."""
+    result.analysis_explanation.append_textual_explanation_line(line)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from ..lexicon import Lexicon
+from ..nlp import KoreanNlpArtifacts
 
 #: tag set of the model: begin / inside a person's name, outside
 LABELS = ("B-PS", "I-PS", "O")
@@ -202,17 +203,11 @@ def _coarse(tag: str, cls: str) -> str:
     return "O"
 
 
-def morph_labels(text: str, artifacts) -> list[str]:
+def morph_labels(text: str, artifacts: KoreanNlpArtifacts) -> list[str]:
     """mecab's view of every character: ``TAG:P`` with P = B/I/E/S (place in the morpheme), and
     ``*인명`` appended for mecab's person class; "-" where no morpheme covers the character."""
     labels = ["-"] * len(text)
-    if artifacts is None:
-        return labels
-    tags = getattr(artifacts, "tags", None)
-    classes = getattr(artifacts, "classes", None)
-    if tags is None:
-        return labels
-    for tok, s, tag, cls in zip(artifacts.tokens, artifacts.tokens_indices, tags, classes):
+    for tok, s, tag, cls in zip(artifacts.tokens, artifacts.tokens_indices, artifacts.tags, artifacts.classes):
         t = _coarse(tag, cls)
         length = len(tok)
         if length == 1:

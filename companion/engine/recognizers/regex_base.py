@@ -3,20 +3,24 @@
 ``PatternRecognizer`` reports the whole match; Korean needs context *inside* the regex
 (면허번호 12345, 카톡 아이디 abc_12) while only the value is the finding. Each rule is
 ``(entity_type, compiled regex with a group named "v" — or "w" in a second alternative — or
-none for the whole match, score)``;
+none for the whole match, score)`` and a ``name`` of its own;
 an optional ``veto`` callable drops a match by looking at the text around it, and an optional
-``hint`` (a cheap regex) skips a rule on drafts that cannot contain a match.
+``hint`` (a cheap regex) skips a rule on drafts that cannot contain a match. Every result
+carries Presidio's ``AnalysisExplanation`` naming its rule, as ``PatternRecognizer``'s name
+their ``Pattern``.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from ...budget import out_of_time
+from ..findings import stripped
+from .explanation import explanation
 
 
 @dataclass(frozen=True)
@@ -27,10 +31,16 @@ class Rule:
     veto: Callable[[str, int, int], bool] | None = None
     #: a cheap regex that must occur somewhere in the text for the rule to be worth running
     hint: re.Pattern[str] | None = None
+    #: what the rule looks for, stable and unique within its recognizer (``contact.kr_mobile``):
+    #: the ``pattern_name`` of its results' explanation
+    name: str = field(kw_only=True)
 
 
 class GroupRegexRecognizer(EntityRecognizer):
     def __init__(self, name: str, rules: list[Rule], supported_language: str = "ko") -> None:
+        names = [r.name for r in rules]
+        if not all(names) or len(set(names)) != len(names):
+            raise ValueError(f"{name}: every rule needs a name of its own, got {names}")
         self.rules = rules
         super().__init__(supported_entities=sorted({r.entity_type for r in rules}), name=name,
                          supported_language=supported_language)
@@ -43,17 +53,22 @@ class GroupRegexRecognizer(EntityRecognizer):
         for rule in self.rules:
             if out_of_time(self.name):
                 break
-            if rule.hint is not None and rule.hint.search(text) is None:
+            if (entities and rule.entity_type not in entities) or (rule.hint is not None and rule.hint.search(text) is None):
                 continue
             for m in rule.regex.finditer(text):
                 group = next((g for g in ("v", "w") if g in rule.regex.groupindex and m.start(g) >= 0), None)
-                start, end = m.span(group) if group else m.span()
+                # no whitespace at the ends: an allowed term is compared with the whole span
+                start, end = stripped(text, *(m.span(group) if group else m.span()))
                 if start < 0 or end <= start:
                     continue
                 if rule.veto is not None and rule.veto(text, start, end):
                     continue
-                results.append(RecognizerResult(rule.entity_type, start, end, rule.score))
+                results.append(RecognizerResult(rule.entity_type, start, end, rule.score,
+                                                analysis_explanation=self._explain(rule)))
         return results
+
+    def _explain(self, rule: Rule) -> AnalysisExplanation:
+        return explanation(self.name, rule.name, rule.score, pattern=rule.regex.pattern)
 
 
 def literal_alternation(words) -> str:

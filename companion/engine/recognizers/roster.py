@@ -25,4 +25,4 @@ def roster_recognizer(names: list[str], language: str) -> GroupRegexRecognizer |
     spelled = [r"[\s.·]?".join(re.escape(ch) for ch in name.replace(" ", "")) for name in names]
     alternation = "|".join(sorted(spelled, key=len, reverse=True))
     regex = re.compile(rf"(?<![가-힣A-Za-z])(?:{alternation})(?![A-Za-z])", re.I)
-    return GroupRegexRecognizer("RosterRecognizer", [Rule("PERSON_ROSTER", regex, 1.0)], supported_language=language)
+    return GroupRegexRecognizer("RosterRecognizer", [Rule("PERSON_ROSTER", regex, 1.0, name="roster.listed_name")], supported_language=language)
