@@ -23,7 +23,7 @@ from typing import Callable
 
 from .. import API_VERSION, __version__
 from ..benchmark_load import make_drafts
-from ..cli import EXIT_FOUND, EXIT_OK, add_policy_option
+from ..cli_common import EXIT_FOUND, EXIT_OK, add_config_options
 from ..config import (DEFAULT_HOST, DEFAULT_PORT, POLICY_ONLY_SECTIONS, Config, ConfigError, load_config, read_toml,
                       resolve_config_path, resolve_policy_path, validate_document)
 from ..logs import LOG_FILE, log_dir
@@ -322,8 +322,7 @@ def add_doctor_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("doctor", help="check this PC's set-up and print a fix for each problem",
                             description="Exit status: 0 all good, 1 a problem found, 2 usage error.")
     parser.add_argument("--port", type=_port, help="port to check (default: the configured one)")
-    parser.add_argument("--config", metavar="FILE", help="config file")
-    add_policy_option(parser)
+    add_config_options(parser)
     parser.add_argument("--skip-engine", action="store_true", help="do not load the engine (faster)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as problems (exit 1)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (stable keys) instead")
