@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import json
 import time
-import urllib.parse
 
 import pytest
 
@@ -223,14 +222,6 @@ def test_malformed_bodies_are_400(companion, data: bytes, message: str) -> None:
     assert message in body["error"]["message"]
 
 
-def test_json_with_charset_is_accepted_and_other_types_are_415(companion) -> None:
-    data = json.dumps({"text": "안녕하세요"}).encode()
-    assert raw_post(companion, "/v1/analyze", data, "application/json; charset=utf-8")[0] == 200
-    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
-        status, body = raw_post(companion, "/v1/analyze", data, content_type)
-        assert_error(status, body, 415)
-
-
 def test_unknown_path_and_wrong_method(companion) -> None:
     status, _, body = companion.request("GET", "/v1/nothing")
     assert_error(status, body, 404)
@@ -239,74 +230,3 @@ def test_unknown_path_and_wrong_method(companion) -> None:
     status, _, body = companion.request("POST", "/v1/health", {})
     assert_error(status, body, 405)
 
-
-def test_too_long_text_and_too_large_body_are_413(companion_server) -> None:
-    server = companion_server("[server]\nmax_chars = 100\n")
-    ok = analyze(server, "가" * 100)
-    assert ok["risk"]["level"] == "none"
-    status, _, body = server.request("POST", "/v1/analyze", {"text": "가" * 101})
-    assert_error(status, body, 413)
-    assert "가" not in json.dumps(body, ensure_ascii=False)
-    status, body = raw_post(server, "/v1/analyze", b'{"text": "' + b"a" * 200_000 + b'"}')
-    assert_error(status, body, 413)
-
-
-# --- Host, Origin, token --------------------------------------------------------------------
-
-@pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1:1", "localhost", "127.0.0.1.nip.io:{port}"])
-def test_foreign_host_header_is_403(companion, host: str) -> None:
-    status, _, body = companion.request("GET", "/v1/health", headers={"Host": host.format(port=companion.port)})
-    assert_error(status, body, 403)
-
-
-@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}", "LOCALHOST:{port}"])
-def test_loopback_host_headers_are_accepted(companion, host: str) -> None:
-    status, _, _ = companion.request("GET", "/v1/health", headers={"Host": host.format(port=companion.port)})
-    assert status == 200
-
-
-def test_web_origin_is_403_without_cors_headers(companion) -> None:
-    for origin in ("https://www.medigate.net", "null", "chrome-extension://" + "a" * 32):
-        status, headers, body = companion.request("POST", "/v1/analyze", {"text": "x"}, headers={"Origin": origin})
-        assert_error(status, body, 403)
-        assert "Access-Control-Allow-Origin" not in headers
-
-
-def test_extension_origin_gets_cors(companion) -> None:
-    origin = f"chrome-extension://{EXTENSION_ID}"
-    status, headers, _ = companion.request("POST", "/v1/analyze", {"text": "x"}, headers={"Origin": origin})
-    assert status == 200 and headers["Access-Control-Allow-Origin"] == origin
-    status, headers, _ = companion.request("OPTIONS", "/v1/analyze", headers={
-        "Origin": origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type, authorization"})
-    assert status == 200 and headers["Access-Control-Allow-Origin"] == origin
-    assert "authorization" in headers["Access-Control-Allow-Headers"].lower()
-
-
-def test_everything_that_tells_of_the_user_needs_a_fresh_mac(companion) -> None:
-    """Health and the analysis of the caller's own text are open; policy and stats need a MAC."""
-    status, _, _ = companion.request("GET", "/v1/health", headers={"Authorization": None})
-    assert status == 200, "health stays open for status checks"
-    status, _, body = companion.request("POST", "/v1/analyze", {"text": "김민수 교수"}, headers={"Authorization": None})
-    assert status == 200 and body["findings"], "an analysis of one's own text needs no pairing"
-    for method, path in (("GET", "/v1/policy"), ("GET", "/v1/stats")):
-        status, _, body = companion.request(method, path, None, headers={"Authorization": None})
-        assert_error(status, body, 401)
-    status, _, _ = companion.request("GET", "/v1/policy")  # paired, as the extension does
-    assert status == 200
-
-
-# --- privacy ------------------------------------------------------------------------------
-
-def test_draft_text_never_reaches_the_log(companion_server) -> None:
-    server = companion_server()
-    marker = "MARKER-7f3a9c-비밀초안"
-    analyze(server, f"김성호 교수 {marker} 010-2222-3333")
-    server.request("POST", "/v1/redact", {"text": marker, "accept": ["bogus"]})
-    server.request("POST", "/v1/analyze", {"text": marker, "language": marker})
-    raw_post(server, "/v1/analyze", json.dumps({"text": marker}).encode() + b"garbage")
-    server.request("POST", "/v1/analyze?q=" + urllib.parse.quote(marker), {"text": marker})
-    server.stop()
-    log = server.log()
-    assert "POST /v1/analyze 200" in log, "the access log is written"
-    assert marker not in log and "7f3a9c" not in log and "010-2222-3333" not in log

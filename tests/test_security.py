@@ -12,6 +12,7 @@ import os
 import secrets
 import socket
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,10 @@ def raw(port: int, method: str, path: str, body: bytes | None = None,
         for name, value in all_headers.items():
             if value is not None:
                 conn.putheader(name, value)
-        conn.endheaders(body)
+        try:
+            conn.endheaders(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered early (413 on the headers) and closed: read that answer, as browsers do
         response = conn.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
@@ -164,6 +168,8 @@ def test_unauthenticated_requests_get_nothing_of_the_user(companion) -> None:
         for headers in (JSON, {**JSON, "Authorization": "Bearer some-evaluation-token-0123"}):
             status, _, body = raw(companion.port, method, path, json.dumps(payload).encode(), headers)
             assert status == 200 and "redacted_text" in json.loads(body), (path, status)
+    status, _, body = raw(companion.port, "POST", "/v1/analyze", json.dumps({"text": "김민수 교수"}).encode(), JSON)
+    assert status == 200 and json.loads(body)["findings"], "an analysis of one's own text needs no pairing"
     assert raw(companion.port, "GET", "/v1/stats", None, {"Authorization": companion.auth("GET", "/v1/stats")})[0] == 200
 
 
@@ -204,11 +210,13 @@ def tokened(companion_with_token):
     return companion_with_token
 
 
-def call(running, method: str, path: str, payload: object, headers: dict[str, str | None], auth: bool = True):
-    """One request with a fresh MAC (unless ``auth`` is False or headers set Authorization)."""
-    if path == "/v1/pair" and payload is None:
+def call(running, method: str, path: str, payload: object, headers: dict[str, str | None], auth: bool = True,
+         raw_body: bytes | None = None):
+    """One request with a fresh MAC (unless ``auth`` is False or headers set Authorization);
+    ``raw_body``: these bytes instead of ``payload`` as JSON."""
+    if path == "/v1/pair" and payload is None and raw_body is None:
         payload = json.loads(challenge(running.port))
-    body = None if payload is None else json.dumps(payload).encode()
+    body = raw_body if raw_body is not None else None if payload is None else json.dumps(payload).encode()
     base = {"Content-Type": "application/json" if body is not None else None}
     if auth and "Authorization" not in headers and path.split("?")[0] not in ("/v1/health", "/v1/pair"):
         base["Authorization"] = running.auth(method, path)
@@ -224,7 +232,7 @@ def test_every_endpoint_answers_a_valid_request(tokened) -> None:
 @pytest.mark.parametrize("host", [
     "evil.example:{port}", "evil.localhost:{port}", "localhost.:{port}", "127.0.0.2:{port}", "0.0.0.0:{port}",
     "127.1:{port}", "2130706433:{port}", "[::ffff:127.0.0.1]:{port}", "127.0.0.1:{port}@evil.example",
-    "127.0.0.1:{port}.evil.example", "localhost:{other}", "localhost", "",
+    "127.0.0.1:{port}.evil.example", "localhost:{other}", "localhost", "", "127.0.0.1:1", "127.0.0.1.nip.io:{port}",
 ])
 def test_dns_rebinding_hosts_are_403_everywhere(tokened, host: str) -> None:
     value = host.format(port=tokened.port, other=tokened.port + 1)
@@ -232,6 +240,12 @@ def test_dns_rebinding_hosts_are_403_everywhere(tokened, host: str) -> None:
         status, headers, body = call(tokened, method, path, payload, {"Host": value}, auth=False)
         assert status == 403 and error_code(body) == "forbidden", (host, path, status)
         assert headers.get("access-control-allow-origin") in (None, f"chrome-extension://{EXTENSION_ID}")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}", "LOCALHOST:{port}"])
+def test_loopback_host_headers_are_accepted(companion, host: str) -> None:
+    status, _, _ = companion.request("GET", "/v1/health", headers={"Host": host.format(port=companion.port)})
+    assert status == 200
 
 
 @pytest.mark.parametrize("origin", [
@@ -264,6 +278,17 @@ def test_firefox_origins_are_allowed_because_the_mac_authenticates(tokened) -> N
     assert status == 401 and error_code(body) == "unauthorized"
 
 
+def test_extension_origin_gets_cors(companion) -> None:
+    origin = f"chrome-extension://{EXTENSION_ID}"
+    status, headers, _ = companion.request("POST", "/v1/analyze", {"text": "x"}, headers={"Origin": origin})
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == origin
+    status, headers, _ = companion.request("OPTIONS", "/v1/analyze", headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, authorization"})
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == origin
+    assert "authorization" in headers["Access-Control-Allow-Headers"].lower()
+
+
 @pytest.mark.parametrize("authorization", [
     lambda t: None, lambda t: "", lambda t: "Bearer", lambda t: "Bearer ", lambda t: "Bearer wrong-token-0123456789",
     lambda t: f"Bearer {t}", lambda t: f"Token {t}", lambda t: f"Basic {t}", lambda t: t,
@@ -286,6 +311,7 @@ def test_non_json_content_types_are_415(tokened, content_type: str | None) -> No
     for method, path, payload in [e for e in ENDPOINTS if e[0] == "POST"]:
         status, _, body = call(tokened, method, path, payload, {"Content-Type": content_type})
         assert status == 415 and error_code(body) == "unsupported_media_type", (content_type, path)
+        assert set(json.loads(body)) == {"error"} and json.loads(body)["error"]["message"]
 
 
 def test_json_content_type_variants_are_accepted(tokened) -> None:
@@ -301,7 +327,20 @@ def test_over_long_text_and_bodies_are_413(tokened) -> None:
     status, _, body = call(tokened, "POST", "/v1/redact", {"text": "a" * 20001}, {})
     assert status == 413 and error_code(body) == "too_large"
     status, _, _ = call(tokened, "POST", "/v1/analyze", {"text": "a" * 20000, "pad": "b" * 200_000}, {})
-    assert status == 413  # refused before the body is read (see test_robustness for its content type)
+    assert status == 413 and error_code(body) == "too_large"  # refused before the body is read
+    status, headers, body = call(tokened, "POST", "/v1/analyze", {"text": "\U0001F600" * 100_000}, {})
+    assert status == 413 and error_code(body) == "too_large" and headers["content-type"].startswith("application/json")
+
+
+def test_the_configured_max_chars_bounds_the_text_and_the_body(companion_server) -> None:
+    running = companion_server("[server]\nmax_chars = 100\n")
+    status, _, body = call(running, "POST", "/v1/analyze", {"text": "가" * 100}, {})
+    assert status == 200 and json.loads(body)["risk"]["level"] == "none"
+    status, _, body = call(running, "POST", "/v1/analyze", {"text": "가" * 101}, {})
+    assert status == 413 and error_code(body) == "too_large"
+    assert "가" not in body.decode()
+    status, _, body = call(running, "POST", "/v1/analyze", None, {}, raw_body=b'{"text": "' + b"a" * 200_000 + b'"}')
+    assert status == 413 and error_code(body) == "too_large"
 
 
 # --- no draft text anywhere -------------------------------------------------------------
@@ -331,6 +370,7 @@ def test_marker_never_reaches_logs_errors_or_files(companion_server, tmp_path: P
         ("POST", f"/v1/analyze?draft={ascii_marker}", {"text": draft},
          {"User-Agent": ascii_marker, "X-Draft": ascii_marker}),
         ("POST", f"/v1/{ascii_marker}", {"text": draft}, {}),
+        ("POST", "/v1/analyze?q=" + urllib.parse.quote(marker), {"text": draft}, {}),
         ("POST", "/v1/feedback", {"entity_type": marker, "action": "accepted"}, {}),
         ("POST", "/v1/feedback", {"entity_type": "PERSON", "action": marker}, {}),
         ("POST", "/v1/pair", {"nonce": marker, "host": marker, "port": port}, {}),
