@@ -20,10 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-
-from companion.benchmark_load import make_drafts, rss_kb, run_load
 from companion.client import NotVerified, authorization_for
 from companion.security import ANALYSIS_PATHS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+from benchmark_load import make_drafts, run_load  # noqa: E402
+from companion_runner import free_port, rss_kb  # noqa: E402
 
 SECONDLOOK = Path(sys.executable).with_name("secondlook")
 FUZZ_CASES = 2000
@@ -254,7 +257,7 @@ def test_a_raising_recognizer_gives_500_without_text_and_serving_continues(tmp_p
                 raise RuntimeError(f"recognizer failed on {text}")
             return []
 
-    config = load_config(env={"XDG_CONFIG_HOME": str(tmp_path)}, overrides={"server.port": _free_port()})
+    config = load_config(env={"XDG_CONFIG_HOME": str(tmp_path)}, overrides={"server.port": free_port()})
     secret = "fault-test-secret-0123456789"
     app = create_app(config, secret=secret)
     state = app.extensions["secondlook"]
@@ -286,12 +289,6 @@ def test_a_raising_recognizer_gives_500_without_text_and_serving_continues(tmp_p
         logging.getLogger().removeHandler(handler)
         server.task_dispatcher.shutdown(timeout=5)  # let worker threads finish before the sockets close
         server.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_sigterm_shuts_down_cleanly_within_5_seconds(companion_server) -> None:
