@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import time
 
@@ -18,19 +17,6 @@ def analyze(companion, text: str, **extra) -> dict:
     status, _, body = companion.request("POST", "/v1/analyze", {"text": text, **extra})
     assert status == 200, body
     return body
-
-
-def raw_post(companion, path: str, data: bytes, content_type: str = "application/json",
-             headers: dict[str, str] | None = None) -> tuple[int, dict]:
-    """A POST of exactly these bytes, paired first."""
-    conn = http.client.HTTPConnection("127.0.0.1", companion.port, timeout=30)
-    try:
-        conn.request("POST", path, body=data, headers={"Content-Type": content_type,
-                                                       "Authorization": companion.auth("POST", path), **(headers or {})})
-        resp = conn.getresponse()
-        return resp.status, json.loads(resp.read())
-    finally:
-        conn.close()
 
 
 def assert_error(status: int, body: dict, expected: int) -> None:
@@ -217,7 +203,7 @@ def test_feedback_rejects_bad_input(companion, body: dict) -> None:
     (b"[" * 50000 + b"]" * 50000, "not valid JSON"),
 ])
 def test_malformed_bodies_are_400(companion, data: bytes, message: str) -> None:
-    status, body = raw_post(companion, "/v1/analyze", data)
+    status, _, body = companion.request("POST", "/v1/analyze", data)
     assert_error(status, body, 400)
     assert message in body["error"]["message"]
 

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tomllib
 from pathlib import Path
 
-from companion_process import SECONDLOOK
+from companion_process import isolated_env, run_secondlook
 
 
 
 def run_cli(*args: str, stdin: str | None = None, tmp: Path, env: dict[str, str] | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
-    full_env.update({"XDG_CONFIG_HOME": str(tmp / "xdg"), **(env or {})})
-    return subprocess.run([str(SECONDLOOK), *args], input=stdin, capture_output=True, text=True,
-                          env=full_env, timeout=timeout)
+    return run_secondlook(list(args), isolated_env(tmp, **(env or {})), stdin, timeout)
 
 
 def one_line_error(result: subprocess.CompletedProcess) -> str:

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import random
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -26,9 +24,9 @@ from companion.security import ANALYSIS_PATHS
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
 from benchmark_load import make_drafts, run_load  # noqa: E402
-from companion_runner import free_port, rss_kb  # noqa: E402
+from companion_process import free_port, http_request, isolated_env, run_secondlook  # noqa: E402
+from companion_runner import rss_kb  # noqa: E402
 
-SECONDLOOK = Path(sys.executable).with_name("secondlook")
 FUZZ_CASES = 2000
 MAX_CHARS = 20000  # the default; the body limit is 4 bytes a character plus 64 KiB
 #: Log signatures of 500s whose cause is known and owned elsewhere (reported to the owners):
@@ -46,19 +44,11 @@ class Case:
 def post(port: int, case: Case, secret: str, timeout: float = 60) -> tuple[int, str, bytes]:
     """POST the case's bytes, paired first with ``secret`` where the path needs it (feedback;
     an analysis of the caller's own text needs no pairing, see ``[server] open_analysis``)."""
-    headers = {"Content-Type": case.content_type, "Host": f"127.0.0.1:{port}"}
+    headers = {"Content-Type": case.content_type}
     if case.path not in ("/v1/pair", *ANALYSIS_PATHS):
         headers["Authorization"] = authorization_for("127.0.0.1", port, secret, "POST", case.path)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        try:
-            conn.request("POST", case.path, body=case.body, headers=headers)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered early (e.g. 413 on the headers) and closed: read that answer, as browsers do
-        response = conn.getresponse()
-        return response.status, response.getheader("Content-Type", ""), response.read()
-    finally:
-        conn.close()
+    status, answer_headers, body = http_request(port, "POST", case.path, case.body, headers, timeout=timeout)
+    return status, answer_headers.get("Content-Type", ""), body
 
 
 # --- generated bad bodies ---------------------------------------------------------------
@@ -308,10 +298,7 @@ def test_sigterm_shuts_down_cleanly_within_5_seconds(companion_server) -> None:
 
 def test_second_serve_on_the_same_port_exits_2_with_a_clear_message(companion_server, tmp_path: Path) -> None:
     running = companion_server()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
-    second = subprocess.run([str(SECONDLOOK), "serve", "--port", str(running.port)], capture_output=True,
-                            text=True, env=env, timeout=60)
+    second = run_secondlook(["serve", "--port", str(running.port)], isolated_env(tmp_path), timeout=60)
     assert second.returncode == 2
     lines = [line for line in second.stderr.splitlines() if "INFO" not in line]
     assert lines == [f"secondlook: port {running.port} on 127.0.0.1 is already in use (another SecondLook or "
