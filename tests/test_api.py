@@ -1,13 +1,23 @@
-"""HTTP API v1 against the real `secondlook serve` over loopback."""
+"""HTTP API v1, endpoint by endpoint: statuses, keys and types of every answer and error.
+
+In this process, through ``create_app(...).test_client()`` with the real engine passed through
+the app's engine seam (tests/app_client.py); the fixtures ``companion`` and ``companion_server``
+are overridden here with that client, which pairs as the extension does. What needs the real
+server (Host and Origin checks over loopback, body limits, logs, load, shutdown) is in
+test_security.py, test_robustness.py and test_bounds.py.
+"""
 
 from __future__ import annotations
 
 import json
-import time
+import threading
+from pathlib import Path
 
 import pytest
 
+from app_client import AppClient, app_client
 from companion.config import EXTENSION_ID
+from engine_support import engine_for
 
 DRAFT = "외과 김성호 교수 번호 010-1234-5678 입니다."
 PHONE = "010-1234-5678"
@@ -25,6 +35,18 @@ def assert_error(status: int, body: dict, expected: int) -> None:
     assert body["error"]["message"]
 
 
+@pytest.fixture(scope="module")
+def companion(tmp_path_factory: pytest.TempPathFactory) -> AppClient:
+    """The app with default settings, shared by the read-only tests of this module."""
+    return app_client(tmp_path_factory.mktemp("app"))
+
+
+@pytest.fixture
+def companion_server(tmp_path: Path):
+    """Factory: a fresh app (its own stats) on ``config_text``."""
+    return lambda config_text=None: app_client(tmp_path, config_text)
+
+
 # --- health, policy -----------------------------------------------------------------------
 
 def test_health_reports_engine(companion) -> None:
@@ -37,26 +59,25 @@ def test_health_reports_engine(companion) -> None:
     assert body["engine"]["load_ms"] > 0
 
 
-def test_health_is_503_starting_until_the_engine_is_loaded(companion_server) -> None:
-    server = companion_server(wait=False)
-    seen: list[tuple[int, dict]] = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            status, _, body = server.request("GET", "/v1/health", timeout=2)
-        except OSError:
-            time.sleep(0.01)
-            continue
-        seen.append((status, body))
-        if status == 200:
-            break
-        # Analysis is refused, not queued, while the engine loads.
-        a_status, _, a_body = server.request("POST", "/v1/analyze", {"text": "x"})
-        if a_status == 503:
-            assert a_body["error"]["code"] == "unavailable"
-        time.sleep(0.01)
-    assert seen[0] == (503, {"status": "starting"})
-    assert seen[-1][0] == 200
+def test_health_is_503_starting_until_the_engine_is_loaded(tmp_path: Path) -> None:
+    release = threading.Event()
+
+    def held_engine(detection):
+        assert release.wait(60)
+        return engine_for(detection)
+
+    app = app_client(tmp_path, engine_factory=held_engine, wait=False)
+    try:
+        status, _, body = app.request("GET", "/v1/health")
+        assert (status, body) == (503, {"status": "starting"})
+        status, _, body = app.request("POST", "/v1/analyze", {"text": "x"})  # refused, not queued
+        assert_error(status, body, 503)
+        assert body["error"]["code"] == "unavailable"
+    finally:
+        release.set()
+    assert app.state.engine.wait(60)
+    status, _, body = app.request("GET", "/v1/health")
+    assert status == 200 and body["engine"]["ready"] is True
 
 
 def test_policy_is_the_policy_section(companion_server) -> None:
@@ -188,6 +209,24 @@ def test_feedback_counts_show_in_stats(companion_server) -> None:
 def test_feedback_rejects_bad_input(companion, body: dict) -> None:
     status, _, reply = companion.request("POST", "/v1/feedback", body)
     assert_error(status, reply, 400)
+
+
+def test_stats_shape(companion) -> None:
+    status, _, stats = companion.request("GET", "/v1/stats")
+    assert status == 200
+    assert set(stats) == {"requests", "statuses", "analyze_latency_ms", "feedback"}
+    assert set(stats["analyze_latency_ms"]) == {"count", "p50", "p95", "p99"}
+    assert all(isinstance(n, int) for n in stats["requests"].values())
+    assert all(key.isdigit() and isinstance(n, int) for key, n in stats["statuses"].items())
+
+
+def test_pair_shape(companion) -> None:
+    challenge = {"nonce": "ab" * 32, "host": "127.0.0.1", "port": companion.port}
+    status, _, body = companion.request("POST", "/v1/pair", challenge)
+    assert status == 200
+    assert set(body) == {"proof", "server_nonce", "expires_in_s", "version"}
+    assert isinstance(body["proof"], str) and len(body["server_nonce"]) == 64 and body["expires_in_s"] > 0
+    assert body["version"] == companion.request("GET", "/v1/health")[2]["version"]
 
 
 # --- errors -------------------------------------------------------------------------------
