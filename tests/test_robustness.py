@@ -206,7 +206,7 @@ def test_generated_bad_bodies_never_get_500_or_a_dropped_connection(companion_se
 
 # --- load -------------------------------------------------------------------------------
 
-def test_load_50_clients_x_20_long_drafts(companion_server) -> None:
+def test_under_load_every_analysis_is_answered_and_memory_stays_flat(companion_server) -> None:
     running = companion_server()
     drafts = make_drafts(1000, 1000, 5000, seed=3)
     warm = run_load(running.port, drafts, clients=50, per_client=2, secret=running.secret)
