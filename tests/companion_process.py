@@ -21,7 +21,7 @@ from companion.pairing import OPEN_PATHS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
-from companion_runner import HEALTH_TIMEOUT_S, NotHealthy, free_port, wait_healthy  # noqa: E402,F401
+from companion_runner import HEALTH_TIMEOUT_S, NotHealthy, free_port, stop_process, wait_healthy  # noqa: E402,F401
 
 SECONDLOOK = Path(sys.executable).with_name("secondlook")
 
@@ -109,14 +109,7 @@ class Companion:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return stop_process(self.process, sig, timeout)
 
 
 def secret_file(xdg: Path) -> Path:

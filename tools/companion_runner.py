@@ -5,6 +5,7 @@ the resident memory of its process tree, latency percentiles.
 from __future__ import annotations
 
 import http.client
+import signal
 import socket
 import subprocess
 import sys
@@ -85,14 +86,21 @@ def running_companion(port: int | None = None, config_text: str | None = None,
                 cold = wait_healthy(port, process)
                 yield port, process, cold
             finally:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stop_process(process)
     except NotHealthy as exc:
         raise SystemExit(f"benchmark: {exc}") from None
+
+
+def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
+    """Send ``sig`` (if it still runs), wait up to ``timeout`` s, then kill; its exit status."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
 
 
 def rss_kb(pid: int, tree: bool = False) -> int | None:

@@ -138,12 +138,7 @@ def firefox(tmp_path_factory: pytest.TempPathFactory, built_extension: Path, for
         yield Firefox(process, bidi)
         bidi.close()
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        companions.stop_process(process, timeout=20)
 
 
 @pytest.fixture
