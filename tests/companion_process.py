@@ -3,6 +3,8 @@
 ``Companion.request`` pairs before every request but health and pair, as the extension does
 (companion/client.py), with the secret the companion has: ``$SECONDLOOK_TOKEN`` when the test
 sets it, else the per-user secret file the companion created in its XDG_CONFIG_HOME.
+``http_request`` is the tests' one raw HTTP request (exact headers, early answers read);
+``isolated_env`` and ``run_secondlook`` run the command line away from this user's settings.
 """
 
 from __future__ import annotations
