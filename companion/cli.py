@@ -1,9 +1,4 @@
-"""The ``secondlook`` command line.
-
-Exit status for every command: 0 success; 1 ``check`` found medium risk or above (``doctor``
-a problem, ``service status`` a companion not installed or not running); 2 usage,
-configuration or start-up errors, with a one-line message on stderr.
-"""
+"""The ``secondlook`` command line (exit statuses: see ``cli_common``)."""
 
 from __future__ import annotations
 
@@ -15,15 +10,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__
+from .cli_common import EXIT_ERROR, EXIT_FOUND, EXIT_OK, CLIError, Parser, add_config_options
 from .config import (POLICY_SOURCE, RISK_LEVELS, Config, ConfigError, load_config, read_toml,
                      resolve_config_path, resolve_policy_path, validate_document)
-
-EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
-
-
-class CLIError(Exception):
-    """A one-line message for stderr; the command exits with status 2."""
-
 
 # --- serve ------------------------------------------------------------------------------
 
@@ -175,51 +164,36 @@ def cmd_native_host(args: argparse.Namespace) -> int:
 
 # --- entry point ------------------------------------------------------------------------
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, status 2
-        self.exit(EXIT_ERROR, f"{self.prog}: {message}\n")
-
-
-def add_policy_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--policy", metavar="FILE",
-                        help="managed policy file (default: $SECONDLOOK_POLICY, else the machine-wide one)")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="secondlook", description="SecondLook companion: local draft review service")
+    parser = Parser(prog="secondlook", description="SecondLook companion: local draft review service")
     parser.add_argument("--version", action="version", version=f"secondlook {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     serve = sub.add_parser("serve", help="serve the HTTP API on a loopback address")
     serve.add_argument("--host", help="loopback address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="TCP port (default: this user's own, `secondlook config show`)")
-    serve.add_argument("--config", metavar="FILE", help="config file")
-    add_policy_option(serve)
+    add_config_options(serve)
     serve.set_defaults(func=cmd_serve)
 
     check = sub.add_parser("check", help="analyse a text file or stdin and print the findings")
     check.add_argument("file", nargs="?", default="-", metavar="FILE|-")
     check.add_argument("--json", action="store_true", help="print the API's JSON")
     check.add_argument("--language", choices=("ko", "en", "auto"), default="auto")
-    check.add_argument("--config", metavar="FILE", help="config file")
-    add_policy_option(check)
+    add_config_options(check)
     check.set_defaults(func=cmd_check)
 
     config = sub.add_parser("config", help="show the effective configuration or validate a file")
     config.add_argument("action", choices=("show", "validate"))
     config.add_argument("file", nargs="?", metavar="FILE")
-    config.add_argument("--config", metavar="FILE", help="config file")
-    add_policy_option(config)
+    add_config_options(config)
     config.set_defaults(func=cmd_config)
 
     token = sub.add_parser("token", help="print the pairing secret (this user's own is created if there is none)")
-    token.add_argument("--config", metavar="FILE", help="config file")
-    add_policy_option(token)
+    add_config_options(token)
     token.set_defaults(func=cmd_token)
 
     host = sub.add_parser("native-host", help="the browsers' native-messaging host (started by the browser)")
-    host.add_argument("--config", metavar="FILE", help="config file")
-    add_policy_option(host)
+    add_config_options(host)
     # Chrome passes the caller's origin (and on Windows --parent-window=N), Firefox the
     # manifest path and the extension id: accepted and ignored.
     host.add_argument("caller", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)

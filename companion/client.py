@@ -11,7 +11,7 @@ import http.client
 import json
 import secrets
 import time
-from typing import Any
+from typing import Any, Callable
 
 from .pairing import OPEN_PATHS, authorization, proof_matches
 
@@ -58,12 +58,16 @@ def request_json(host: str, port: int, method: str, path: str, body: Any = None,
 RATE_LIMIT_BACKOFF_S = (0.05, 0.1, 0.2, 0.4, 0.8)
 
 
-def pair(host: str, port: int, secret: str, timeout: float = 3.0) -> str:
+#: How a request is sent: ``request_json``'s signature (the tests send through Flask's test client).
+Send = Callable[..., tuple[int, Any, Any]]
+
+
+def pair(host: str, port: int, secret: str, timeout: float = 3.0, send: Send = request_json) -> str:
     """A verified server nonce from the companion at host:port; NotVerified otherwise."""
     nonce = secrets.token_hex(32)
     challenge = {"nonce": nonce, "host": host, "port": port}
     for wait in (*RATE_LIMIT_BACKOFF_S, None):
-        status, _, body = request_json(host, port, "POST", "/v1/pair", challenge, timeout=timeout)
+        status, _, body = send(host, port, "POST", "/v1/pair", challenge, timeout=timeout)
         if status != 429 or wait is None:
             break
         time.sleep(wait)
@@ -76,15 +80,18 @@ def pair(host: str, port: int, secret: str, timeout: float = 3.0) -> str:
     return server_nonce
 
 
-def authorization_for(host: str, port: int, secret: str, method: str, path: str, timeout: float = 3.0) -> str:
+def authorization_for(host: str, port: int, secret: str, method: str, path: str, timeout: float = 3.0,
+                      send: Send = request_json) -> str:
     """Pair, then the Authorization header for one request of ``method`` on ``path``."""
-    return authorization(secret, pair(host, port, secret, timeout), method, path.split("?", 1)[0])
+    return authorization(secret, pair(host, port, secret, timeout, send), method, path.split("?", 1)[0])
 
 
 def paired_request(host: str, port: int, secret: str, method: str, path: str, body: Any = None,
-                   headers: dict[str, str | None] | None = None, timeout: float = 30.0) -> tuple[int, dict, Any]:
-    """One request, paired first unless its path is open (health, pair)."""
+                   headers: dict[str, str | None] | None = None, timeout: float = 30.0,
+                   send: Send = request_json) -> tuple[int, dict, Any]:
+    """One request, paired first unless its path is open (health, pair) or ``headers`` name
+    their own Authorization."""
     sent = dict(headers or {})
     if path.split("?", 1)[0] not in OPEN_PATHS and "Authorization" not in sent:
-        sent["Authorization"] = authorization_for(host, port, secret, method, path, timeout=min(timeout, 10))
-    return request_json(host, port, method, path, body, sent, timeout)
+        sent["Authorization"] = authorization_for(host, port, secret, method, path, min(timeout, 10), send)
+    return send(host, port, method, path, body, sent, timeout)

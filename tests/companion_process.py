@@ -3,33 +3,69 @@
 ``Companion.request`` pairs before every request but health and pair, as the extension does
 (companion/client.py), with the secret the companion has: ``$SECONDLOOK_TOKEN`` when the test
 sets it, else the per-user secret file the companion created in its XDG_CONFIG_HOME.
+``http_request`` is the tests' one raw HTTP request (exact headers, early answers read);
+``isolated_env`` and ``run_secondlook`` run the command line away from this user's settings.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from companion.client import authorization_for, host_header
 from companion.pairing import OPEN_PATHS
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+from companion_runner import HEALTH_TIMEOUT_S, NotHealthy, free_port, stop_process, wait_healthy  # noqa: E402,F401
+
 SECONDLOOK = Path(sys.executable).with_name("secondlook")
-START_TIMEOUT_S = 60
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def isolated_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """This process's environment without any SECONDLOOK_ setting, with its own
+    XDG_CONFIG_HOME (``tmp``/xdg, where the per-user secret is created) and ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
+    env.update({"XDG_CONFIG_HOME": str(tmp / "xdg"), **extra})
+    return env
+
+
+def run_secondlook(args: list[str], env: dict[str, str], stdin: str | None = None,
+                   timeout: float = 120) -> subprocess.CompletedProcess:
+    """``secondlook ARGS`` to completion, its output captured as text."""
+    return subprocess.run([str(SECONDLOOK), *args], input=stdin, capture_output=True, text=True, env=env,
+                          timeout=timeout)
+
+
+def http_request(port: int, method: str, path: str, body: bytes | None = None,
+                 headers: dict[str, str | None] | None = None, host: str = "127.0.0.1",
+                 timeout: float = 30) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """(status, headers, raw body) of one request that sends exactly these headers: ``Host``
+    defaults to host:port, a None value leaves a header out. An answer the server gives before
+    it has read the body (a 413 on the headers) is read as browsers do."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        sent = {"Host": host_header(host, port), **(headers or {})}
+        if body is not None:
+            sent.setdefault("Content-Length", str(len(body)))
+        for name, value in sent.items():
+            if value is not None:
+                conn.putheader(name, value)
+        try:
+            conn.endheaders(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered early and closed: read that answer
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
 
 
 @dataclass
@@ -55,7 +91,8 @@ class Companion:
         return authorization_for(self.host, self.port, self.secret, method, path)
 
     def request(self, method: str, path: str, body: object | bytes | None = None,
-                headers: dict[str, str | None] | None = None, timeout: float = 30) -> tuple[int, dict, object]:
+                headers: dict[str, str | None] | None = None,
+                timeout: float = 30) -> tuple[int, http.client.HTTPMessage, object]:
         """(status, headers, parsed JSON or raw bytes) of one HTTP request; paired first unless
         the path is open or ``headers`` has an "Authorization" entry (None: send none)."""
         data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
@@ -63,31 +100,18 @@ class Companion:
         if path.split("?", 1)[0] not in OPEN_PATHS and "Authorization" not in (headers or {}):
             hdrs["Authorization"] = self.auth(method, path)
         hdrs.update(headers or {})
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={k: v for k, v in hdrs.items() if v is not None})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                status, raw, rh = resp.status, resp.read(), dict(resp.headers)
-        except urllib.error.HTTPError as exc:
-            status, raw, rh = exc.code, exc.read(), dict(exc.headers)
+        status, answer_headers, raw = http_request(self.port, method, path, data, hdrs, self.host, timeout)
         try:
             parsed = json.loads(raw)
         except ValueError:
             parsed = raw
-        return status, rh, parsed
+        return status, answer_headers, parsed
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return stop_process(self.process, sig, timeout)
 
 
 def secret_file(xdg: Path) -> Path:
@@ -104,8 +128,7 @@ def start_companion(tmp: Path, config_text: str | None = None, env: dict[str, st
         config_path = tmp / f"config-{port}.toml"
         config_path.write_text(config_text, encoding="utf-8")
     log_path = tmp / f"companion-{port}.log"
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
-    full_env.update({"XDG_CONFIG_HOME": str(tmp / "xdg"), "XDG_STATE_HOME": str(tmp / "state"), **(env or {})})
+    full_env = isolated_env(tmp, **{"XDG_STATE_HOME": str(tmp / "state"), **(env or {})})
     cmd = [str(SECONDLOOK), "serve", "--port", str(port)] + (["--host", host] if host != "127.0.0.1" else [])
     if config_path:
         cmd += ["--config", str(config_path)]
@@ -127,17 +150,9 @@ def read_secret(path: Path) -> str:
         return ""  # not started yet (wait=False): set it once it runs
 
 
-def wait_ready(companion: Companion, timeout: float = START_TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if companion.process.poll() is not None:
-            raise RuntimeError(f"companion exited with {companion.process.returncode}:\n{companion.log()}")
-        try:
-            status, _, _ = companion.request("GET", "/v1/health", timeout=2)
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    companion.stop()
-    raise RuntimeError(f"companion not ready after {timeout}s:\n{companion.log()}")
+def wait_ready(companion: Companion, timeout: float = HEALTH_TIMEOUT_S) -> None:
+    try:
+        wait_healthy(companion.port, companion.process, timeout, companion.host)
+    except NotHealthy as exc:
+        companion.stop()
+        raise RuntimeError(f"{exc}:\n{companion.log()}") from None

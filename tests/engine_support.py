@@ -14,9 +14,14 @@ def detection(categories=ALL, threshold: float = 0.0, roster: Path | None = None
     return DetectionConfig(categories=tuple(categories), threshold=threshold, roster=roster, allow=tuple(allow))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def engine_for(config: DetectionConfig) -> Engine:
+    """One real engine per detection configuration and test session (an engine takes seconds to build)."""
+    return build_engine(config)
+
+
 def default_engine() -> Engine:
-    return build_engine(detection())
+    return engine_for(detection())
 
 
 def texts(result: dict, category: str | None = None) -> list[str]:

@@ -19,8 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
 from bench_connections import SLOW_DRAFT, measure  # noqa: E402
 from bench_linear_time import FAMILIES  # noqa: E402
-
-SECONDLOOK = Path(sys.executable).with_name("secondlook")
+from companion_process import SECONDLOOK  # noqa: E402
 #: a 20,000-character draft of any family answers within this (the bar is 1 s on an idle machine)
 GENEROUS_S = 3.0
 REASON_KEYS = {"ko", "en"}

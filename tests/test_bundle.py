@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tarfile
@@ -27,6 +26,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from companion import __version__
+from companion_process import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = "3.11"
@@ -248,12 +248,6 @@ def user_env(home: Path) -> dict[str, str]:
     env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "XDG_DATA_HOME": str(home / ".local/share"),
                 "XDG_STATE_HOME": str(home / ".local/state"), "PATH": "/usr/bin:/bin"})
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def install(bundle: Path, home: Path, *args: str) -> subprocess.CompletedProcess:

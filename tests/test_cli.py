@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
-from companion_process import SECONDLOOK
-
+from companion_process import isolated_env, run_secondlook
 
 
 def run_cli(*args: str, stdin: str | None = None, tmp: Path, env: dict[str, str] | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
-    full_env.update({"XDG_CONFIG_HOME": str(tmp / "xdg"), **(env or {})})
-    return subprocess.run([str(SECONDLOOK), *args], input=stdin, capture_output=True, text=True,
-                          env=full_env, timeout=timeout)
+    return run_secondlook(list(args), isolated_env(tmp, **(env or {})), stdin, timeout)
 
 
 def one_line_error(result: subprocess.CompletedProcess) -> str:
@@ -108,3 +104,15 @@ def test_serve_refuses_non_loopback_host(tmp_path: Path) -> None:
 def test_serve_on_a_busy_port_exits_2_with_one_line(tmp_path: Path, companion) -> None:
     message = one_line_error(run_cli("serve", "--port", str(companion.port), tmp=tmp_path))
     assert "already in use" in message and str(companion.port) in message
+
+
+def test_no_deploy_module_imports_the_command_line() -> None:
+    """deploy/ takes exit codes, CLIError and the shared options from cli_common: importing every
+    module of it never loads cli.py (which imports deploy/ to build its parser)."""
+    code = ("import importlib, pkgutil, sys\nimport companion.deploy as deploy\n"
+            "for module in pkgutil.iter_modules(deploy.__path__):\n"
+            "    importlib.import_module(f'companion.deploy.{module.name}')\n"
+            "print(sorted(name for name in sys.modules if name == 'companion.cli'))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

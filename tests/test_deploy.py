@@ -10,13 +10,11 @@ import os
 import plistlib
 import shlex
 import shutil
-import socket
 import struct
 import subprocess
 import sys
 import time
 import zipfile
-import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -24,21 +22,13 @@ import pytest
 
 from companion.config import ConfigError, load_config
 from companion.deploy import service as svc
+from companion_process import SECONDLOOK, NotHealthy, free_port, isolated_env, run_secondlook, wait_healthy
 
-SECONDLOOK = Path(sys.executable).with_name("secondlook")
 TASK = "{http://schemas.microsoft.com/windows/2004/02/mit/task}"
 
 
 def run_cli(tmp: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
-    full_env.update({"XDG_CONFIG_HOME": str(tmp / "xdg"), "HOME": str(tmp / "home"), **(env or {})})
-    return subprocess.run([str(SECONDLOOK), *args], capture_output=True, text=True, env=full_env, timeout=timeout)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return run_secondlook(list(args), isolated_env(tmp, **{"HOME": str(tmp / "home"), **(env or {})}), timeout=timeout)
 
 
 def write(path: Path, text: str) -> Path:
@@ -115,30 +105,16 @@ def test_invalid_policy_refuses_to_start(tmp_path: Path) -> None:
     assert validate.returncode == 2 and "policy.warn_level" in validate.stderr
 
 
-def test_policy_port_wins_over_the_port_flag(tmp_path: Path) -> None:
+def test_policy_port_wins_over_the_port_flag(tmp_path: Path, companion_server) -> None:
     locked_port, flag_port = free_port(), free_port()
     policy = write(tmp_path / "policy.toml", f"[server]\nport = {locked_port}\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
-    env.update(XDG_CONFIG_HOME=str(tmp_path / "xdg"), SECONDLOOK_POLICY=str(policy))
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([str(SECONDLOOK), "serve", "--port", str(flag_port)], stdout=out,
-                                   stderr=subprocess.STDOUT, env=env)
+    running = companion_server(env={"SECONDLOOK_POLICY": str(policy)}, port=flag_port, wait=False)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{locked_port}/v1/health", timeout=2):
-                    break
-            except OSError:
-                assert process.poll() is None, log.read_text()
-                time.sleep(0.1)
-        else:
-            pytest.fail("companion never answered on the policy's port")
-    finally:
-        process.terminate()
-        process.wait(10)
-    text = log.read_text()
+        wait_healthy(locked_port, running.process)
+    except NotHealthy as exc:
+        pytest.fail(f"companion never answered on the policy's port ({exc}):\n{running.log()}")
+    running.stop()
+    text = running.log()
     assert f"server.port = {flag_port} from the command line ignored" in text and str(policy) in text
 
 

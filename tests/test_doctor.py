@@ -9,21 +9,18 @@ import pwd
 import signal
 import socket
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-SECONDLOOK = Path(sys.executable).with_name("secondlook")
+from companion_process import SECONDLOOK, free_port, isolated_env, run_secondlook
+
 TOKEN = "doctor-token-0123456789abcdef"
 
 
 def doctor(tmp: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
-    full_env.update({"XDG_CONFIG_HOME": str(tmp / "xdg"), "HOME": str(tmp / "home"), **(env or {})})
-    return subprocess.run([str(SECONDLOOK), "doctor", *args], capture_output=True, text=True, env=full_env,
-                          timeout=120)
+    return run_secondlook(["doctor", *args], isolated_env(tmp, **{"HOME": str(tmp / "home"), **(env or {})}))
 
 
 def verdicts(output: str) -> dict[str, str]:
@@ -34,12 +31,6 @@ def verdicts(output: str) -> dict[str, str]:
         if status in ("ok", "warn", "FAIL"):
             found[rest.strip().split("  ")[0]] = status
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_all_good_with_a_running_paired_companion(tmp_path: Path, companion_server) -> None:

@@ -214,7 +214,7 @@ def test_a_hospital_is_not_a_romanized_name(engine):
     ("박●● 교수 또 그럼", "박●●"),
     ("김■■ 쌤이 그랬대", "김■■"),
 ])
-def test_more_mask_characters(engine, draft, name):
+def test_names_masked_with_x_or_filled_shapes_are_names(engine, draft, name):
     assert name in texts(engine.analyze(draft), "name")
 
 

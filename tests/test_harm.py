@@ -341,7 +341,7 @@ def test_everyday_and_clinical_uses_do_not_fire(ko: HarmRecognizer, text: str) -
         ("다 같이 그 교수 메일로 항의 메일 보내요", "HARM_DOX", "항의 메일 보내요"),
     ],
 )
-def test_korean_harm_fresh_drafts(ko: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
+def test_korean_harm_in_phrasings_the_lexicons_were_not_tuned_on(ko: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
     assert_finds(ko, text, entity_type, fragment)
 
 
@@ -356,7 +356,7 @@ def test_korean_harm_fresh_drafts(ko: HarmRecognizer, text: str, entity_type: st
         ("He docked the nurses' pay for his own mistake.", "HARM_ACCUSATION", "docked the nurses' pay"),
     ],
 )
-def test_english_harm_fresh_drafts(en: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
+def test_english_harm_in_phrasings_the_lexicons_were_not_tuned_on(en: HarmRecognizer, text: str, entity_type: str, fragment: str) -> None:
     assert_finds(en, text, entity_type, fragment)
 
 
@@ -377,7 +377,7 @@ def test_english_harm_fresh_drafts(en: HarmRecognizer, text: str, entity_type: s
         "백신 접종 후 이상반응 신고 방법",
     ],
 )
-def test_more_everyday_uses_do_not_fire(ko: HarmRecognizer, text: str) -> None:
+def test_everyday_uses_near_harm_words_do_not_fire(ko: HarmRecognizer, text: str) -> None:
     assert found(ko, text) == []
 
 

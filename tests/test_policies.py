@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from companion.config import EXTENSION_ID, GECKO_ID
+from companion_process import SECONDLOOK
 
 ROOT = Path(__file__).resolve().parents[1]
-SECONDLOOK = Path(sys.executable).with_name("secondlook")
 TEMPLATE = ROOT / "installer" / "policy.toml"
 ADMX = "{http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions}"
 SITES = ["https://*.medigate.net/*", "https://board.hospital.kr/nurse/*"]

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from companion_process import SECONDLOOK
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SCORER = SHARED / "eval" / "evaluate.py"
 CORPUS = SHARED / "corpus" / "dev.jsonl"
-SECONDLOOK = Path(sys.executable).with_name("secondlook")
 
 MIN = {"core_recall": 0.95, "name_recall": 0.93, "precision": 0.90, "warn_recall": 0.95, "harm_recall": 0.85}
 MAX = {"false_alarm": 0.05, "coverage_leak": 0.03, "text_leak": 0.02, "harm_false_alarm": 0.05,

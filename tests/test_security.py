@@ -6,39 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
 import os
 import secrets
 import socket
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
 
 from companion.config import EXTENSION_ID
+from companion_process import http_request
 
 TOKEN = "security-token-0123456789abcdef"
 OTHER_ID = "abcdefghijklmnopabcdefghijklmnop"
-
-
-def raw(port: int, method: str, path: str, body: bytes | None = None,
-        headers: dict[str, str | None] | None = None) -> tuple[int, dict[str, str], bytes]:
-    """One request with exactly these headers (a None value leaves that header out)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-        all_headers = {"Host": f"127.0.0.1:{port}", **(headers or {})}
-        if body is not None:
-            all_headers.setdefault("Content-Length", str(len(body)))
-        for name, value in all_headers.items():
-            if value is not None:
-                conn.putheader(name, value)
-        conn.endheaders(body)
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
 
 
 def error_code(body: bytes) -> str:
@@ -78,7 +60,7 @@ def test_pairing_proves_the_secret_for_the_exact_address_only(companion_server) 
     running = companion_server(env={"SECONDLOOK_TOKEN": TOKEN})
     nonce = secrets.token_hex(32)
     headers = {**JSON, "Origin": f"chrome-extension://{EXTENSION_ID}"}
-    status, _, body = raw(running.port, "POST", "/v1/pair", challenge(running.port, nonce=nonce), headers)
+    status, _, body = http_request(running.port, "POST", "/v1/pair", challenge(running.port, nonce=nonce), headers)
     assert status == 200, body
     answer = json.loads(body)
     assert answer["proof"] == expected_proof(TOKEN, "127.0.0.1", running.port, nonce)
@@ -87,18 +69,18 @@ def test_pairing_proves_the_secret_for_the_exact_address_only(companion_server) 
     # Asked for another address or port (a relay from where the extension connected): no proof at all.
     for host, port in (("::1", running.port), ("[::1]", running.port), ("127.0.0.2", running.port),
                        ("localhost", running.port), ("127.0.0.1", running.port + 1)):
-        status, _, body = raw(running.port, "POST", "/v1/pair", challenge(port, host=host), headers)
+        status, _, body = http_request(running.port, "POST", "/v1/pair", challenge(port, host=host), headers)
         assert status == 421 and error_code(body) == "not_here", (host, port)
         assert b"proof" not in body and b"server_nonce" not in body
     for bad in ("", "xyz", "ABCDEF" * 8, "0" * 31, "0" * 129, 12345, None):
         bad_challenge = json.dumps({"nonce": bad, "host": "127.0.0.1", "port": running.port}).encode()
-        status, _, body = raw(running.port, "POST", "/v1/pair", bad_challenge, headers)
+        status, _, body = http_request(running.port, "POST", "/v1/pair", bad_challenge, headers)
         assert status == 400 and error_code(body) == "bad_request", bad
     for missing in ({"nonce": nonce, "port": running.port}, {"nonce": nonce, "host": "127.0.0.1"},
                     {"nonce": nonce, "host": "127.0.0.1", "port": str(running.port)}):
-        status, _, body = raw(running.port, "POST", "/v1/pair", json.dumps(missing).encode(), headers)
+        status, _, body = http_request(running.port, "POST", "/v1/pair", json.dumps(missing).encode(), headers)
         assert status == 400, missing
-    status, _, _ = raw(running.port, "POST", "/v1/pair", challenge(running.port), {**headers, "Origin": "https://evil.example"})
+    status, _, _ = http_request(running.port, "POST", "/v1/pair", challenge(running.port), {**headers, "Origin": "https://evil.example"})
     assert status == 403
 
 
@@ -120,19 +102,19 @@ def test_each_request_needs_its_own_mac_over_a_fresh_server_nonce(companion_with
     port, secret = running.port, running.secret
 
     def server_nonce() -> str:
-        status, _, body = raw(port, "POST", "/v1/pair", challenge(port), JSON)
+        status, _, body = http_request(port, "POST", "/v1/pair", challenge(port), JSON)
         assert status == 200
         return json.loads(body)["server_nonce"]
 
     def stats(authorization: str | None) -> int:
-        return raw(port, "GET", "/v1/stats", None, {"Authorization": authorization})[0]
+        return http_request(port, "GET", "/v1/stats", None, {"Authorization": authorization})[0]
 
     nonce = server_nonce()
     good = f"SecondLook nonce={nonce}, mac={expected_mac(secret, nonce, 'GET', '/v1/stats')}"
     assert stats(good) == 200
     assert stats(good) == 401, "a server nonce is accepted once"
     nonce = server_nonce()
-    assert raw(port, "GET", "/v1/policy", None, {  # a MAC for another path
+    assert http_request(port, "GET", "/v1/policy", None, {  # a MAC for another path
         "Authorization": f"SecondLook nonce={nonce}, mac={expected_mac(secret, nonce, 'GET', '/v1/stats')}"})[0] == 401
     nonce = server_nonce()
     assert stats(f"SecondLook nonce={nonce}, mac={expected_mac('another-users-secret-0123', nonce, 'GET', '/v1/stats')}") == 401
@@ -156,15 +138,17 @@ def test_unauthenticated_requests_get_nothing_of_the_user(companion) -> None:
     an analysis of its own text (which tells nothing of the user's) is answered, a bearer
     header or not."""
     for method, path, payload in PROTECTED + [("GET", "/v1/nope", None)]:
-        status, _, body = raw(companion.port, method, path, None if payload is None else json.dumps(payload).encode(),
+        status, _, body = http_request(companion.port, method, path, None if payload is None else json.dumps(payload).encode(),
                               JSON if payload is not None else {})
         assert status == 401 and set(json.loads(body)) == {"error"}, (path, status)
         assert error_code(body) == "unauthorized"
     for method, path, payload in ANALYSIS:
         for headers in (JSON, {**JSON, "Authorization": "Bearer some-evaluation-token-0123"}):
-            status, _, body = raw(companion.port, method, path, json.dumps(payload).encode(), headers)
+            status, _, body = http_request(companion.port, method, path, json.dumps(payload).encode(), headers)
             assert status == 200 and "redacted_text" in json.loads(body), (path, status)
-    assert raw(companion.port, "GET", "/v1/stats", None, {"Authorization": companion.auth("GET", "/v1/stats")})[0] == 200
+    status, _, body = http_request(companion.port, "POST", "/v1/analyze", json.dumps({"text": "김민수 교수"}).encode(), JSON)
+    assert status == 200 and json.loads(body)["findings"], "an analysis of one's own text needs no pairing"
+    assert http_request(companion.port, "GET", "/v1/stats", None, {"Authorization": companion.auth("GET", "/v1/stats")})[0] == 200
 
 
 def test_pair_is_rate_limited_with_a_json_429(companion_server) -> None:
@@ -172,7 +156,7 @@ def test_pair_is_rate_limited_with_a_json_429(companion_server) -> None:
     started = time.monotonic()
     statuses = []
     for _ in range(120):
-        status, headers, body = raw(running.port, "POST", "/v1/pair", challenge(running.port), JSON)
+        status, headers, body = http_request(running.port, "POST", "/v1/pair", challenge(running.port), JSON)
         statuses.append(status)
         if status == 429:
             assert headers["content-type"] == "application/json" and error_code(body) == "rate_limited"
@@ -204,15 +188,17 @@ def tokened(companion_with_token):
     return companion_with_token
 
 
-def call(running, method: str, path: str, payload: object, headers: dict[str, str | None], auth: bool = True):
-    """One request with a fresh MAC (unless ``auth`` is False or headers set Authorization)."""
-    if path == "/v1/pair" and payload is None:
+def call(running, method: str, path: str, payload: object, headers: dict[str, str | None], auth: bool = True,
+         raw_body: bytes | None = None):
+    """One request with a fresh MAC (unless ``auth`` is False or headers set Authorization);
+    ``raw_body``: these bytes instead of ``payload`` as JSON."""
+    if path == "/v1/pair" and payload is None and raw_body is None:
         payload = json.loads(challenge(running.port))
-    body = None if payload is None else json.dumps(payload).encode()
+    body = raw_body if raw_body is not None else None if payload is None else json.dumps(payload).encode()
     base = {"Content-Type": "application/json" if body is not None else None}
     if auth and "Authorization" not in headers and path.split("?")[0] not in ("/v1/health", "/v1/pair"):
         base["Authorization"] = running.auth(method, path)
-    return raw(running.port, method, path, body, {**base, **headers})
+    return http_request(running.port, method, path, body, {**base, **headers})
 
 
 def test_every_endpoint_answers_a_valid_request(tokened) -> None:
@@ -224,7 +210,7 @@ def test_every_endpoint_answers_a_valid_request(tokened) -> None:
 @pytest.mark.parametrize("host", [
     "evil.example:{port}", "evil.localhost:{port}", "localhost.:{port}", "127.0.0.2:{port}", "0.0.0.0:{port}",
     "127.1:{port}", "2130706433:{port}", "[::ffff:127.0.0.1]:{port}", "127.0.0.1:{port}@evil.example",
-    "127.0.0.1:{port}.evil.example", "localhost:{other}", "localhost", "",
+    "127.0.0.1:{port}.evil.example", "localhost:{other}", "localhost", "", "127.0.0.1:1", "127.0.0.1.nip.io:{port}",
 ])
 def test_dns_rebinding_hosts_are_403_everywhere(tokened, host: str) -> None:
     value = host.format(port=tokened.port, other=tokened.port + 1)
@@ -232,6 +218,12 @@ def test_dns_rebinding_hosts_are_403_everywhere(tokened, host: str) -> None:
         status, headers, body = call(tokened, method, path, payload, {"Host": value}, auth=False)
         assert status == 403 and error_code(body) == "forbidden", (host, path, status)
         assert headers.get("access-control-allow-origin") in (None, f"chrome-extension://{EXTENSION_ID}")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}", "LOCALHOST:{port}"])
+def test_loopback_host_headers_are_accepted(companion, host: str) -> None:
+    status, _, _ = companion.request("GET", "/v1/health", headers={"Host": host.format(port=companion.port)})
+    assert status == 200
 
 
 @pytest.mark.parametrize("origin", [
@@ -245,7 +237,7 @@ def test_web_and_foreign_origins_are_403_without_cors(tokened, origin: str) -> N
         status, headers, body = call(tokened, method, path, payload, {"Origin": value}, auth=False)
         assert status == 403 and error_code(body) == "forbidden", (origin, path, status)
         assert "access-control-allow-origin" not in headers
-    status, headers, _ = raw(tokened.port, "OPTIONS", "/v1/analyze", None, {
+    status, headers, _ = http_request(tokened.port, "OPTIONS", "/v1/analyze", None, {
         "Origin": value, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
     assert status == 403 and "access-control-allow-origin" not in headers
 
@@ -262,6 +254,17 @@ def test_firefox_origins_are_allowed_because_the_mac_authenticates(tokened) -> N
     assert status == 200 and headers["access-control-allow-origin"] == firefox
     status, _, body = call(tokened, "GET", "/v1/stats", None, {"Origin": firefox}, auth=False)
     assert status == 401 and error_code(body) == "unauthorized"
+
+
+def test_extension_origin_gets_cors(companion) -> None:
+    origin = f"chrome-extension://{EXTENSION_ID}"
+    status, headers, _ = companion.request("POST", "/v1/analyze", {"text": "x"}, headers={"Origin": origin})
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == origin
+    status, headers, _ = companion.request("OPTIONS", "/v1/analyze", headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, authorization"})
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == origin
+    assert "authorization" in headers["Access-Control-Allow-Headers"].lower()
 
 
 @pytest.mark.parametrize("authorization", [
@@ -286,6 +289,7 @@ def test_non_json_content_types_are_415(tokened, content_type: str | None) -> No
     for method, path, payload in [e for e in ENDPOINTS if e[0] == "POST"]:
         status, _, body = call(tokened, method, path, payload, {"Content-Type": content_type})
         assert status == 415 and error_code(body) == "unsupported_media_type", (content_type, path)
+        assert set(json.loads(body)) == {"error"} and json.loads(body)["error"]["message"]
 
 
 def test_json_content_type_variants_are_accepted(tokened) -> None:
@@ -301,7 +305,20 @@ def test_over_long_text_and_bodies_are_413(tokened) -> None:
     status, _, body = call(tokened, "POST", "/v1/redact", {"text": "a" * 20001}, {})
     assert status == 413 and error_code(body) == "too_large"
     status, _, _ = call(tokened, "POST", "/v1/analyze", {"text": "a" * 20000, "pad": "b" * 200_000}, {})
-    assert status == 413  # refused before the body is read (see test_robustness for its content type)
+    assert status == 413 and error_code(body) == "too_large"  # refused before the body is read
+    status, headers, body = call(tokened, "POST", "/v1/analyze", {"text": "\U0001F600" * 100_000}, {})
+    assert status == 413 and error_code(body) == "too_large" and headers["content-type"].startswith("application/json")
+
+
+def test_the_configured_max_chars_bounds_the_text_and_the_body(companion_server) -> None:
+    running = companion_server("[server]\nmax_chars = 100\n")
+    status, _, body = call(running, "POST", "/v1/analyze", {"text": "가" * 100}, {})
+    assert status == 200 and json.loads(body)["risk"]["level"] == "none"
+    status, _, body = call(running, "POST", "/v1/analyze", {"text": "가" * 101}, {})
+    assert status == 413 and error_code(body) == "too_large"
+    assert "가" not in body.decode()
+    status, _, body = call(running, "POST", "/v1/analyze", None, {}, raw_body=b'{"text": "' + b"a" * 200_000 + b'"}')
+    assert status == 413 and error_code(body) == "too_large"
 
 
 # --- no draft text anywhere -------------------------------------------------------------
@@ -331,6 +348,7 @@ def test_marker_never_reaches_logs_errors_or_files(companion_server, tmp_path: P
         ("POST", f"/v1/analyze?draft={ascii_marker}", {"text": draft},
          {"User-Agent": ascii_marker, "X-Draft": ascii_marker}),
         ("POST", f"/v1/{ascii_marker}", {"text": draft}, {}),
+        ("POST", "/v1/analyze?q=" + urllib.parse.quote(marker), {"text": draft}, {}),
         ("POST", "/v1/feedback", {"entity_type": marker, "action": "accepted"}, {}),
         ("POST", "/v1/feedback", {"entity_type": "PERSON", "action": marker}, {}),
         ("POST", "/v1/pair", {"nonce": marker, "host": marker, "port": port}, {}),
@@ -341,7 +359,7 @@ def test_marker_never_reaches_logs_errors_or_files(companion_server, tmp_path: P
         if status != 200:
             assert ascii_marker not in body.decode("utf-8", "replace"), (path, headers, status)
     invalid = json.dumps({"text": draft}).encode()[:-1] + b" garbage"
-    status, _, body = raw(port, "POST", "/v1/analyze", invalid, {"Content-Type": "application/json",
+    status, _, body = http_request(port, "POST", "/v1/analyze", invalid, {"Content-Type": "application/json",
                                                                  "Authorization": running.auth("POST", "/v1/analyze")})
     assert status == 400 and marker not in body.decode()
     open_files = _open_regular_files(running.process.pid)
@@ -410,7 +428,7 @@ def test_open_analysis_can_be_turned_off(companion_server) -> None:
     """``[server] open_analysis = false`` (a managed policy, say): analysis needs pairing too."""
     locked = companion_server("[server]\nopen_analysis = false\n")
     for method, path, payload in ANALYSIS:
-        status, _, body = raw(locked.port, method, path, json.dumps(payload).encode(), JSON)
+        status, _, body = http_request(locked.port, method, path, json.dumps(payload).encode(), JSON)
         assert status == 401 and error_code(body) == "unauthorized", path
     status, _, _ = locked.request("POST", "/v1/analyze", {"text": "김민수 교수"})  # paired
     assert status == 200

@@ -15,16 +15,13 @@ import pytest
 
 from companion.config import BASE_PORT, PORT_SPREAD, default_port, port_for
 from companion.deploy import native_hosts
-from companion_process import SECONDLOOK
+from companion_process import SECONDLOOK, isolated_env
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
 
 def cli_env(tmp: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDLOOK_")}
-    env.update({"XDG_CONFIG_HOME": str(tmp / "xdg"), "XDG_DATA_HOME": str(tmp / "data"), "HOME": str(tmp / "home"),
-                **extra})
-    return env
+    return isolated_env(tmp, **{"XDG_DATA_HOME": str(tmp / "data"), "HOME": str(tmp / "home"), **extra})
 
 
 def secret_file(tmp: Path) -> Path:

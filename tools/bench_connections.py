@@ -21,12 +21,11 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_linear_time import FAMILIES  # noqa: E402
-from companion.benchmark import SENTENCES, build_draft  # noqa: E402
-from companion.benchmark_load import running_companion  # noqa: E402
+from benchmark import SENTENCES, build_draft  # noqa: E402
+from companion_runner import running_companion  # noqa: E402
 
 BAR_S = 2.0
 SLOW_DRAFT = FAMILIES["names with 이랑"](20000)
@@ -102,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probes", type=int, default=10)
     parser.add_argument("--port", type=int, help="measure the companion already running on this port")
     args = parser.parse_args(argv)
-    with running_companion(args.port, "") as (port, _):
+    with running_companion(args.port, "") as (port, _, _):
         result = measure(port, args.slow, args.idle, args.probes)
     lat = sorted(result["latencies"])
     slow = result["slow"]

@@ -25,10 +25,10 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from companion.benchmark import SENTENCES, build_draft  # noqa: E402
-from companion.benchmark_load import running_companion  # noqa: E402
+from benchmark import SENTENCES, build_draft  # noqa: E402
+from companion_runner import running_companion  # noqa: E402
 
 _SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
 _GIVEN = "민서준지현우하윤도예은수영진성호재경미혜정석"
@@ -125,7 +125,7 @@ def best(measure: Callable[[], float], runs: int) -> float:
 def http_timer(args) -> tuple[Callable[[str], Callable[[], float]], Callable[[], None]]:
     companion = ExitStack()
     config = f"[server]\ndeadline_ms = {args.deadline_ms}\n" if args.deadline_ms else ""
-    port, _ = companion.enter_context(running_companion(args.port, config))
+    port, _, _ = companion.enter_context(running_companion(args.port, config))
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     incomplete: list[int] = []
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..cli_common import EXIT_ERROR, Parser
 from ..config import FIELDS, ConfigError, read_toml, validate_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -235,16 +236,14 @@ def add_policies_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m companion.deploy.browser_policies --policy FILE [--out DIR]` (what build.py runs)."""
-    from ..cli import _Parser
-
-    parser = _Parser(prog="build.py policies", description=__doc__.split("\n\n")[0])
+    parser = Parser(prog="build.py policies", description=__doc__.split("\n\n")[0])
     add_arguments(parser)
     args = parser.parse_args(argv)
     try:
         return run_export(args.policy, args.out)
     except ConfigError as exc:
         print(f"build.py policies: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

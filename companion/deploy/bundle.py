@@ -40,6 +40,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from .. import __version__
+from ..cli_common import EXIT_ERROR, EXIT_OK, Parser
 from ..config import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -272,9 +273,7 @@ def build(platform_name: str, python: str, out: Path, policy: Path | None, cache
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..cli import _Parser
-
-    parser = _Parser(prog="build.py bundle", description=__doc__.split("\n\n")[0])
+    parser = Parser(prog="build.py bundle", description=__doc__.split("\n\n")[0])
     parser.add_argument("--platform", required=True, choices=sorted(PLATFORMS))
     parser.add_argument("--python-version", default="3.11", help="the target PCs' Python, X.Y (default 3.11)")
     parser.add_argument("--policy", metavar="FILE", type=Path, help="also render every browser's policy from it")
@@ -286,9 +285,9 @@ def main(argv: list[str] | None = None) -> int:
         target = build(args.platform, args.python_version, args.out, args.policy, args.cache)
     except (BundleError, ConfigError) as exc:
         print(f"build.py bundle: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
     print(f"wrote {target} ({target.stat().st_size / 1024 / 1024:.0f} MB)")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

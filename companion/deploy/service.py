@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from .. import __version__
-from ..cli import EXIT_FOUND, EXIT_OK, CLIError, add_policy_option
+from ..cli_common import EXIT_FOUND, EXIT_OK, CLIError, add_config_options
 from ..config import EXTENSION_ID, load_config
 from ..logs import log_dir
 from .native_hosts import NativeHosts, plan_native_hosts, remove_files, write_files
@@ -373,6 +373,5 @@ def add_service_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--dry-run", action="store_true", help="print what would be written and run; change nothing")
     parser.add_argument("--platform", choices=PLATFORMS, default=current_platform(),
                         help="generate another platform's service (with --dry-run)")
-    parser.add_argument("--config", metavar="FILE", help="config file for the service (default: the user's)")
-    add_policy_option(parser)
+    add_config_options(parser, "config file for the service (default: the user's)")
     parser.set_defaults(func=cmd_service)

@@ -25,7 +25,6 @@ from forum_server import ForumServer
 ROOT = Path(__file__).resolve().parents[2]
 FIREFOX = "/usr/bin/firefox-esr"
 EXTENSION_DIR = ROOT / "dist" / "firefox"
-SECONDLOOK = Path(sys.executable).with_name("secondlook")
 #: Firefox trusts only a token-holding client from its random moz-extension:// origin.
 TOKEN = "firefox-token-0123456789abcdef"
 #: Firefox's match patterns have no port (one with a port matches nothing there), so the forum
@@ -88,7 +87,7 @@ fail_mode = "open"
 browsers = ["firefox"]
 firefox_install_url = "https://it.hospital.kr/secondlook/secondlook.xpi"
 """, encoding="utf-8")
-    result = subprocess.run([str(SECONDLOOK), "policies", "export", "--policy", str(policy), "--out", str(tmp / "out")],
+    result = subprocess.run([str(companions.SECONDLOOK), "policies", "export", "--policy", str(policy), "--out", str(tmp / "out")],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return tmp / "out" / "firefox" / "managed-storage" / f"{GECKO_ID}.json"
@@ -139,12 +138,7 @@ def firefox(tmp_path_factory: pytest.TempPathFactory, built_extension: Path, for
         yield Firefox(process, bidi)
         bidi.close()
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        companions.stop_process(process, timeout=20)
 
 
 @pytest.fixture

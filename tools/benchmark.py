@@ -1,4 +1,6 @@
-"""Speed and memory benchmark of the companion over real HTTP: ``python -m companion.benchmark``.
+"""Speed and memory benchmark of the companion over real HTTP.
+
+    .venv/bin/python tools/benchmark.py [--runs 200] [--corpus FILE.jsonl] [--secondlook PATH]
 
 Starts ``secondlook serve`` on a free loopback port with an empty configuration, measures the cold
 start (spawn → first 200 from ``/v1/health`` with the engine loaded), then times ``POST /v1/analyze``
@@ -15,11 +17,13 @@ import argparse
 import http.client
 import json
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from companion_runner import percentiles, rss_kb, running_companion  # noqa: E402
 
 SENTENCES = [
     "전남대병원 소화기내과 2년차 탁은비가 어제 야간에 인턴한테 차트 집어던졌다는 얘기 돌아요.",
@@ -42,43 +46,6 @@ def build_draft(size: int, pool: list[str]) -> str:
         parts.append(pool[i % len(pool)])
         i += 1
     return "\n".join(parts)[:size]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    """VmRSS of ``pid`` and its descendants (Linux /proc), in MiB."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                children.setdefault(int(fields[1]), []).append(int(entry.name))
-            except OSError:
-                continue
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        todo.extend(children.get(p, []))
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def time_analyze(conn: http.client.HTTPConnection, text: str, runs: int, headers: dict) -> list[float]:
@@ -106,49 +73,19 @@ def main(argv: list[str] | None = None) -> int:
     pool = SENTENCES
     if args.corpus:
         pool = [json.loads(line)["text"] for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
-    port = free_port()
-    headers = {"Content-Type": "application/json", "Host": f"127.0.0.1:{port}"}
-
-    with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "config.toml"
-        config.write_text("", encoding="utf-8")
-        spawned = time.perf_counter()
-        proc = subprocess.Popen([args.secondlook, "serve", "--port", str(port), "--config", str(config)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            cold = None
-            while time.perf_counter() - spawned < 60:
-                try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                    conn.request("GET", "/v1/health")
-                    resp = conn.getresponse()
-                    resp.read()
-                    if resp.status == 200:
-                        cold = time.perf_counter() - spawned
-                        break
-                except OSError:
-                    pass
-                if proc.poll() is not None:
-                    raise SystemExit("secondlook serve exited before it was ready")
-                time.sleep(0.02)
-            if cold is None:
-                raise SystemExit("secondlook serve was not ready within 60 s")
-            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            print(f"cold_start_s={cold:.2f}")
-            for size, bar in ((1000, 25.0), (5000, 100.0)):
-                draft = build_draft(size, pool)
-                time_analyze(conn, draft, 5, headers)  # warm the connection and caches
-                times = time_analyze(conn, draft, args.runs, headers)
-                p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
-                verdict = "ok" if p95 <= bar else "OVER"
-                print(f"chars={len(draft)} runs={args.runs} p50_ms={p50:.1f} p95_ms={p95:.1f} bar_ms={bar:.0f} {verdict}")
-            print(f"rss_mb={rss_mb(proc.pid):.1f}")
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with running_companion(config_text="", secondlook=args.secondlook) as (port, process, cold):
+        headers = {"Content-Type": "application/json", "Host": f"127.0.0.1:{port}"}
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.connect()
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        print(f"cold_start_s={cold:.2f}")
+        for size, bar in ((1000, 25.0), (5000, 100.0)):
+            draft = build_draft(size, pool)
+            time_analyze(conn, draft, 5, headers)  # warm the connection and caches
+            p50, p95 = percentiles(time_analyze(conn, draft, args.runs, headers), 0.5, 0.95)
+            verdict = "ok" if p95 <= bar else "OVER"
+            print(f"chars={len(draft)} runs={args.runs} p50_ms={p50:.1f} p95_ms={p95:.1f} bar_ms={bar:.0f} {verdict}")
+        print(f"rss_mb={(rss_kb(process.pid, tree=True) or 0) / 1024:.1f}")
     return 0
 
 

@@ -1,7 +1,7 @@
 """Load benchmark: many concurrent clients analysing long drafts; latency percentiles and memory.
 
-    python -m companion.benchmark_load [--clients 50] [--requests 20] [--min-chars 1000]
-                                       [--max-chars 5000] [--port P] [--seed 1]
+    .venv/bin/python tools/benchmark_load.py [--clients 50] [--requests 20] [--min-chars 1000]
+                                             [--max-chars 5000] [--port P] [--seed 1]
 
 Without ``--port`` it starts its own ``secondlook serve`` on a free loopback port (and can
 then report the server's resident memory before and after the run). Each client keeps one
@@ -18,22 +18,20 @@ import http.client
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
-from .client import NotVerified, authorization_for, paired_request
-from .config import load_config
-from .secret import resolve_secret
-from .stats import percentile
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from companion_runner import percentiles, rss_kb, running_companion  # noqa: E402
+
+from companion.client import NotVerified, authorization_for, paired_request  # noqa: E402
+from companion.config import load_config  # noqa: E402
+from companion.secret import resolve_secret  # noqa: E402
 
 # Generic building blocks for synthetic drafts (no real people: names are drawn at random).
 _SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
@@ -89,9 +87,9 @@ class LoadResult:
     wall_s: float = 0.0
 
     def summary(self) -> dict[str, float]:
-        ordered = sorted(self.latencies_ms)
-        return {q: round(percentile(ordered, v), 1) for q, v in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))} | {
-            "max": round(ordered[-1], 1) if ordered else 0.0}
+        p50, p95, p99 = percentiles(self.latencies_ms, 0.5, 0.95, 0.99)
+        return {"p50": round(p50, 1), "p95": round(p95, 1), "p99": round(p99, 1),
+                "max": round(max(self.latencies_ms), 1) if self.latencies_ms else 0.0}
 
 
 def run_load(port: int, drafts: list[str], clients: int, per_client: int, secret: str = "",
@@ -140,71 +138,12 @@ def run_load(port: int, drafts: list[str], clients: int, per_client: int, secret
     return result
 
 
-def rss_kb(pid: int) -> int | None:
-    """Resident memory of a process from /proc (Linux); None elsewhere."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(port: int, process: subprocess.Popen | None = None, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise SystemExit(f"benchmark: the companion exited with status {process.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/v1/health", headers={"Host": f"127.0.0.1:{port}"})
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"benchmark: no healthy companion on port {port} after {timeout:.0f} s")
-
-
-@contextmanager
-def running_companion(port: int | None = None,
-                      config_text: str | None = None) -> Iterator[tuple[int, subprocess.Popen | None]]:
-    """(port, process) of a healthy companion: the one already on ``port``, or one started here on
-    a free port (with ``config_text`` as its config file; None: the user's own config) and
-    stopped on exit. Shared by the benchmark scripts."""
-    if port is not None:
-        wait_healthy(port)
-        yield port, None
-        return
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "companion.cli", "serve", "--port", str(port)]
-        if config_text is not None:
-            config = Path(tmp) / "config.toml"
-            config.write_text(config_text, encoding="utf-8")
-            cmd += ["--config", str(config)]
-        process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_healthy(port, process)
-            yield port, process
-        finally:
-            process.terminate()
-            process.wait(10)
-
-
 def server_stats(port: int, secret: str) -> dict:
     return paired_request("127.0.0.1", port, secret, "GET", "/v1/stats", timeout=10)[2]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m companion.benchmark_load", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="tools/benchmark_load.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=20, help="analyses per client")
     parser.add_argument("--min-chars", type=int, default=1000)
@@ -213,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
-    with running_companion(args.port) as (port, process):
+    with running_companion(args.port) as (port, process, _):
         secret = resolve_secret(load_config())[0]  # this user's, as the companion has it
         drafts = make_drafts(args.clients * args.requests, args.min_chars, args.max_chars, args.seed)
         warm = run_load(port, drafts, args.clients, 2, secret)  # warm-up: same concurrency, fewer requests
