@@ -13,11 +13,7 @@
 "use strict";
 
 const NATIVE_HOST = "org.secondlook.companion";
-/** Used only when neither IT nor the native host names a port (the companion's base port). */
-const FALLBACK_PORT = 47813;
-const FALLBACK_HOST = "127.0.0.1";
 const API_VERSION = 1;
-const REQUEST_TIMEOUT_MS = 2000;
 const NATIVE_TIMEOUT_MS = 5000;
 const PAIR_CONTEXT = "secondlook-pair-v2";
 const REQUEST_CONTEXT = "secondlook-request-v2";
@@ -60,7 +56,7 @@ async function requestAuthorization(secret, serverNonce, method, path) {
 
 /** The host as signed and compared: lowercase, without IPv6 brackets. */
 function plainHost(host) {
-  return String(host || FALLBACK_HOST).trim().replace(/^\[|\]$/g, "").toLowerCase();
+  return String(host || SecondLook.Companion.FALLBACK_HOST).trim().replace(/^\[|\]$/g, "").toLowerCase();
 }
 
 const CompanionClient = {
@@ -121,7 +117,7 @@ const CompanionClient = {
     const nonce = randomNonce();
     let answer;
     try {
-      answer = await this._fetch(settings, "POST", "/v1/pair", { nonce, host, port: settings.port }, {}, REQUEST_TIMEOUT_MS, signal);
+      answer = await this._fetch(settings, "POST", "/v1/pair", { nonce, host, port: settings.port }, {}, SecondLook.Companion.REQUEST_TIMEOUT_MS, signal);
     } catch (err) {
       this.lastPairError = err.kind === "http" || err.kind === "unauthorized" ? err.code || `http-${err.status}` : err.kind;
       // Timeouts and a starting companion keep their kind; any other answer means "not verified".
@@ -152,7 +148,7 @@ const CompanionClient = {
    * @param {number} [timeoutMs]
    * @param {AbortSignal} [signal] aborts the request (a superseded nudge): CompanionError("aborted")
    */
-  async request(settings, method, path, body, timeoutMs = REQUEST_TIMEOUT_MS, signal = undefined) {
+  async request(settings, method, path, body, timeoutMs = SecondLook.Companion.REQUEST_TIMEOUT_MS, signal = undefined) {
     const headers = {};
     if (!OPEN_PATHS.includes(path)) {
       // Anything that carries something goes only to a companion that just proved the secret.

@@ -7,6 +7,7 @@
   const SL = (globalThis.SecondLook = globalThis.SecondLook || {});
   if (SL.started) return;
   SL.started = true;
+  const { Message: MSG, Purpose: PURPOSE } = SL; // shared/constants.js
 
   const NUDGE_DELAY_MS = 400;
   const isTop = window === window.top;
@@ -26,19 +27,19 @@
     if (isTop) return SL.ReviewDialog.open(payload);
     const requestId = crypto.randomUUID();
     const result = new Promise((resolve) => pendingReviews.set(requestId, resolve));
-    const forwarded = await send({ type: "review-open", requestId, payload });
+    const forwarded = await send({ type: MSG.REVIEW_OPEN, requestId, payload });
     if (forwarded && forwarded.ok) return result;
     pendingReviews.delete(requestId);
     return SL.ReviewDialog.open(payload); // top frame not covered: show it here
   }
 
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-    if (message.type === "review-show" && isTop) {
+    if (message.type === MSG.REVIEW_SHOW && isTop) {
       SL.ReviewDialog.open(message.payload).then((decision) =>
-        send({ type: "review-decision", requestId: message.requestId, targetFrameId: message.sourceFrameId, decision }),
+        send({ type: MSG.REVIEW_DECISION, requestId: message.requestId, targetFrameId: message.sourceFrameId, decision }),
       );
       sendResponse({ ok: true });
-    } else if (message.type === "review-result") {
+    } else if (message.type === MSG.REVIEW_RESULT) {
       const resolve = pendingReviews.get(message.requestId);
       if (resolve) {
         pendingReviews.delete(message.requestId);
@@ -50,7 +51,7 @@
 
   // ---- applying a decision ----
   function sendFeedback(outcomes) {
-    if (outcomes.length) send({ type: "feedback", items: outcomes });
+    if (outcomes.length) send({ type: MSG.FEEDBACK, items: outcomes });
   }
 
   /**
@@ -65,10 +66,10 @@
     if (SL.Redaction.combine(fields).text !== combined.text) return { ok: false, notice: "changed" };
     const edits = decision.action === "post" ? null : SL.Redaction.plan(combined, findings, decision.accept, decision.replacements);
     if (decision.action !== "panel") {
-      const text = edits ? edits.map((e) => e.result).join(SL.Redaction.SEPARATOR) : combined.text;
-      const verdict = await send({ type: "decide", text });
+      const text = edits ? edits.map((e) => e.result).join(SL.SEPARATOR) : combined.text;
+      const verdict = await send({ type: MSG.DECIDE, text });
       if (!verdict) return { ok: true }; // extension gone: never trap the user's post
-      if (!verdict.canPost) return { ok: false, notice: verdict.reason || "blocked" };
+      if (!verdict.canPost) return { ok: false, notice: verdict.reason || SL.Reason.BLOCKED };
     }
     if (edits && !(await SL.Redaction.write(fields, edits))) return { ok: false, notice: "not-applied" };
     return { ok: true };
@@ -102,11 +103,11 @@
     let notice = "";
     for (;;) {
       const combined = SL.Redaction.combine(fields);
-      const reply = await send({ type: "check", text: combined.text, purpose: "submit" });
+      const reply = await send({ type: MSG.CHECK, text: combined.text, purpose: PURPOSE.SUBMIT });
       if (!reply) return true; // extension gone: never trap the user's post
       if (reply.paused) return true;
       if (!reply.ok) {
-        if (reply.policy.fail_mode !== "closed") {
+        if (reply.policy.fail_mode !== SL.FailMode.CLOSED) {
           markSkipped(fields, reply.error);
           return true;
         }
@@ -121,7 +122,7 @@
       const decision = await showReview({ mode: "submit", text: combined.text, findings, risk, complete, canPost: reply.canPost, reason: reply.reason, notice });
       notice = "";
       if (decision.neverFlag && decision.neverFlag.length) {
-        await send({ type: "allow-add", terms: decision.neverFlag });
+        await send({ type: MSG.ALLOW_ADD, terms: decision.neverFlag });
         continue; // checked again without those terms
       }
       if (decision.action === "post" || decision.action === "apply") {
@@ -146,8 +147,8 @@
     const field = SL.Editors.field(editor);
     const text = field.model.text();
     if (!text.trim()) return SL.Badge.hide(editor);
-    const reply = await send({ type: "check", text, purpose: "nudge" });
-    if (reply && !reply.ok && reply.error === "aborted") return; // superseded
+    const reply = await send({ type: MSG.CHECK, text, purpose: PURPOSE.NUDGE });
+    if (reply && !reply.ok && reply.error === SL.Reason.ABORTED) return; // superseded
     if (field.model.text() !== text) return; // typed meanwhile: a newer check is scheduled
     if (!reply || reply.paused) return SL.Badge.hide(editor);
     if (!reply.ok) return SL.Badge.show(editor, 0, "skipped", openPanel);
@@ -168,7 +169,7 @@
     let notice = "";
     for (;;) {
       const combined = SL.Redaction.combine(fields);
-      const reply = await send({ type: "check", text: combined.text, purpose: "panel" });
+      const reply = await send({ type: MSG.CHECK, text: combined.text, purpose: PURPOSE.PANEL });
       if (!reply || !reply.ok) {
         SL.Badge.show(editor, 0, "skipped", openPanel);
         return SL.Notice.show(reply ? reply.error : "internal");
@@ -177,7 +178,7 @@
       const decision = await showReview({ mode: "panel", text: combined.text, findings, risk, complete, canPost: true, notice });
       notice = "";
       if (decision.neverFlag && decision.neverFlag.length) {
-        await send({ type: "allow-add", terms: decision.neverFlag });
+        await send({ type: MSG.ALLOW_ADD, terms: decision.neverFlag });
         continue;
       }
       if (decision.action === "apply") {
