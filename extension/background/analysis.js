@@ -55,7 +55,7 @@ function windowsOf(text, size) {
 function mergeWindows(windows, results) {
   const findings = [];
   const reasons = [];
-  let level = "none";
+  let level = SecondLook.RISK_LEVELS[0];
   results.forEach((result, i) => {
     const w = windows[i];
     for (const f of result.findings) {

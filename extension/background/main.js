@@ -14,7 +14,7 @@ async function pausedUntil() {
 }
 
 function errorKind(err) {
-  return err instanceof CompanionError ? err.kind : "internal";
+  return err instanceof CompanionError ? err.kind : UNCHECKED.INTERNAL;
 }
 
 /** Toolbar badge "?" on a tab whose last pre-post check was skipped (fail open). */
@@ -198,7 +198,7 @@ const HANDLERS = {
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   const handler = msg && HANDLERS[msg.type];
   if (!handler) return false;
-  handler(msg, sender).then(sendResponse, () => sendResponse({ ok: false, error: "internal" }));
+  handler(msg, sender).then(sendResponse, () => sendResponse({ ok: false, error: UNCHECKED.INTERNAL }));
   return true; // answer asynchronously
 });
 

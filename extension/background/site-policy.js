@@ -120,7 +120,8 @@ const SitePolicy = {
     const native = managedToken && (managedPort || Number.isInteger(localPort)) ? {} : await CompanionClient.native();
     const port = managedPort ? managed.port : Number.isInteger(localPort) ? localPort : native.port || SecondLook.Companion.FALLBACK_PORT;
     const secret = managedToken ? managed.token : native.secret || "";
-    const secretSource = managedToken ? "managed" : native.secret ? "native" : "none";
+    const { SecretSource } = SecondLook;
+    const secretSource = managedToken ? SecretSource.MANAGED : native.secret ? SecretSource.NATIVE : SecretSource.NONE;
     return { host: native.host || SecondLook.Companion.FALLBACK_HOST, port, secret, secretSource, managedPort, managedToken, portSet: Number.isInteger(localPort) };
   },
 
@@ -281,7 +282,7 @@ const SitePolicy = {
    * "high" or the warn level if that is higher). The dialog only shows this verdict.
    */
   verdict(policy, risk) {
-    const level = (risk && risk.level) || "none";
+    const level = (risk && risk.level) || SecondLook.RISK_LEVELS[0];
     const levels = SecondLook.RISK_LEVELS;
     const blockAt = levels[Math.max(levels.indexOf(SecondLook.BLOCK_LEVEL), levels.indexOf(policy.warn_level))];
     const blocked = policy.mode === SecondLook.Mode.BLOCK && this.riskAtLeast(level, blockAt);

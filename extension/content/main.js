@@ -7,7 +7,7 @@
   const SL = (globalThis.SecondLook = globalThis.SecondLook || {});
   if (SL.started) return;
   SL.started = true;
-  const { Message: MSG, Purpose: PURPOSE } = SL; // shared/constants.js
+  const { Message: MSG, Purpose: PURPOSE, DialogMode: MODE, Action: ACTION, Reason: REASON } = SL; // shared/constants.js
 
   const NUDGE_DELAY_MS = 400;
   const isTop = window === window.top;
@@ -63,15 +63,15 @@
    * {ok: false, notice} naming why not ("blocked", "not-applied", "changed", …).
    */
   async function carryOut(fields, combined, findings, decision) {
-    if (SL.Redaction.combine(fields).text !== combined.text) return { ok: false, notice: "changed" };
-    const edits = decision.action === "post" ? null : SL.Redaction.plan(combined, findings, decision.accept, decision.replacements);
-    if (decision.action !== "panel") {
+    if (SL.Redaction.combine(fields).text !== combined.text) return { ok: false, notice: REASON.CHANGED };
+    const edits = decision.action === ACTION.POST ? null : SL.Redaction.plan(combined, findings, decision.accept, decision.replacements);
+    if (decision.action !== MODE.PANEL) {
       const text = edits ? edits.map((e) => e.result).join(SL.SEPARATOR) : combined.text;
       const verdict = await send({ type: MSG.DECIDE, text });
       if (!verdict) return { ok: true }; // extension gone: never trap the user's post
-      if (!verdict.canPost) return { ok: false, notice: verdict.reason || SL.Reason.BLOCKED };
+      if (!verdict.canPost) return { ok: false, notice: verdict.reason || REASON.BLOCKED };
     }
-    if (edits && !(await SL.Redaction.write(fields, edits))) return { ok: false, notice: "not-applied" };
+    if (edits && !(await SL.Redaction.write(fields, edits))) return { ok: false, notice: REASON.NOT_APPLIED };
     return { ok: true };
   }
 
@@ -94,7 +94,7 @@
 
   /** Fail open: the post goes out unchecked, and the page says so, why, and how to fix it. */
   function markSkipped(fields, reason) {
-    for (const f of fields) SL.Badge.show(f.editor, 0, "skipped", openPanel);
+    for (const f of fields) SL.Badge.show(f.editor, 0, SL.BADGE_SKIPPED, openPanel);
     SL.Notice.show(reason);
   }
 
@@ -111,30 +111,30 @@
           markSkipped(fields, reply.error);
           return true;
         }
-        const retry = await showReview({ mode: "error", reason: reply.error });
-        if (retry.action === "retry") continue;
-        if (retry.action === "edit") fields[0].editor.focus();
+        const retry = await showReview({ mode: MODE.ERROR, reason: reply.error });
+        if (retry.action === ACTION.RETRY) continue;
+        if (retry.action === ACTION.EDIT) fields[0].editor.focus();
         return false;
       }
       // a refused edit or a blocked choice is always explained, even when what remains is below warn_level
       if (!reply.warn && !notice) return true;
       const { findings, risk, complete } = reply.result;
-      const decision = await showReview({ mode: "submit", text: combined.text, findings, risk, complete, canPost: reply.canPost, reason: reply.reason, notice });
+      const decision = await showReview({ mode: MODE.SUBMIT, text: combined.text, findings, risk, complete, canPost: reply.canPost, reason: reply.reason, notice });
       notice = "";
       if (decision.neverFlag && decision.neverFlag.length) {
         await send({ type: MSG.ALLOW_ADD, terms: decision.neverFlag });
         continue; // checked again without those terms
       }
-      if (decision.action === "post" || decision.action === "apply") {
+      if (decision.action === ACTION.POST || decision.action === ACTION.APPLY) {
         const done = await carryOut(fields, combined, findings, decision);
         if (!done.ok) {
           notice = done.notice; // nothing was posted and nothing is recorded as accepted
           continue;
         }
-        sendFeedback(decision.action === "post" ? decision.outcomes.map((o) => ({ entity_type: o.entity_type, action: "dismissed" })) : decision.outcomes);
+        sendFeedback(decision.action === ACTION.POST ? decision.outcomes.map((o) => ({ entity_type: o.entity_type, action: SL.Outcome.DISMISSED })) : decision.outcomes);
         return true;
       }
-      if (decision.action === "edit") highlight(fields, combined, findings);
+      if (decision.action === ACTION.EDIT) highlight(fields, combined, findings);
       return false;
     }
   };
@@ -148,10 +148,10 @@
     const text = field.model.text();
     if (!text.trim()) return SL.Badge.hide(editor);
     const reply = await send({ type: MSG.CHECK, text, purpose: PURPOSE.NUDGE });
-    if (reply && !reply.ok && reply.error === SL.Reason.ABORTED) return; // superseded
+    if (reply && !reply.ok && reply.error === REASON.ABORTED) return; // superseded
     if (field.model.text() !== text) return; // typed meanwhile: a newer check is scheduled
     if (!reply || reply.paused) return SL.Badge.hide(editor);
-    if (!reply.ok) return SL.Badge.show(editor, 0, "skipped", openPanel);
+    if (!reply.ok) return SL.Badge.show(editor, 0, SL.BADGE_SKIPPED, openPanel);
     SL.Badge.show(editor, reply.result.findings.length, reply.result.risk.level, openPanel, reply.result.complete !== false);
   }
 
@@ -171,18 +171,18 @@
       const combined = SL.Redaction.combine(fields);
       const reply = await send({ type: MSG.CHECK, text: combined.text, purpose: PURPOSE.PANEL });
       if (!reply || !reply.ok) {
-        SL.Badge.show(editor, 0, "skipped", openPanel);
-        return SL.Notice.show(reply ? reply.error : "internal");
+        SL.Badge.show(editor, 0, SL.BADGE_SKIPPED, openPanel);
+        return SL.Notice.show(reply ? reply.error : SL.Unchecked.INTERNAL);
       }
       const { findings, risk, complete } = reply.result;
-      const decision = await showReview({ mode: "panel", text: combined.text, findings, risk, complete, canPost: true, notice });
+      const decision = await showReview({ mode: MODE.PANEL, text: combined.text, findings, risk, complete, canPost: true, notice });
       notice = "";
       if (decision.neverFlag && decision.neverFlag.length) {
         await send({ type: MSG.ALLOW_ADD, terms: decision.neverFlag });
         continue;
       }
-      if (decision.action === "apply") {
-        const done = await SL.SubmitGuard.during(() => carryOut(fields, combined, findings, { ...decision, action: "panel" }));
+      if (decision.action === ACTION.APPLY) {
+        const done = await SL.SubmitGuard.during(() => carryOut(fields, combined, findings, { ...decision, action: MODE.PANEL }));
         if (!done.ok) {
           notice = done.notice;
           continue;

@@ -71,10 +71,29 @@
     STARTING: "starting",
     UNPAIRED: "unpaired",
     UNAUTHORIZED: "unauthorized",
+    INTERNAL: "internal", // anything else (a bug, the extension reloaded)
   });
 
-  /** Answers of the service worker that its callers act on: a superseded nudge, a refused post. */
-  SL.Reason = frozen({ ABORTED: "aborted", BLOCKED: "blocked" });
+  /**
+   * Why a check or a decision came to nothing: a superseded nudge (the service worker's answer),
+   * a post refused by the policy (its verdict), the editor not taking a redaction, the draft
+   * changed under the dialog (the content script's). The dialog names the last three.
+   */
+  SL.Reason = frozen({ ABORTED: "aborted", BLOCKED: "blocked", NOT_APPLIED: "not-applied", CHANGED: "changed" });
+
+  /**
+   * The review dialog (it may be shown in the top frame for a sub-frame: Message.REVIEW_SHOW
+   * carries the mode, Message.REVIEW_RESULT the decision): what it is opened for, and the
+   * actions a decision names (also the buttons' data-action).
+   */
+  SL.DialogMode = frozen({ SUBMIT: "submit", PANEL: "panel", ERROR: "error" });
+  SL.Action = frozen({ APPLY: "apply", EDIT: "edit", POST: "post", CANCEL: "cancel", RETRY: "retry", RECHECK: "recheck" });
+
+  /** What became of a finding, as /v1/feedback counts it. */
+  SL.Outcome = frozen({ ACCEPTED: "accepted", DISMISSED: "dismissed", EDITED: "edited" });
+
+  /** Where pairing's secret comes from (the options page shows it). */
+  SL.SecretSource = frozen({ MANAGED: "managed", NATIVE: "native", NONE: "none" });
 
   /** The companion's state as Message.STATUS reports it to the popup and the options page. */
   SL.CompanionState = frozen({
@@ -91,6 +110,9 @@
 
   /** Where the companion is when neither IT nor the native host says (its base port on loopback). */
   SL.Companion = frozen({ FALLBACK_HOST: "127.0.0.1", FALLBACK_PORT: 47813, REQUEST_TIMEOUT_MS: 2000 });
+
+  /** The badge's level when the draft could not be checked (beside the risk levels). */
+  SL.BADGE_SKIPPED = "skipped";
 
   /** Fields posted together (title + body) are analysed as one text joined by this. */
   SL.SEPARATOR = "\n\n";
