@@ -129,26 +129,25 @@ class ExtensionError(Exception):
     """A problem with the extension's declared files, named by file and key."""
 
 
-def declared_files(source: Path) -> dict:
-    """files.json, checked: {"service_worker": [...], "content_scripts": {"js": [...], "css": [...]}}."""
-    path = source / EXTENSION_FILES
+def declared_files(source: Path) -> dict[str, list[str]]:
+    """files.json's lists, checked: {"service_worker", "content_scripts.js", "content_scripts.css"} → paths."""
     try:
-        files = json.loads(path.read_text(encoding="utf-8"))
+        files = json.loads((source / EXTENSION_FILES).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ExtensionError(f"{EXTENSION_FILES} is missing") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ExtensionError(f"{EXTENSION_FILES}: not JSON ({exc})") from None
-    content = files.get("content_scripts") if isinstance(files, dict) else None
-    lists = {"service_worker": files.get("service_worker") if isinstance(files, dict) else None,
-             "content_scripts.js": content.get("js") if isinstance(content, dict) else None,
-             "content_scripts.css": content.get("css", []) if isinstance(content, dict) else None}
+    files = files if isinstance(files, dict) else {}
+    content = files.get("content_scripts") if isinstance(files.get("content_scripts"), dict) else {}
+    lists = {"service_worker": files.get("service_worker"), "content_scripts.js": content.get("js"),
+             "content_scripts.css": content.get("css", [])}
     for key, value in lists.items():
         if not isinstance(value, list) or not all(isinstance(f, str) and f for f in value):
             raise ExtensionError(f"{EXTENSION_FILES}: {key!r} must be a list of file paths")
     for key in ("service_worker", "content_scripts.js"):
         if not lists[key] or lists[key][0] != EXTENSION_CONSTANTS:
             raise ExtensionError(f"{EXTENSION_FILES}: {key!r} must load {EXTENSION_CONSTANTS} first")
-    return files
+    return lists
 
 
 class _PageRefs(HTMLParser):
@@ -165,14 +164,13 @@ class _PageRefs(HTMLParser):
                 self.refs.append(value)
 
 
-def _extension_files(source: Path, manifest: dict, files: dict) -> list[str]:
+def _extension_files(source: Path, manifest: dict, files: dict[str, list[str]]) -> list[str]:
     """Every file the manifest, files.json and the extension pages refer to, but the generated service worker."""
     refs = list(manifest.get("icons", {}).values())
     action = manifest.get("action", {})
     refs += list(action.get("default_icon", {}).values()) + [action.get("default_popup")]
     refs += [manifest.get("options_ui", {}).get("page"), manifest.get("storage", {}).get("managed_schema")]
-    refs += [EXTENSION_FILES, *files["service_worker"], *files["content_scripts"]["js"],
-             *files["content_scripts"].get("css", [])]
+    refs += [EXTENSION_FILES, *(name for names in files.values() for name in names)]
     refs = [r for r in refs if r]
     for page in [r for r in refs if r.endswith(".html") and (source / r).is_file()]:
         parser = _PageRefs()
@@ -220,13 +218,13 @@ def check_extension(source: Path, manifest: dict) -> list[str]:
     return problems
 
 
-def _service_worker(files: dict) -> str:
+def _service_worker(files: dict[str, list[str]]) -> str:
     """Chromium's service worker: files.json's service-worker scripts, in order (absolute extension paths)."""
     scripts = ", ".join(json.dumps(f"/{name}") for name in files["service_worker"])
     return f"/* Written by build.py from {EXTENSION_FILES}: the service worker's scripts, in order. */\nimportScripts({scripts});\n"
 
 
-def _firefox_manifest(manifest: dict, files: dict) -> dict:
+def _firefox_manifest(manifest: dict, files: dict[str, list[str]]) -> dict:
     """Firefox: background scripts (files.json's) instead of a service worker, a gecko id, no Chromium-only keys."""
     firefox = {k: v for k, v in manifest.items() if k not in ("key", "minimum_chrome_version", "storage")}
     firefox["background"] = {"scripts": list(files["service_worker"])}

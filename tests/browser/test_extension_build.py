@@ -50,6 +50,7 @@ def test_missing_files_and_messages_are_reported(tmp_path):
     shutil.copytree(ROOT / "extension", source)
     (source / "icons" / "icon48.png").unlink()
     (source / "content" / "badge.js").unlink()
+    (source / "ui" / "i18n.js").unlink()  # named by the pages' <script src> only
     messages = source / "_locales" / "ko" / "messages.json"
     table = json.loads(messages.read_text(encoding="utf-8"))
     del table["actionApply"]
@@ -58,6 +59,7 @@ def test_missing_files_and_messages_are_reported(tmp_path):
     problems = "\n".join(build.check_extension(source, manifest))
     assert "icons/icon48.png" in problems
     assert "content/badge.js" in problems
+    assert "ui/i18n.js, which does not exist" in problems
     assert "_locales/ko/messages.json: no message 'actionApply'" in problems
     assert build.check_extension(ROOT / "extension", json.loads((ROOT / "extension" / "manifest.json").read_text())) == []
 
