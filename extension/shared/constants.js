@@ -1,9 +1,9 @@
-/* The names every part of the extension shares, in one place: the message types of
- * chrome.runtime messages, the storage keys, alarm names, risk levels, policy values, the
- * companion's default address and the field separator. Loaded first everywhere (files.json:
- * the service worker's scripts and the content scripts; the pages by <script>), as
- * globalThis.SecondLook.*, frozen. A value here is the protocol between contexts: change it
- * here only. */
+/* The names every part of the extension shares, in one place: chrome.runtime message types,
+ * storage keys, alarm names, risk levels, policy values, why a draft was not checked, the review
+ * dialog's modes and actions, feedback outcomes, the companion's default address and the field
+ * separator. Loaded first everywhere (files.json: the service worker's scripts and the content
+ * scripts; the pages by <script>), as globalThis.SecondLook.*, frozen. A value here is the
+ * protocol between contexts: change it here only. */
 "use strict";
 
 (() => {
