@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -113,36 +114,68 @@ def cmd_test(args: list[str]) -> int:
 EXTENSION = ROOT / "extension"
 #: the folder of extension/ with its unit tests (node:test): beside its code, never in a package
 EXTENSION_TESTS = "tests"
+#: the one declared list of the extension's scripts: the service worker's in load order, the
+#: content scripts (js, css) in injection order. Read here and by background/site-policy.js at run time.
+EXTENSION_FILES = "files.json"
+#: the constants module every context loads first (extension/shared/constants.js)
+EXTENSION_CONSTANTS = "shared/constants.js"
 #: npm tooling for the extension (web-ext) lives with the browser tests, not in the package.
 EXTENSION_TOOLS = ROOT / "tests" / "browser"
 GECKO_ID = "secondlook@secondlook.kr"
 GECKO_MIN_VERSION = "142.0"
 
 
-def _extension_files(source: Path, manifest: dict) -> list[str]:
-    """Every file the manifest, the background scripts and the extension pages refer to."""
+class ExtensionError(Exception):
+    """A problem with the extension's declared files, named by file and key."""
+
+
+def declared_files(source: Path) -> dict[str, list[str]]:
+    """files.json's lists, checked: {"service_worker", "content_scripts.js", "content_scripts.css"} → paths."""
+    try:
+        files = json.loads((source / EXTENSION_FILES).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ExtensionError(f"{EXTENSION_FILES} is missing") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ExtensionError(f"{EXTENSION_FILES}: not JSON ({exc})") from None
+    files = files if isinstance(files, dict) else {}
+    content = files.get("content_scripts") if isinstance(files.get("content_scripts"), dict) else {}
+    lists = {"service_worker": files.get("service_worker"), "content_scripts.js": content.get("js"),
+             "content_scripts.css": content.get("css", [])}
+    for key, value in lists.items():
+        if not isinstance(value, list) or not all(isinstance(f, str) and f for f in value):
+            raise ExtensionError(f"{EXTENSION_FILES}: {key!r} must be a list of file paths")
+    for key in ("service_worker", "content_scripts.js"):
+        if not lists[key] or lists[key][0] != EXTENSION_CONSTANTS:
+            raise ExtensionError(f"{EXTENSION_FILES}: {key!r} must load {EXTENSION_CONSTANTS} first")
+    return lists
+
+
+class _PageRefs(HTMLParser):
+    """The files an extension page loads: <script src>, <link href>, <img src> (relative paths)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        name = {"script": "src", "img": "src", "link": "href"}.get(tag)
+        for key, value in attrs:
+            if key == name and value and ":" not in value and not value.startswith("#"):
+                self.refs.append(value)
+
+
+def _extension_files(source: Path, manifest: dict, files: dict[str, list[str]]) -> list[str]:
+    """Every file the manifest, files.json and the extension pages refer to, but the generated service worker."""
     refs = list(manifest.get("icons", {}).values())
     action = manifest.get("action", {})
     refs += list(action.get("default_icon", {}).values()) + [action.get("default_popup")]
     refs += [manifest.get("options_ui", {}).get("page"), manifest.get("storage", {}).get("managed_schema")]
-    background = manifest.get("background", {})
-    refs += [background.get("service_worker"), *background.get("scripts", [])]
+    refs += [EXTENSION_FILES, *(name for names in files.values() for name in names)]
     refs = [r for r in refs if r]
-    scripts = [r for r in refs if r.startswith("background/")]
-    for script in scripts:  # grows with the files importScripts() pulls in
-        path = source / script
-        if not path.is_file():
-            continue
-        code = path.read_text(encoding="utf-8")
-        refs += re.findall(r'"(content/[\w.-]+\.(?:js|css))"', code)  # registered content scripts
-        for imports in re.findall(r"importScripts\(([^)]*)\)", code):
-            scripts += [f"background/{name}" for name in re.findall(r'"([\w.-]+\.js)"', imports)
-                        if f"background/{name}" not in scripts]
-    refs += scripts
     for page in [r for r in refs if r.endswith(".html") and (source / r).is_file()]:
-        html = (source / page).read_text(encoding="utf-8")
-        base = Path(page).parent
-        refs += [os.path.normpath(base / src) for src in re.findall(r'(?:src|href)="([^":#]+)"', html)]
+        parser = _PageRefs()
+        parser.feed((source / page).read_text(encoding="utf-8"))
+        refs += [os.path.normpath(Path(page).parent / ref).replace(os.sep, "/") for ref in parser.refs]
     return sorted(set(refs))
 
 
@@ -154,9 +187,16 @@ def check_extension(source: Path, manifest: dict) -> list[str]:
             problems.append(f"manifest.json: missing key {key!r}")
     if manifest.get("manifest_version") != 3:
         problems.append("manifest.json: manifest_version must be 3")
-    for ref in _extension_files(source, manifest):
-        if not (source / ref).is_file():
-            problems.append(f"manifest.json or a page refers to {ref}, which does not exist")
+    try:
+        files = declared_files(source)
+    except ExtensionError as exc:
+        problems.append(str(exc))
+    else:
+        for ref in _extension_files(source, manifest, files):
+            if not (source / ref).is_file():
+                problems.append(f"manifest.json, {EXTENSION_FILES} or a page refers to {ref}, which does not exist")
+            elif ref.split("/")[0] == EXTENSION_TESTS:
+                problems.append(f"manifest.json, {EXTENSION_FILES} or a page refers to {ref}, which is never packaged")
     locales = sorted(p.parent.name for p in (source / "_locales").glob("*/messages.json"))
     messages = {loc: json.loads((source / "_locales" / loc / "messages.json").read_text(encoding="utf-8"))
                 for loc in locales}
@@ -178,22 +218,30 @@ def check_extension(source: Path, manifest: dict) -> list[str]:
     return problems
 
 
-def _firefox_manifest(manifest: dict) -> dict:
-    """Firefox: background scripts instead of a service worker, a gecko id, no Chromium-only keys."""
+def _service_worker(files: dict[str, list[str]]) -> str:
+    """Chromium's service worker: files.json's service-worker scripts, in order (absolute extension paths)."""
+    scripts = ", ".join(json.dumps(f"/{name}") for name in files["service_worker"])
+    return f"/* Written by build.py from {EXTENSION_FILES}: the service worker's scripts, in order. */\nimportScripts({scripts});\n"
+
+
+def _firefox_manifest(manifest: dict, files: dict[str, list[str]]) -> dict:
+    """Firefox: background scripts (files.json's) instead of a service worker, a gecko id, no Chromium-only keys."""
     firefox = {k: v for k, v in manifest.items() if k not in ("key", "minimum_chrome_version", "storage")}
-    worker = EXTENSION / manifest["background"]["service_worker"]
-    names = re.findall(r'"([\w.-]+\.js)"', re.search(r"importScripts\(([^)]*)\)", worker.read_text()).group(1))
-    firefox["background"] = {"scripts": [f"background/{name}" for name in names]}
+    firefox["background"] = {"scripts": list(files["service_worker"])}
     firefox["browser_specific_settings"] = {"gecko": {"id": GECKO_ID, "strict_min_version": GECKO_MIN_VERSION,
                                                       "data_collection_permissions": {"required": ["none"]}}}
     return firefox
 
 
-def _write_build(target: Path, manifest: dict, skip: set[str]) -> None:
+def _write_build(target: Path, manifest: dict, generated: dict[str, str]) -> None:
+    """Copy extension/ (not its tests) to target with this manifest and the generated files, and zip it."""
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(EXTENSION, target, ignore=lambda d, names: [n for n in names
-                    if (Path(d) / n).relative_to(EXTENSION).as_posix() in skip or n.startswith(".")])
+                    if (Path(d) / n).relative_to(EXTENSION).as_posix() == EXTENSION_TESTS or n.startswith(".")])
     (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for name, text in generated.items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text(text, encoding="utf-8")
     zip_path = DIST / f"secondlook-{target.name}.zip"
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(target.rglob("*")):
@@ -220,15 +268,18 @@ def web_ext_lint(source: Path) -> None:
 def cmd_extension(args: list[str]) -> int:
     """Build dist/chromium/ + zip and dist/firefox/ + zip, check both; --lint also runs web-ext lint."""
     manifest = json.loads((EXTENSION / "manifest.json").read_text(encoding="utf-8"))
-    firefox = _firefox_manifest(manifest)
-    problems = check_extension(EXTENSION, manifest) + check_extension(EXTENSION, firefox)
+    problems = check_extension(EXTENSION, manifest)
+    if not problems:
+        files = declared_files(EXTENSION)
+        firefox = _firefox_manifest(manifest, files)
+        problems = check_extension(EXTENSION, firefox)
     if problems:
         for problem in dict.fromkeys(problems):
             print(f"build.py extension: {problem}", file=sys.stderr)
         return 1
     DIST.mkdir(exist_ok=True)
-    _write_build(DIST / "chromium", manifest, skip={EXTENSION_TESTS})
-    _write_build(DIST / "firefox", firefox, skip={EXTENSION_TESTS, manifest["background"]["service_worker"]})
+    _write_build(DIST / "chromium", manifest, {manifest["background"]["service_worker"]: _service_worker(files)})
+    _write_build(DIST / "firefox", firefox, {})
     if "--lint" in args:
         web_ext_lint(DIST / "firefox")
     return 0

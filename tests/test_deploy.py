@@ -337,7 +337,7 @@ def test_crx3_is_signed_and_its_id_follows_the_key(tmp_path: Path, signing_key: 
     with zipfile.ZipFile(io.BytesIO(archive)) as bundle:
         manifest = json.loads(bundle.read("manifest.json"))
         assert base64.b64decode(manifest["key"]) == public_der  # the packed manifest names the signing key
-        assert {"background/service-worker.js", "managed-schema.json"} <= set(bundle.namelist())
+        assert {"background/main.js", "managed-schema.json"} <= set(bundle.namelist())
     update = ET.fromstring((tmp_path / "updates.xml").read_bytes())
     app = update.find("{http://www.google.com/update2/response}app")
     check = app.find("{http://www.google.com/update2/response}updatecheck")

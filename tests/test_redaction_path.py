@@ -43,7 +43,7 @@ const vm = require("node:vm");
 const fs = require("node:fs");
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
 const context = vm.createContext({});
-vm.runInContext(fs.readFileSync(process.argv[1], "utf8"), context);
+for (const file of process.argv.slice(1)) vm.runInContext(fs.readFileSync(file, "utf8"), context);
 const R = context.SecondLook.Redaction;
 const field = { model: { text: () => input.text } };
 const [edit] = R.plan(R.combine([field]), input.findings, input.accept, input.replacements);
@@ -68,7 +68,8 @@ def test_the_extension_applies_a_real_analysis_as_the_companion_redacts_it(compa
                                                                   "replacements": replacements})
     assert status == 200
     payload = {"text": draft, "findings": analysis["findings"], "accept": accept, "replacements": replacements}
-    done = subprocess.run([NODE, "-e", _APPLY_IN_NODE, str(ROOT / "extension" / "content" / "redaction.js")],
+    scripts = [str(ROOT / "extension" / name) for name in ("shared/constants.js", "content/redaction.js")]
+    done = subprocess.run([NODE, "-e", _APPLY_IN_NODE, *scripts],
                           input=json.dumps(payload), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == expected["redacted_text"] != draft

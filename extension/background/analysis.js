@@ -55,13 +55,13 @@ function windowsOf(text, size) {
 function mergeWindows(windows, results) {
   const findings = [];
   const reasons = [];
-  let level = "none";
+  let level = SecondLook.RISK_LEVELS[0];
   results.forEach((result, i) => {
     const w = windows[i];
     for (const f of result.findings) {
       findings.push({ ...f, start: f.start + w.cpStart, end: f.end + w.cpStart, start_utf16: f.start_utf16 + w.start, end_utf16: f.end_utf16 + w.start });
     }
-    if (RISK_LEVELS.indexOf(result.risk.level) > RISK_LEVELS.indexOf(level)) level = result.risk.level; // site-policy.js
+    if (SecondLook.RISK_LEVELS.indexOf(result.risk.level) > SecondLook.RISK_LEVELS.indexOf(level)) level = result.risk.level;
     for (const r of result.risk.reasons || []) if (!reasons.includes(r)) reasons.push(r);
   });
   const first = results[0] || {};
@@ -77,7 +77,7 @@ const Analysis = {
 
   /** The personal allow list (chrome.storage.local only: never synced). */
   async allowList() {
-    const { allowTerms } = await chrome.storage.local.get("allowTerms");
+    const allowTerms = await stored(SecondLook.StorageKey.ALLOW_TERMS); // site-policy.js
     return Array.isArray(allowTerms) ? allowTerms.filter((t) => typeof t === "string").slice(0, ALLOW_MAX_TERMS) : [];
   },
 
@@ -87,13 +87,13 @@ const Analysis = {
       const t = allowTerm(term);
       if (t && !list.includes(t) && list.length < ALLOW_MAX_TERMS) list.push(t);
     }
-    await chrome.storage.local.set({ allowTerms: list });
+    await chrome.storage.local.set({ [SecondLook.StorageKey.ALLOW_TERMS]: list });
     return list;
   },
 
   async removeAllowTerm(term) {
     const list = (await this.allowList()).filter((t) => t !== term);
-    await chrome.storage.local.set({ allowTerms: list });
+    await chrome.storage.local.set({ [SecondLook.StorageKey.ALLOW_TERMS]: list });
     return list;
   },
 
@@ -106,7 +106,7 @@ const Analysis = {
     const previous = this._nudges.get(key);
     if (previous) previous.abort();
     this._nudges.delete(key);
-    if (purpose !== "nudge") return { signal: undefined, done() {} };
+    if (purpose !== SecondLook.Purpose.NUDGE) return { signal: undefined, done() {} };
     const controller = new AbortController();
     this._nudges.set(key, controller);
     return {

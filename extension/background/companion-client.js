@@ -13,18 +13,15 @@
 "use strict";
 
 const NATIVE_HOST = "org.secondlook.companion";
-/** Used only when neither IT nor the native host names a port (the companion's base port). */
-const FALLBACK_PORT = 47813;
-const FALLBACK_HOST = "127.0.0.1";
 const API_VERSION = 1;
-const REQUEST_TIMEOUT_MS = 2000;
 const NATIVE_TIMEOUT_MS = 5000;
 const PAIR_CONTEXT = "secondlook-pair-v2";
 const REQUEST_CONTEXT = "secondlook-request-v2";
 const OPEN_PATHS = ["/v1/health", "/v1/pair"];
 
 class CompanionError extends Error {
-  /** @param {"unreachable"|"timeout"|"aborted"|"starting"|"unauthorized"|"unpaired"|"http"} kind
+  /** @param {string} kind a SecondLook.Unchecked reason (unreachable, timeout, starting, unauthorized,
+   *  unpaired), SecondLook.Reason.ABORTED or "http" (any other refusal: main.js names it too-long or refused).
    *  "unpaired": the program at the address did not prove this user's secret ("companion not verified"). */
   constructor(kind, status = 0, code = "") {
     super(`companion ${kind}${status ? ` (${status}${code ? ` ${code}` : ""})` : ""}`);
@@ -60,7 +57,7 @@ async function requestAuthorization(secret, serverNonce, method, path) {
 
 /** The host as signed and compared: lowercase, without IPv6 brackets. */
 function plainHost(host) {
-  return String(host || FALLBACK_HOST).trim().replace(/^\[|\]$/g, "").toLowerCase();
+  return String(host || SecondLook.Companion.FALLBACK_HOST).trim().replace(/^\[|\]$/g, "").toLowerCase();
 }
 
 const CompanionClient = {
@@ -115,18 +112,19 @@ const CompanionClient = {
   async pair(settings, signal) {
     if (!settings.secret) {
       this.lastPairError = "no-secret";
-      throw new CompanionError("unpaired", 0, "no-secret");
+      throw new CompanionError(SecondLook.Unchecked.UNPAIRED, 0, "no-secret");
     }
     const host = plainHost(settings.host);
     const nonce = randomNonce();
     let answer;
     try {
-      answer = await this._fetch(settings, "POST", "/v1/pair", { nonce, host, port: settings.port }, {}, REQUEST_TIMEOUT_MS, signal);
+      answer = await this._fetch(settings, "POST", "/v1/pair", { nonce, host, port: settings.port }, {}, SecondLook.Companion.REQUEST_TIMEOUT_MS, signal);
     } catch (err) {
-      this.lastPairError = err.kind === "http" || err.kind === "unauthorized" ? err.code || `http-${err.status}` : err.kind;
+      this.lastPairError = err.kind === "http" || err.kind === SecondLook.Unchecked.UNAUTHORIZED ? err.code || `http-${err.status}` : err.kind;
       // Timeouts and a starting companion keep their kind; any other answer means "not verified".
-      if (["unreachable", "timeout", "starting", "aborted"].includes(err.kind)) throw err;
-      throw new CompanionError("unpaired", err.status, err.code);
+      const { UNREACHABLE, TIMEOUT, STARTING, UNPAIRED } = SecondLook.Unchecked;
+      if ([UNREACHABLE, TIMEOUT, STARTING, SecondLook.Reason.ABORTED].includes(err.kind)) throw err;
+      throw new CompanionError(UNPAIRED, err.status, err.code);
     }
     let valid = false;
     try {
@@ -138,7 +136,7 @@ const CompanionClient = {
     if (!valid) {
       this.lastPairError = "mismatch";
       this.forgetNative();
-      throw new CompanionError("unpaired", 200, "mismatch");
+      throw new CompanionError(SecondLook.Unchecked.UNPAIRED, 200, "mismatch");
     }
     this.lastPairError = "";
     return answer.server_nonce;
@@ -152,7 +150,7 @@ const CompanionClient = {
    * @param {number} [timeoutMs]
    * @param {AbortSignal} [signal] aborts the request (a superseded nudge): CompanionError("aborted")
    */
-  async request(settings, method, path, body, timeoutMs = REQUEST_TIMEOUT_MS, signal = undefined) {
+  async request(settings, method, path, body, timeoutMs = SecondLook.Companion.REQUEST_TIMEOUT_MS, signal = undefined) {
     const headers = {};
     if (!OPEN_PATHS.includes(path)) {
       // Anything that carries something goes only to a companion that just proved the secret.
@@ -179,8 +177,8 @@ const CompanionClient = {
         credentials: "omit",
       });
     } catch (err) {
-      if (signal && signal.aborted) throw new CompanionError("aborted");
-      throw new CompanionError(controller.signal.aborted ? "timeout" : "unreachable");
+      if (signal && signal.aborted) throw new CompanionError(SecondLook.Reason.ABORTED);
+      throw new CompanionError(controller.signal.aborted ? SecondLook.Unchecked.TIMEOUT : SecondLook.Unchecked.UNREACHABLE);
     } finally {
       clearTimeout(timer);
     }
@@ -192,7 +190,8 @@ const CompanionClient = {
     }
     if (!response.ok) {
       const code = data && data.error ? String(data.error.code || "") : "";
-      const kind = response.status === 503 ? "starting" : response.status === 401 ? "unauthorized" : "http";
+      const { STARTING, UNAUTHORIZED } = SecondLook.Unchecked;
+      const kind = response.status === 503 ? STARTING : response.status === 401 ? UNAUTHORIZED : "http";
       throw new CompanionError(kind, response.status, code);
     }
     return data;

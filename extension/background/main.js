@@ -6,14 +6,15 @@
 const POLICY_REFRESH_MINUTES = 5;
 const PAUSE_MINUTES = 10;
 const FEEDBACK_BATCH = 500; // decisions per /v1/feedback request (the companion's bound)
+const { Message: MSG, StorageKey: KEY, Alarm: ALARM, Purpose: PURPOSE, FailMode: FAIL_MODE, Reason: REASON, CompanionState: STATE, Unchecked: UNCHECKED } = SecondLook; // shared/constants.js
 
 async function pausedUntil() {
-  const { pausedUntil: until } = await chrome.storage.local.get("pausedUntil");
+  const until = await stored(KEY.PAUSED_UNTIL);
   return typeof until === "number" && until > Date.now() ? until : 0;
 }
 
 function errorKind(err) {
-  return err instanceof CompanionError ? err.kind : "internal";
+  return err instanceof CompanionError ? err.kind : UNCHECKED.INTERNAL;
 }
 
 /** Toolbar badge "?" on a tab whose last pre-post check was skipped (fail open). */
@@ -27,17 +28,17 @@ function showSkipped(tabId, skipped) {
 
 /** Remembered per tab in session storage, because posting usually navigates and that resets the badge. */
 async function markTab(tabId, skipped) {
-  const { skippedTabs = {} } = await chrome.storage.session.get("skippedTabs");
+  const skippedTabs = (await stored(KEY.SKIPPED_TABS, chrome.storage.session)) || {};
   if (skipped) skippedTabs[tabId] = true;
   else delete skippedTabs[tabId];
-  await chrome.storage.session.set({ skippedTabs });
+  await chrome.storage.session.set({ [KEY.SKIPPED_TABS]: skippedTabs });
   showSkipped(tabId, skipped);
 }
 
 /** Why a draft could not be checked, as the page notice names it. */
 function uncheckedReason(err) {
   const kind = errorKind(err);
-  if (kind === "http") return err.status === 413 ? "too-long" : "refused";
+  if (kind === "http") return err.status === 413 ? UNCHECKED.TOO_LONG : UNCHECKED.REFUSED;
   return kind; // unreachable, timeout, starting, unauthorized, unpaired (not verified), internal
 }
 
@@ -49,7 +50,7 @@ async function shownSettings() {
 
 const HANDLERS = {
   /** Analyse a draft for a nudge, the badge's panel or before posting; the verdict is the policy's. */
-  async check(msg, sender) {
+  async [MSG.CHECK](msg, sender) {
     const policy = await SitePolicy.current();
     if (await pausedUntil()) return { ok: true, paused: true, policy };
     const settings = await SitePolicy.settings();
@@ -57,15 +58,15 @@ const HANDLERS = {
     try {
       const result = await Analysis.analyze(settings, String(msg.text || ""), nudge.signal);
       if (policy.lastError) SitePolicy.refresh(); // the companion is back: pick up its policy
-      if (msg.purpose === "submit" && sender.tab) markTab(sender.tab.id, false);
+      if (msg.purpose === PURPOSE.SUBMIT && sender.tab) markTab(sender.tab.id, false);
       const verdict = SitePolicy.verdict(policy, result.risk);
       // not completely checked (the companion's deadline): the user is told before posting, whatever the risk found
       if (result.complete === false) verdict.warn = true;
       return { ok: true, result, policy, ...verdict };
     } catch (err) {
-      if (errorKind(err) === "aborted") return { ok: false, error: "aborted", policy };
+      if (errorKind(err) === REASON.ABORTED) return { ok: false, error: REASON.ABORTED, policy };
       if (errorKind(err) !== "http") SitePolicy.refresh();
-      if (msg.purpose === "submit" && sender.tab && policy.fail_mode !== "closed") markTab(sender.tab.id, true);
+      if (msg.purpose === PURPOSE.SUBMIT && sender.tab && policy.fail_mode !== FAIL_MODE.CLOSED) markTab(sender.tab.id, true);
       return { ok: false, error: uncheckedReason(err), policy };
     } finally {
       nudge.done();
@@ -79,33 +80,33 @@ const HANDLERS = {
    * answer is whether it may be posted under the policy (block mode: not while what remains
    * is at or above the block level, whichever buttons were pressed).
    */
-  async decide(msg) {
+  async [MSG.DECIDE](msg) {
     const policy = await SitePolicy.current();
     const settings = await SitePolicy.settings();
     try {
       const result = await Analysis.analyze(settings, String(msg.text || ""));
       return { ok: true, ...SitePolicy.verdict(policy, result.risk) };
     } catch (err) {
-      const open = policy.fail_mode !== "closed"; // not checked: the fail mode decides
+      const open = policy.fail_mode !== FAIL_MODE.CLOSED; // not checked: the fail mode decides
       return { ok: false, error: uncheckedReason(err), canPost: open, reason: open ? "" : uncheckedReason(err) };
     }
   },
 
   /** The personal "never flag this term" list (local storage, never synced). */
-  async "allow-add"(msg) {
+  async [MSG.ALLOW_ADD](msg) {
     return { ok: true, terms: await Analysis.addAllowTerms(Array.isArray(msg.terms) ? msg.terms : []) };
   },
 
-  async "allow-remove"(msg) {
+  async [MSG.ALLOW_REMOVE](msg) {
     return { ok: true, terms: await Analysis.removeAllowTerm(String(msg.term || "")) };
   },
 
-  async "allow-list"() {
+  async [MSG.ALLOW_LIST]() {
     return { ok: true, terms: await Analysis.allowList() };
   },
 
   /** Decision counts only: entity type and action, never the text. */
-  async feedback(msg) {
+  async [MSG.FEEDBACK](msg) {
     const settings = await SitePolicy.settings();
     const items = (Array.isArray(msg.items) ? msg.items : []).map((item) => ({ entity_type: String(item.entity_type), action: String(item.action) }));
     try {
@@ -118,12 +119,12 @@ const HANDLERS = {
   },
 
   /** A sub-frame asks for the review dialog: it is shown in the top-level document. */
-  async "review-open"(msg, sender) {
+  async [MSG.REVIEW_OPEN](msg, sender) {
     if (!sender.tab || sender.frameId === 0) return { ok: false };
     try {
       const reply = await chrome.tabs.sendMessage(
         sender.tab.id,
-        { type: "review-show", requestId: msg.requestId, sourceFrameId: sender.frameId, payload: msg.payload },
+        { type: MSG.REVIEW_SHOW, requestId: msg.requestId, sourceFrameId: sender.frameId, payload: msg.payload },
         { frameId: 0 },
       );
       return { ok: Boolean(reply && reply.ok) };
@@ -133,63 +134,63 @@ const HANDLERS = {
   },
 
   /** The top frame reports the user's decision back to the frame that asked. */
-  async "review-decision"(msg, sender) {
+  async [MSG.REVIEW_DECISION](msg, sender) {
     if (!sender.tab) return { ok: false };
     await chrome.tabs.sendMessage(
       sender.tab.id,
-      { type: "review-result", requestId: msg.requestId, decision: msg.decision },
+      { type: MSG.REVIEW_RESULT, requestId: msg.requestId, decision: msg.decision },
       { frameId: msg.targetFrameId },
     );
     return { ok: true };
   },
 
-  async status(msg) {
+  async [MSG.STATUS](msg) {
     const settings = await SitePolicy.settings();
     const policy = await SitePolicy.current();
     let companion;
     try {
       const health = await CompanionClient.health(settings);
-      companion = { state: health.compatible ? "connected" : "incompatible", version: health.version, api: health.api, latency_ms: health.latency_ms };
+      companion = { state: health.compatible ? STATE.CONNECTED : STATE.INCOMPATIBLE, version: health.version, api: health.api, latency_ms: health.latency_ms };
       await CompanionClient.pair(settings); // is the program at this address this user's companion?
       companion.paired = true;
     } catch (err) {
       const kind = errorKind(err);
-      companion = { state: ["starting", "unauthorized", "unpaired"].includes(kind) ? kind : "unreachable" };
-      if (kind === "unpaired") companion.pairError = CompanionClient.lastPairError;
+      companion = { state: [STATE.STARTING, STATE.UNAUTHORIZED, STATE.UNPAIRED].includes(kind) ? kind : STATE.UNREACHABLE };
+      if (kind === STATE.UNPAIRED) companion.pairError = CompanionClient.lastPairError;
     }
     const active = msg.url ? SitePolicy.isActiveOn(policy, msg.url) : false;
     return { ok: true, companion, policy, active, pausedUntil: await pausedUntil(), port: settings.port, host: settings.host };
   },
 
-  async pause(msg) {
+  async [MSG.PAUSE](msg) {
     if (msg.paused) {
       const until = Date.now() + PAUSE_MINUTES * 60000;
-      await chrome.storage.local.set({ pausedUntil: until });
-      chrome.alarms.create("pause-end", { when: until });
+      await chrome.storage.local.set({ [KEY.PAUSED_UNTIL]: until });
+      chrome.alarms.create(ALARM.PAUSE_END, { when: until });
     } else {
-      await chrome.storage.local.remove("pausedUntil");
-      chrome.alarms.clear("pause-end");
+      await chrome.storage.local.remove(KEY.PAUSED_UNTIL);
+      chrome.alarms.clear(ALARM.PAUSE_END);
     }
     return { ok: true, pausedUntil: await pausedUntil() };
   },
 
-  async "settings-get"() {
+  async [MSG.SETTINGS_GET]() {
     return { ok: true, settings: await shownSettings(), policy: await SitePolicy.current() };
   },
 
   /** The options page's port: a number, or empty for this user's own port (from the native host). */
-  async "settings-save"(msg) {
+  async [MSG.SETTINGS_SAVE](msg) {
     const raw = String(msg.port ?? "").trim();
     const port = Number(raw);
     if (raw && (!Number.isInteger(port) || port < 1 || port > 65535)) return { ok: false, error: "invalid-port" };
-    if (raw) await chrome.storage.local.set({ port });
-    else await chrome.storage.local.remove("port");
+    if (raw) await chrome.storage.local.set({ [KEY.PORT]: port });
+    else await chrome.storage.local.remove(KEY.PORT);
     CompanionClient.forgetNative(); // ask the native host again (it may just have been installed)
     const policy = await SitePolicy.refresh();
     return { ok: true, settings: await shownSettings(), policy };
   },
 
-  async "policy-refresh"() {
+  async [MSG.POLICY_REFRESH]() {
     return { ok: true, policy: await SitePolicy.refresh() };
   },
 };
@@ -197,26 +198,26 @@ const HANDLERS = {
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   const handler = msg && HANDLERS[msg.type];
   if (!handler) return false;
-  handler(msg, sender).then(sendResponse, () => sendResponse({ ok: false, error: "internal" }));
+  handler(msg, sender).then(sendResponse, () => sendResponse({ ok: false, error: UNCHECKED.INTERNAL }));
   return true; // answer asynchronously
 });
 
 chrome.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name === "policy-refresh" || alarm.name === "policy-retry") SitePolicy.refresh();
-  if (alarm.name === "pause-end") chrome.storage.local.remove("pausedUntil");
+  if (alarm.name === ALARM.POLICY_REFRESH || alarm.name === ALARM.POLICY_RETRY) SitePolicy.refresh();
+  if (alarm.name === ALARM.PAUSE_END) chrome.storage.local.remove(KEY.PAUSED_UNTIL);
 });
 
 chrome.tabs.onUpdated.addListener(async (tabId, change) => {
   if (change.status !== "loading") return;
-  const { skippedTabs = {} } = await chrome.storage.session.get("skippedTabs");
+  const skippedTabs = (await stored(KEY.SKIPPED_TABS, chrome.storage.session)) || {};
   if (skippedTabs[tabId]) showSkipped(tabId, true);
 });
 
 chrome.tabs.onRemoved.addListener(async (tabId) => {
-  const { skippedTabs = {} } = await chrome.storage.session.get("skippedTabs");
+  const skippedTabs = (await stored(KEY.SKIPPED_TABS, chrome.storage.session)) || {};
   if (skippedTabs[tabId]) {
     delete skippedTabs[tabId];
-    await chrome.storage.session.set({ skippedTabs });
+    await chrome.storage.session.set({ [KEY.SKIPPED_TABS]: skippedTabs });
   }
 });
 
@@ -227,7 +228,7 @@ chrome.storage.onChanged.addListener((changes, area) => {
 });
 
 function start() {
-  chrome.alarms.create("policy-refresh", { periodInMinutes: POLICY_REFRESH_MINUTES });
+  chrome.alarms.create(ALARM.POLICY_REFRESH, { periodInMinutes: POLICY_REFRESH_MINUTES });
   SitePolicy.refresh();
 }
 

@@ -5,22 +5,24 @@
 "use strict";
 
 const CONTENT_SCRIPT_ID = "secondlook-editors";
-const CONTENT_SCRIPT_FILES = [
-  "content/text-model.js",
-  "content/editors.js",
-  "content/badge.js",
-  "content/review-dialog.js",
-  "content/notice.js",
-  "content/finding-cursor.js",
-  "content/redaction.js",
-  "content/submit-guard.js",
-  "content/main.js",
-];
-const CONTENT_STYLE_FILES = ["content/highlight.css"];
-const RISK_LEVELS = ["none", "low", "medium", "high", "critical"];
-const BLOCK_LEVEL = "high";
-const POLICY_DEFAULTS = { sites: [], mode: "warn", warn_level: "medium", fail_mode: "open" };
+/** The extension's declared file list, also read by build.py: the content scripts are in it once. */
+const FILES_JSON = "files.json";
 const MATCH_PATTERN = /^(\*|https?|wss?|file|ftp):\/\/(\*|\*\.[^/*:]+|[^/*:]*)(:(\*|\d{1,5}))?\/.*$/;
+
+/** One value of chrome.storage (keys: SecondLook.StorageKey); undefined when unset. */
+async function stored(key, area = chrome.storage.local) {
+  return (await area.get(key))[key];
+}
+
+/** files.json's content scripts, checked: {js, css}, lists of extension paths in injection order. */
+function contentScriptsOf(files) {
+  const scripts = files && files.content_scripts;
+  const paths = (list) => Array.isArray(list) && list.length > 0 && list.every((f) => typeof f === "string" && f !== "");
+  if (!scripts || !paths(scripts.js) || !(scripts.css === undefined || paths(scripts.css))) {
+    throw new Error(`${FILES_JSON}: content_scripts must list js (and css) files`);
+  }
+  return { js: [...scripts.js], css: scripts.css ? [...scripts.css] : [] };
+}
 
 function isValidMatchPattern(pattern) {
   return typeof pattern === "string" && (pattern === "<all_urls>" || MATCH_PATTERN.test(pattern));
@@ -60,6 +62,7 @@ function matchesPattern(pattern, url) {
 
 const SitePolicy = {
   _refreshing: null,
+  _contentScripts: null,
   _refreshAgain: null,
 
   /** The managed policy as last read (memory); the browser's read can take seconds on a fresh profile. */
@@ -76,12 +79,12 @@ const SitePolicy = {
         } catch {
           managed = {}; // no policy installed, or the browser does not support managed storage
         }
-        const { managedCache } = await chrome.storage.local.get("managedCache");
+        const managedCache = await stored(SecondLook.StorageKey.MANAGED_CACHE);
         const copy = { ...managed };
         delete copy.token; // the secret is never copied; requests that carry drafts wait for the real read
         const changed = JSON.stringify(copy) !== JSON.stringify(managedCache || {});
         this._managed = managed;
-        if (changed) await chrome.storage.local.set({ managedCache: copy });
+        if (changed) await chrome.storage.local.set({ [SecondLook.StorageKey.MANAGED_CACHE]: copy });
         if (changed || typeof managed.token === "string") this.refresh(); // refine what was decided from the copy
         return managed;
       })();
@@ -101,8 +104,7 @@ const SitePolicy = {
     if (this._managed) return this._managed;
     const read = this.readManaged();
     if (!quick) return read;
-    const { managedCache } = await chrome.storage.local.get("managedCache");
-    return managedCache || {};
+    return (await stored(SecondLook.StorageKey.MANAGED_CACHE)) || {};
   },
 
   /**
@@ -112,20 +114,20 @@ const SitePolicy = {
    */
   async settings({ quick = false } = {}) {
     const managed = await this.managed({ quick });
-    const { port: localPort } = await chrome.storage.local.get("port");
+    const localPort = await stored(SecondLook.StorageKey.PORT);
     const managedToken = typeof managed.token === "string" && managed.token !== "";
     const managedPort = Number.isInteger(managed.port);
     const native = managedToken && (managedPort || Number.isInteger(localPort)) ? {} : await CompanionClient.native();
-    const port = managedPort ? managed.port : Number.isInteger(localPort) ? localPort : native.port || FALLBACK_PORT;
+    const port = managedPort ? managed.port : Number.isInteger(localPort) ? localPort : native.port || SecondLook.Companion.FALLBACK_PORT;
     const secret = managedToken ? managed.token : native.secret || "";
-    const secretSource = managedToken ? "managed" : native.secret ? "native" : "none";
-    return { host: native.host || FALLBACK_HOST, port, secret, secretSource, managedPort, managedToken, portSet: Number.isInteger(localPort) };
+    const { SecretSource } = SecondLook;
+    const secretSource = managedToken ? SecretSource.MANAGED : native.secret ? SecretSource.NATIVE : SecretSource.NONE;
+    return { host: native.host || SecondLook.Companion.FALLBACK_HOST, port, secret, secretSource, managedPort, managedToken, portSet: Number.isInteger(localPort) };
   },
 
   /** The effective policy as last computed (cheap; no network). */
   async current() {
-    const { effectivePolicy } = await chrome.storage.local.get("effectivePolicy");
-    return effectivePolicy || { ...POLICY_DEFAULTS, sitesSource: "none", lastError: "never-fetched" };
+    return (await stored(SecondLook.StorageKey.EFFECTIVE_POLICY)) || { ...SecondLook.POLICY_DEFAULTS, sitesSource: SecondLook.SitesSource.NONE, lastError: "never-fetched" };
   },
 
   /** Fetch the companion's policy, merge with managed storage, (re)register content scripts. */
@@ -162,29 +164,44 @@ const SitePolicy = {
     } catch (err) {
       lastError = err instanceof CompanionError ? err.kind : "unreachable";
     }
-    const { policyCache } = await chrome.storage.local.get("policyCache");
+    const defaults = SecondLook.POLICY_DEFAULTS;
+    const policyCache = await stored(SecondLook.StorageKey.POLICY_CACHE);
     if (fetched) {
       const cache = {};
-      for (const key of Object.keys(POLICY_DEFAULTS)) if (key in fetched) cache[key] = fetched[key];
-      await chrome.storage.local.set({ policyCache: cache });
+      for (const key of Object.keys(defaults)) if (key in fetched) cache[key] = fetched[key];
+      await chrome.storage.local.set({ [SecondLook.StorageKey.POLICY_CACHE]: cache });
     }
-    const base = { ...POLICY_DEFAULTS, ...(fetched ? fetched : policyCache || {}) };
-    const pick = (key, allowed) => (allowed.includes(managed[key]) ? managed[key] : allowed.includes(base[key]) ? base[key] : POLICY_DEFAULTS[key]);
+    const base = { ...defaults, ...(fetched ? fetched : policyCache || {}) };
+    const pick = (key, allowed) => (allowed.includes(managed[key]) ? managed[key] : allowed.includes(base[key]) ? base[key] : defaults[key]);
     const managedSites = Array.isArray(managed.sites);
     const effective = {
       sites: (managedSites ? managed.sites : Array.isArray(base.sites) ? base.sites : []).filter((s) => typeof s === "string"),
-      sitesSource: managedSites ? "managed" : fetched || policyCache ? "companion" : "none",
-      mode: pick("mode", ["warn", "block"]),
-      warn_level: pick("warn_level", RISK_LEVELS),
-      fail_mode: pick("fail_mode", ["open", "closed"]),
+      sitesSource: managedSites ? SecondLook.SitesSource.MANAGED : fetched || policyCache ? SecondLook.SitesSource.COMPANION : SecondLook.SitesSource.NONE,
+      mode: pick("mode", Object.values(SecondLook.Mode)),
+      warn_level: pick("warn_level", SecondLook.RISK_LEVELS),
+      fail_mode: pick("fail_mode", Object.values(SecondLook.FailMode)),
       fetchedAt: fetched ? Date.now() : null,
       lastError,
     };
     effective.invalidSites = effective.sites.filter((s) => !isValidMatchPattern(s));
-    await chrome.storage.local.set({ effectivePolicy: effective });
+    await chrome.storage.local.set({ [SecondLook.StorageKey.EFFECTIVE_POLICY]: effective });
     await this.registerContentScripts(effective.sites.filter(isValidMatchPattern));
-    if (lastError) chrome.alarms.create("policy-retry", { delayInMinutes: 0.5 });
+    if (lastError) chrome.alarms.create(SecondLook.Alarm.POLICY_RETRY, { delayInMinutes: 0.5 });
     return effective;
+  },
+
+  /** The content scripts and styles as files.json declares them (read once per worker start). */
+  contentScripts() {
+    if (!this._contentScripts) {
+      this._contentScripts = fetch(chrome.runtime.getURL(FILES_JSON))
+        .then((response) => response.json())
+        .then(contentScriptsOf)
+        .catch((err) => {
+          this._contentScripts = null; // asked again next time
+          throw err;
+        });
+    }
+    return this._contentScripts;
   },
 
   /** Inject the content scripts on exactly the policy's sites, nowhere else. */
@@ -197,11 +214,12 @@ const SitePolicy = {
     if (same) return this.injectOpenTabs(matches); // e.g. after an update: tabs still open may lack the scripts
     if (existing.length) await chrome.scripting.unregisterContentScripts({ ids: [CONTENT_SCRIPT_ID] });
     if (!matches.length) return;
+    const { js, css } = await this.contentScripts();
     const script = {
       id: CONTENT_SCRIPT_ID,
       matches,
-      js: CONTENT_SCRIPT_FILES,
-      css: CONTENT_STYLE_FILES,
+      js,
+      css,
       allFrames: true,
       runAt: "document_start",
       persistAcrossSessions: true,
@@ -229,6 +247,7 @@ const SitePolicy = {
     } catch {
       return; // a pattern tabs.query does not take: those tabs pick the scripts up on reload
     }
+    const { js, css } = await this.contentScripts();
     await Promise.allSettled(tabs.map(async (tab) => {
       const probes = await chrome.scripting.executeScript({
         target: { tabId: tab.id, allFrames: true },
@@ -243,8 +262,8 @@ const SitePolicy = {
         .map((p) => p.frameId);
       if (!frameIds.length) return;
       const target = { tabId: tab.id, frameIds };
-      await chrome.scripting.insertCSS({ target, files: CONTENT_STYLE_FILES });
-      await chrome.scripting.executeScript({ target, files: CONTENT_SCRIPT_FILES });
+      await chrome.scripting.insertCSS({ target, files: css });
+      await chrome.scripting.executeScript({ target, files: js });
     }));
   },
 
@@ -253,7 +272,8 @@ const SitePolicy = {
   },
 
   riskAtLeast(level, threshold) {
-    return RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(threshold);
+    const levels = SecondLook.RISK_LEVELS;
+    return levels.indexOf(level) >= levels.indexOf(threshold);
   },
 
   /**
@@ -262,9 +282,10 @@ const SitePolicy = {
    * "high" or the warn level if that is higher). The dialog only shows this verdict.
    */
   verdict(policy, risk) {
-    const level = (risk && risk.level) || "none";
-    const blockAt = RISK_LEVELS[Math.max(RISK_LEVELS.indexOf(BLOCK_LEVEL), RISK_LEVELS.indexOf(policy.warn_level))];
-    const blocked = policy.mode === "block" && this.riskAtLeast(level, blockAt);
-    return { warn: this.riskAtLeast(level, policy.warn_level), canPost: !blocked, reason: blocked ? "blocked" : "", level };
+    const level = (risk && risk.level) || SecondLook.RISK_LEVELS[0];
+    const levels = SecondLook.RISK_LEVELS;
+    const blockAt = levels[Math.max(levels.indexOf(SecondLook.BLOCK_LEVEL), levels.indexOf(policy.warn_level))];
+    const blocked = policy.mode === SecondLook.Mode.BLOCK && this.riskAtLeast(level, blockAt);
+    return { warn: this.riskAtLeast(level, policy.warn_level), canPost: !blocked, reason: blocked ? SecondLook.Reason.BLOCKED : "", level };
   },
 };

@@ -8,7 +8,7 @@
   const SL = (globalThis.SecondLook = globalThis.SecondLook || {});
   if (SL.Badge) return;
 
-  const COLORS = { none: "#2e7d32", low: "#558b2f", medium: "#b26a00", high: "#d84315", critical: "#b71c1c", skipped: "#757575" };
+  const COLORS = { none: "#2e7d32", low: "#558b2f", medium: "#b26a00", high: "#d84315", critical: "#b71c1c", [SL.BADGE_SKIPPED]: "#757575" };
   const STYLE = `
     :host { all: initial; position: absolute; z-index: 2147483646; }
     button { all: unset; box-sizing: border-box; display: inline-flex; align-items: center; gap: 4px;
@@ -62,10 +62,10 @@
     }
 
     show(count, level, complete = true) {
-      this.button.style.setProperty("--sl-color", COLORS[level] || COLORS.skipped);
-      this.root.querySelector(".count").textContent = level === "skipped" ? "?" : complete ? String(count) : `${count}+`;
+      this.button.style.setProperty("--sl-color", COLORS[level] || COLORS[SL.BADGE_SKIPPED]);
+      this.root.querySelector(".count").textContent = level === SL.BADGE_SKIPPED ? "?" : complete ? String(count) : `${count}+`;
       const label =
-        level === "skipped"
+        level === SL.BADGE_SKIPPED
           ? chrome.i18n.getMessage("badgeSkipped")
           : !complete
             ? chrome.i18n.getMessage("badgeIncomplete", [String(count), chrome.i18n.getMessage(`risk_${level}`)])

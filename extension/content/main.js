@@ -7,6 +7,7 @@
   const SL = (globalThis.SecondLook = globalThis.SecondLook || {});
   if (SL.started) return;
   SL.started = true;
+  const { Message: MSG, Purpose: PURPOSE, DialogMode: MODE, Action: ACTION, Reason: REASON } = SL; // shared/constants.js
 
   const NUDGE_DELAY_MS = 400;
   const isTop = window === window.top;
@@ -26,19 +27,19 @@
     if (isTop) return SL.ReviewDialog.open(payload);
     const requestId = crypto.randomUUID();
     const result = new Promise((resolve) => pendingReviews.set(requestId, resolve));
-    const forwarded = await send({ type: "review-open", requestId, payload });
+    const forwarded = await send({ type: MSG.REVIEW_OPEN, requestId, payload });
     if (forwarded && forwarded.ok) return result;
     pendingReviews.delete(requestId);
     return SL.ReviewDialog.open(payload); // top frame not covered: show it here
   }
 
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-    if (message.type === "review-show" && isTop) {
+    if (message.type === MSG.REVIEW_SHOW && isTop) {
       SL.ReviewDialog.open(message.payload).then((decision) =>
-        send({ type: "review-decision", requestId: message.requestId, targetFrameId: message.sourceFrameId, decision }),
+        send({ type: MSG.REVIEW_DECISION, requestId: message.requestId, targetFrameId: message.sourceFrameId, decision }),
       );
       sendResponse({ ok: true });
-    } else if (message.type === "review-result") {
+    } else if (message.type === MSG.REVIEW_RESULT) {
       const resolve = pendingReviews.get(message.requestId);
       if (resolve) {
         pendingReviews.delete(message.requestId);
@@ -50,7 +51,7 @@
 
   // ---- applying a decision ----
   function sendFeedback(outcomes) {
-    if (outcomes.length) send({ type: "feedback", items: outcomes });
+    if (outcomes.length) send({ type: MSG.FEEDBACK, items: outcomes });
   }
 
   /**
@@ -62,15 +63,15 @@
    * {ok: false, notice} naming why not ("blocked", "not-applied", "changed", …).
    */
   async function carryOut(fields, combined, findings, decision) {
-    if (SL.Redaction.combine(fields).text !== combined.text) return { ok: false, notice: "changed" };
-    const edits = decision.action === "post" ? null : SL.Redaction.plan(combined, findings, decision.accept, decision.replacements);
-    if (decision.action !== "panel") {
-      const text = edits ? edits.map((e) => e.result).join(SL.Redaction.SEPARATOR) : combined.text;
-      const verdict = await send({ type: "decide", text });
+    if (SL.Redaction.combine(fields).text !== combined.text) return { ok: false, notice: REASON.CHANGED };
+    const edits = decision.action === ACTION.POST ? null : SL.Redaction.plan(combined, findings, decision.accept, decision.replacements);
+    if (decision.action !== MODE.PANEL) {
+      const text = edits ? edits.map((e) => e.result).join(SL.SEPARATOR) : combined.text;
+      const verdict = await send({ type: MSG.DECIDE, text });
       if (!verdict) return { ok: true }; // extension gone: never trap the user's post
-      if (!verdict.canPost) return { ok: false, notice: verdict.reason || "blocked" };
+      if (!verdict.canPost) return { ok: false, notice: verdict.reason || REASON.BLOCKED };
     }
-    if (edits && !(await SL.Redaction.write(fields, edits))) return { ok: false, notice: "not-applied" };
+    if (edits && !(await SL.Redaction.write(fields, edits))) return { ok: false, notice: REASON.NOT_APPLIED };
     return { ok: true };
   }
 
@@ -93,7 +94,7 @@
 
   /** Fail open: the post goes out unchecked, and the page says so, why, and how to fix it. */
   function markSkipped(fields, reason) {
-    for (const f of fields) SL.Badge.show(f.editor, 0, "skipped", openPanel);
+    for (const f of fields) SL.Badge.show(f.editor, 0, SL.BADGE_SKIPPED, openPanel);
     SL.Notice.show(reason);
   }
 
@@ -102,38 +103,38 @@
     let notice = "";
     for (;;) {
       const combined = SL.Redaction.combine(fields);
-      const reply = await send({ type: "check", text: combined.text, purpose: "submit" });
+      const reply = await send({ type: MSG.CHECK, text: combined.text, purpose: PURPOSE.SUBMIT });
       if (!reply) return true; // extension gone: never trap the user's post
       if (reply.paused) return true;
       if (!reply.ok) {
-        if (reply.policy.fail_mode !== "closed") {
+        if (reply.policy.fail_mode !== SL.FailMode.CLOSED) {
           markSkipped(fields, reply.error);
           return true;
         }
-        const retry = await showReview({ mode: "error", reason: reply.error });
-        if (retry.action === "retry") continue;
-        if (retry.action === "edit") fields[0].editor.focus();
+        const retry = await showReview({ mode: MODE.ERROR, reason: reply.error });
+        if (retry.action === ACTION.RETRY) continue;
+        if (retry.action === ACTION.EDIT) fields[0].editor.focus();
         return false;
       }
       // a refused edit or a blocked choice is always explained, even when what remains is below warn_level
       if (!reply.warn && !notice) return true;
       const { findings, risk, complete } = reply.result;
-      const decision = await showReview({ mode: "submit", text: combined.text, findings, risk, complete, canPost: reply.canPost, reason: reply.reason, notice });
+      const decision = await showReview({ mode: MODE.SUBMIT, text: combined.text, findings, risk, complete, canPost: reply.canPost, reason: reply.reason, notice });
       notice = "";
       if (decision.neverFlag && decision.neverFlag.length) {
-        await send({ type: "allow-add", terms: decision.neverFlag });
+        await send({ type: MSG.ALLOW_ADD, terms: decision.neverFlag });
         continue; // checked again without those terms
       }
-      if (decision.action === "post" || decision.action === "apply") {
+      if (decision.action === ACTION.POST || decision.action === ACTION.APPLY) {
         const done = await carryOut(fields, combined, findings, decision);
         if (!done.ok) {
           notice = done.notice; // nothing was posted and nothing is recorded as accepted
           continue;
         }
-        sendFeedback(decision.action === "post" ? decision.outcomes.map((o) => ({ entity_type: o.entity_type, action: "dismissed" })) : decision.outcomes);
+        sendFeedback(decision.action === ACTION.POST ? decision.outcomes.map((o) => ({ entity_type: o.entity_type, action: SL.Outcome.DISMISSED })) : decision.outcomes);
         return true;
       }
-      if (decision.action === "edit") highlight(fields, combined, findings);
+      if (decision.action === ACTION.EDIT) highlight(fields, combined, findings);
       return false;
     }
   };
@@ -146,11 +147,11 @@
     const field = SL.Editors.field(editor);
     const text = field.model.text();
     if (!text.trim()) return SL.Badge.hide(editor);
-    const reply = await send({ type: "check", text, purpose: "nudge" });
-    if (reply && !reply.ok && reply.error === "aborted") return; // superseded
+    const reply = await send({ type: MSG.CHECK, text, purpose: PURPOSE.NUDGE });
+    if (reply && !reply.ok && reply.error === REASON.ABORTED) return; // superseded
     if (field.model.text() !== text) return; // typed meanwhile: a newer check is scheduled
     if (!reply || reply.paused) return SL.Badge.hide(editor);
-    if (!reply.ok) return SL.Badge.show(editor, 0, "skipped", openPanel);
+    if (!reply.ok) return SL.Badge.show(editor, 0, SL.BADGE_SKIPPED, openPanel);
     SL.Badge.show(editor, reply.result.findings.length, reply.result.risk.level, openPanel, reply.result.complete !== false);
   }
 
@@ -168,20 +169,20 @@
     let notice = "";
     for (;;) {
       const combined = SL.Redaction.combine(fields);
-      const reply = await send({ type: "check", text: combined.text, purpose: "panel" });
+      const reply = await send({ type: MSG.CHECK, text: combined.text, purpose: PURPOSE.PANEL });
       if (!reply || !reply.ok) {
-        SL.Badge.show(editor, 0, "skipped", openPanel);
-        return SL.Notice.show(reply ? reply.error : "internal");
+        SL.Badge.show(editor, 0, SL.BADGE_SKIPPED, openPanel);
+        return SL.Notice.show(reply ? reply.error : SL.Unchecked.INTERNAL);
       }
       const { findings, risk, complete } = reply.result;
-      const decision = await showReview({ mode: "panel", text: combined.text, findings, risk, complete, canPost: true, notice });
+      const decision = await showReview({ mode: MODE.PANEL, text: combined.text, findings, risk, complete, canPost: true, notice });
       notice = "";
       if (decision.neverFlag && decision.neverFlag.length) {
-        await send({ type: "allow-add", terms: decision.neverFlag });
+        await send({ type: MSG.ALLOW_ADD, terms: decision.neverFlag });
         continue;
       }
-      if (decision.action === "apply") {
-        const done = await SL.SubmitGuard.during(() => carryOut(fields, combined, findings, { ...decision, action: "panel" }));
+      if (decision.action === ACTION.APPLY) {
+        const done = await SL.SubmitGuard.during(() => carryOut(fields, combined, findings, { ...decision, action: MODE.PANEL }));
         if (!done.ok) {
           notice = done.notice;
           continue;

@@ -32,8 +32,7 @@
     /** @param {string} reason why the draft was not checked: unreachable, timeout, refused, too-long, … */
     show(reason) {
       hide();
-      const known = ["unreachable", "timeout", "refused", "too-long", "starting", "unpaired", "unauthorized"];
-      const why = known.includes(reason) ? reason : "internal";
+      const why = Object.values(SL.Unchecked).includes(reason) ? reason : SL.Unchecked.INTERNAL;
       const host = document.createElement("div");
       host.setAttribute("data-secondlook", "notice");
       const root = host.attachShadow({ mode: "closed" });

@@ -1,15 +1,15 @@
 /* The accepted redactions, applied here by the companion's own overlap rule (its
  * engine/redact.py `non_overlapping`; shared vectors in tests/vectors/overlap.json), and
  * written into the editors. Drafts made of several fields (title + body) are analysed as
- * one text joined by SEPARATOR: each finding is mapped back to its field and written as
- * its own edit, so rich editors keep their formatting. */
+ * one text joined by SecondLook.SEPARATOR (shared/constants.js): each finding is mapped
+ * back to its field and written as its own edit, so rich editors keep their formatting. */
 "use strict";
 
 (() => {
   const SL = (globalThis.SecondLook = globalThis.SecondLook || {});
   if (SL.Redaction) return;
 
-  const SEPARATOR = "\n\n";
+  const { SEPARATOR } = SL;
 
   /** {text, bounds:[{start,end}]} for the fields' current texts (UTF-16 offsets). */
   function combine(fields) {
@@ -98,5 +98,5 @@
     return true;
   }
 
-  SL.Redaction = { SEPARATOR, combine, nonOverlapping, plan, write };
+  SL.Redaction = { combine, nonOverlapping, plan, write };
 })();

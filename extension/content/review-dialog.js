@@ -9,6 +9,7 @@
   if (SL.ReviewDialog) return;
 
   const msg = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
+  const { DialogMode: MODE, Action: ACTION, Outcome: OUTCOME } = SL; // shared/constants.js
   const FOCUSABLE = "button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex='-1'])";
   const STYLE = `
     :host { all: initial; position: fixed; inset: 0; z-index: 2147483647; }
@@ -115,7 +116,7 @@
    * {action, accept, replacements, outcomes, neverFlag}. Only trusted (user) input acts.
    */
   function open(payload) {
-    if (current) current.close({ action: "cancel", accept: [], replacements: {}, outcomes: [] });
+    if (current) current.close({ action: ACTION.CANCEL, accept: [], replacements: {}, outcomes: [] });
     const doc = document;
     const host = el(doc, "div", { "data-secondlook": "review", "data-mode": payload.mode });
     const root = host.attachShadow({ mode: "closed" });
@@ -128,7 +129,7 @@
     const previousFocus = doc.activeElement;
 
     const findings = payload.findings || [];
-    const risk = payload.risk || { level: "none", reasons: [] };
+    const risk = payload.risk || { level: SL.RISK_LEVELS[0], reasons: [] };
     const actions = el(doc, "div", { class: "actions" });
     const button = (action, key, primary) =>
       el(doc, "button", { type: "button", "data-action": action, class: primary ? "primary" : "" }, msg(key));
@@ -143,23 +144,23 @@
       if (preview) renderPreview(preview, payload.text, findings, stateOf);
     };
 
-    if (payload.mode === "error") {
-      const unpaired = payload.reason === "unpaired"; // something answers on the port, but it is not this user's companion
+    if (payload.mode === MODE.ERROR) {
+      const unpaired = payload.reason === SL.Unchecked.UNPAIRED; // something answers on the port, but it is not this user's companion
       dialog.setAttribute("data-state", unpaired ? "unpaired" : "unreachable");
       const bodyText = unpaired ? msg("failClosedBodyUnpaired") : msg("failClosedBody");
       dialog.append(el(doc, "h2", { id: "sl-title" }, msg("failClosedTitle")));
       scroll.append(el(doc, "p", { "data-field": "message" }, bodyText));
-      actions.append(button("retry", "actionRetry", true), button("edit", "actionEdit"), button("cancel", "actionCancel"));
+      actions.append(button(ACTION.RETRY, "actionRetry", true), button(ACTION.EDIT, "actionEdit"), button(ACTION.CANCEL, "actionCancel"));
     } else {
-      dialog.append(el(doc, "h2", { id: "sl-title" }, msg(payload.mode === "panel" ? "panelTitle" : "reviewTitle")));
+      dialog.append(el(doc, "h2", { id: "sl-title" }, msg(payload.mode === MODE.PANEL ? "panelTitle" : "reviewTitle")));
       if (payload.notice) scroll.append(el(doc, "p", { class: "note", role: "alert", "data-field": "notice", "data-notice": payload.notice }, msg(`notice_${payload.notice.replace(/-/g, "_")}`)));
       if (payload.complete === false) scroll.append(el(doc, "p", { class: "note", role: "alert", "data-field": "incomplete" }, msg("reviewIncomplete")));
       const riskLine = el(doc, "p");
       riskLine.append(el(doc, "span", { class: "risk", "data-level": risk.level, "data-field": "risk" }, `${msg("riskLabel")}: ${msg(`risk_${risk.level}`)}`));
       scroll.append(riskLine);
       if (risk.reasons && risk.reasons.length) scroll.append(el(doc, "p", { class: "reasons" }, risk.reasons.join(" · ")));
-      if (payload.mode === "submit" && findings.length) scroll.append(el(doc, "p", {}, msg("reviewIntro")));
-      if (payload.mode === "submit" && !payload.canPost) scroll.append(el(doc, "p", { class: "note", "data-field": "blocked" }, msg("blockedNote")));
+      if (payload.mode === MODE.SUBMIT && findings.length) scroll.append(el(doc, "p", {}, msg("reviewIntro")));
+      if (payload.mode === MODE.SUBMIT && !payload.canPost) scroll.append(el(doc, "p", { class: "note", "data-field": "blocked" }, msg("blockedNote")));
       preview = el(doc, "div", { class: "draft", "data-field": "preview", tabindex: "0", "aria-live": "polite" });
       scroll.append(el(doc, "h3", {}, msg("previewFinalLabel")), preview);
       if (findings.length) {
@@ -174,13 +175,13 @@
         heading.append(el(doc, "h3", {}, msg("findingsLabel")), bulk);
         scroll.append(heading, list);
       }
-      if (payload.mode === "submit") {
-        actions.append(button("apply", "actionApplyPost", true), button("edit", "actionEdit"));
-        if (payload.canPost) actions.append(button("post", "actionPost"));
-        actions.append(button("cancel", "actionCancel"));
+      if (payload.mode === MODE.SUBMIT) {
+        actions.append(button(ACTION.APPLY, "actionApplyPost", true), button(ACTION.EDIT, "actionEdit"));
+        if (payload.canPost) actions.append(button(ACTION.POST, "actionPost"));
+        actions.append(button(ACTION.CANCEL, "actionCancel"));
       } else {
-        if (findings.length) actions.append(button("apply", "actionApply", true));
-        actions.append(button("cancel", "actionClose"));
+        if (findings.length) actions.append(button(ACTION.APPLY, "actionApply", true));
+        actions.append(button(ACTION.CANCEL, "actionClose"));
       }
     }
     dialog.append(scroll, actions);
@@ -203,7 +204,7 @@
           out.accept.push(f.id);
           out.replacements[f.id] = replacement;
         }
-        out.outcomes.push({ entity_type: f.entity_type, action: !accepted ? "dismissed" : replacement !== (f.suggestion || "") ? "edited" : "accepted" });
+        out.outcomes.push({ entity_type: f.entity_type, action: !accepted ? OUTCOME.DISMISSED : replacement !== (f.suggestion || "") ? OUTCOME.EDITED : OUTCOME.ACCEPTED });
       }
       return out;
     };
@@ -212,7 +213,7 @@
       const close = (result) => {
         current = null;
         host.remove();
-        if (previousFocus && previousFocus.isConnected && result.action !== "edit") previousFocus.focus({ preventScroll: true });
+        if (previousFocus && previousFocus.isConnected && result.action !== ACTION.EDIT) previousFocus.focus({ preventScroll: true });
         resolve(result);
       };
       current = { close };
@@ -225,7 +226,7 @@
           for (const item of root.querySelectorAll("li[data-finding-id]")) setState(item, target.dataset.bulk === "accept" ? "accepted" : "dismissed");
         } else if (target.dataset.decision === "never") {
           const f = findings.find((x) => x.id === target.closest("li").dataset.findingId);
-          close({ ...decision("recheck"), neverFlag: [f.text] });
+          close({ ...decision(ACTION.RECHECK), neverFlag: [f.text] });
         } else if (target.dataset.decision) {
           setState(target.closest("li"), target.dataset.decision === "accept" ? "accepted" : "dismissed");
         } else if (target.dataset.action) {
@@ -241,7 +242,7 @@
         if (!e.isTrusted) return;
         if (e.key === "Escape") {
           e.preventDefault();
-          close({ action: "cancel", accept: [], replacements: {}, outcomes: [] });
+          close({ action: ACTION.CANCEL, accept: [], replacements: {}, outcomes: [] });
         } else if (e.key === "Tab") {
           const items = [...root.querySelectorAll(FOCUSABLE)];
           const index = items.indexOf(root.activeElement);

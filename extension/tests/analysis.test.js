@@ -5,7 +5,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const { load, plain } = require("./load.js");
 
-const bg = load(["background/site-policy.js", "background/analysis.js"], { URL }); // RISK_LEVELS is site-policy's
+const bg = load(["shared/constants.js", "background/site-policy.js", "background/analysis.js"], { URL });
 const wellFormed = bg.get("wellFormed");
 const allowTerm = bg.get("allowTerm");
 const windowsOf = bg.get("windowsOf");

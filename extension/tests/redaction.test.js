@@ -8,7 +8,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { load, plain, EXTENSION } = require("./load.js");
 
-const { SL } = load(["content/text-model.js", "content/redaction.js"]); // write() compares with SL.sameText
+const { SL } = load(["shared/constants.js", "content/text-model.js", "content/redaction.js"]); // write() compares with SL.sameText
 const R = SL.Redaction;
 const VECTORS = JSON.parse(fs.readFileSync(path.join(EXTENSION, "..", "tests", "vectors", "overlap.json"), "utf8")).cases;
 
@@ -72,7 +72,7 @@ test("plan maps each finding to its field, in local offsets", () => {
     { spans: [{ id: "n", start: 0, end: 3, text: "그" }], result: "그 교수 건" },
     { spans: [{ id: "p", start: 4, end: 17, text: "[연락처]" }], result: "연락처 [연락처] 로" },
   ]);
-  assert.equal(edits.map((e) => e.result).join(R.SEPARATOR), "그 교수 건\n\n연락처 [연락처] 로");
+  assert.equal(edits.map((e) => e.result).join(SL.SEPARATOR), "그 교수 건\n\n연락처 [연락처] 로");
 });
 
 test("a finding over the separator is replaced where it starts and its rest leaves the next field", () => {

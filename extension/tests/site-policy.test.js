@@ -5,7 +5,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const { load, plain } = require("./load.js");
 
-const bg = load(["background/site-policy.js"], { URL });
+const bg = load(["shared/constants.js", "background/site-policy.js"], { URL });
 const isValidMatchPattern = bg.get("isValidMatchPattern");
 const matchesPattern = bg.get("matchesPattern");
 const SitePolicy = bg.get("SitePolicy");

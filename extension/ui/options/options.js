@@ -6,6 +6,7 @@
 const field = (name) => document.querySelector(`[data-field="${name}"]`);
 const setting = (name) => document.querySelector(`[data-setting="${name}"]`);
 const t = (key) => chrome.i18n.getMessage(key) || key;
+const { Message: MSG, CompanionState: STATE, SitesSource } = SecondLook; // shared/constants.js
 
 function renderPolicy(policy) {
   field("mode").textContent = t(`mode_${policy.mode}`);
@@ -14,7 +15,7 @@ function renderPolicy(policy) {
   field("warn-level").dataset.value = policy.warn_level;
   field("fail-mode").textContent = t(`failMode_${policy.fail_mode}`);
   field("fail-mode").dataset.value = policy.fail_mode;
-  field("sites-source").textContent = policy.sitesSource === "managed" ? t("sitesSourceManaged") : policy.sitesSource === "companion" ? t("sitesSourceCompanion") : t("sitesNone");
+  field("sites-source").textContent = policy.sitesSource === SitesSource.MANAGED ? t("sitesSourceManaged") : policy.sitesSource === SitesSource.COMPANION ? t("sitesSourceCompanion") : t("sitesNone");
   const list = field("sites");
   list.replaceChildren(
     ...policy.sites.map((site) => {
@@ -45,25 +46,25 @@ function showStatus(text, state) {
 
 document.querySelector('[data-action="save"]').addEventListener("click", async () => {
   showStatus("…", "saving");
-  const reply = await chrome.runtime.sendMessage({ type: "settings-save", port: setting("port").value });
+  const reply = await chrome.runtime.sendMessage({ type: MSG.SETTINGS_SAVE, port: setting("port").value });
   if (!reply.ok) return showStatus(t("invalidPort"), "error");
   renderSettings(reply.settings);
   renderPolicy(reply.policy);
-  const problem = reply.policy.lastError === "unpaired" ? t("statusUnpaired") : reply.policy.lastError ? t("statusUnreachable") : "";
+  const problem = reply.policy.lastError === STATE.UNPAIRED ? t("statusUnpaired") : reply.policy.lastError ? t("statusUnreachable") : "";
   showStatus(`${t("saved")}${problem ? ` · ${problem}` : ""}`, "saved");
   field("status").dataset.problem = reply.policy.lastError || "";
 });
 
 document.querySelector('[data-action="test"]').addEventListener("click", async () => {
   showStatus("…", "testing");
-  const reply = await chrome.runtime.sendMessage({ type: "status" });
+  const reply = await chrome.runtime.sendMessage({ type: MSG.STATUS });
   const c = reply.companion;
-  if (c.state === "connected") showStatus(`${t("statusConnected")} · ${c.version} · API v${c.api} · ${c.latency_ms} ms`, "connected");
-  else if (c.state === "unpaired") showStatus(`${t("statusUnpaired")} (${c.pairError || "?"})`, c.state);
-  else showStatus(t({ starting: "statusStarting", unauthorized: "statusUnauthorized", incompatible: "statusIncompatible" }[c.state] || "statusUnreachable"), c.state);
+  if (c.state === STATE.CONNECTED) showStatus(`${t("statusConnected")} · ${c.version} · API v${c.api} · ${c.latency_ms} ms`, c.state);
+  else if (c.state === STATE.UNPAIRED) showStatus(`${t("statusUnpaired")} (${c.pairError || "?"})`, c.state);
+  else showStatus(t(companionStateMessage(c.state)), c.state); // ui/i18n.js
 });
 
-chrome.runtime.sendMessage({ type: "settings-get" }).then((reply) => {
+chrome.runtime.sendMessage({ type: MSG.SETTINGS_GET }).then((reply) => {
   renderSettings(reply.settings);
   renderPolicy(reply.policy);
 });
@@ -82,7 +83,7 @@ function renderAllow(terms) {
       remove.dataset.action = "allow-remove";
       remove.textContent = t("allowRemove");
       remove.addEventListener("click", async () => {
-        const reply = await chrome.runtime.sendMessage({ type: "allow-remove", term });
+        const reply = await chrome.runtime.sendMessage({ type: MSG.ALLOW_REMOVE, term });
         if (reply && reply.ok) renderAllow(reply.terms);
       });
       li.append(text, remove);
@@ -92,4 +93,4 @@ function renderAllow(terms) {
   field("allow-empty").hidden = terms.length > 0;
 }
 
-chrome.runtime.sendMessage({ type: "allow-list" }).then((reply) => renderAllow(reply && reply.ok ? reply.terms : []));
+chrome.runtime.sendMessage({ type: MSG.ALLOW_LIST }).then((reply) => renderAllow(reply && reply.ok ? reply.terms : []));

@@ -4,6 +4,7 @@
 
 const $ = (name) => document.querySelector(`[data-field="${name}"]`);
 const t = (key, subs) => chrome.i18n.getMessage(key, subs);
+const MSG = SecondLook.Message; // shared/constants.js
 
 function showPaused(until) {
   document.querySelector('[data-setting="pause"]').checked = Boolean(until);
@@ -12,11 +13,10 @@ function showPaused(until) {
 
 async function render() {
   const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
-  const status = await chrome.runtime.sendMessage({ type: "status", url: tab && tab.url });
+  const status = await chrome.runtime.sendMessage({ type: MSG.STATUS, url: tab && tab.url });
   const state = status.companion.state;
-  const stateKey = { connected: "statusConnected", starting: "statusStarting", unauthorized: "statusUnauthorized", unpaired: "statusUnpaired", incompatible: "statusIncompatible" }[state] || "statusUnreachable";
-  const host = String(status.host || "127.0.0.1");
-  $("companion").textContent = `${t(stateKey)} (${host.includes(":") ? `[${host}]` : host}:${status.port})`;
+  const host = String(status.host || SecondLook.Companion.FALLBACK_HOST);
+  $("companion").textContent = `${t(companionStateMessage(state))} (${host.includes(":") ? `[${host}]` : host}:${status.port})`;
   $("companion").dataset.state = state;
   $("version").textContent = status.companion.version || "–";
   $("api").textContent = status.companion.api !== undefined ? `v${status.companion.api}` : "–";
@@ -27,7 +27,7 @@ async function render() {
 }
 
 document.querySelector('[data-setting="pause"]').addEventListener("change", async (e) => {
-  const reply = await chrome.runtime.sendMessage({ type: "pause", paused: e.target.checked });
+  const reply = await chrome.runtime.sendMessage({ type: MSG.PAUSE, paused: e.target.checked });
   showPaused(reply.pausedUntil);
 });
 document.querySelector('[data-action="options"]').addEventListener("click", () => chrome.runtime.openOptionsPage());
