@@ -121,7 +121,7 @@ def test_port_held_by_another_program(tmp_path: Path) -> None:
 def test_invalid_policy_is_a_problem_with_its_fix(tmp_path: Path) -> None:
     policy = tmp_path / "policy.toml"
     policy.write_text('[policy]\nfail_mode = "maybe"\n', encoding="utf-8")
-    result = doctor(tmp_path, "--skip-engine", env={"SECONDLOOK_POLICY": str(policy)})
+    result = doctor(tmp_path, "--port", str(free_port()), "--skip-engine", env={"SECONDLOOK_POLICY": str(policy)})
     assert result.returncode == 1
     assert verdicts(result.stdout)["policy"] == "FAIL"
     assert "settings" not in verdicts(result.stdout), "one cause, one problem"
