@@ -4,6 +4,7 @@ Every list is read once at engine build time into frozensets; recognizers hold r
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -29,6 +30,37 @@ def read_list(name: str) -> tuple[str, ...]:
 def read_words(name: str) -> frozenset[str]:
     """Like :func:`read_list` but splits each line on whitespace (for syllable tables)."""
     return frozenset(w for line in read_list(name) for w in line.split())
+
+
+def read_sections(text: str, source: str) -> dict[str, tuple[str, ...]]:
+    """``[section]`` headers, each followed by one entry per line (comments and blanks skipped)."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        header = re.fullmatch(r"\[([a-z_]+)\]", line)
+        if header:
+            if header.group(1) in sections:
+                raise ValueError(f"{source}:{number}: section [{header.group(1)}] appears twice")
+            current = sections[header.group(1)] = []
+        elif current is None:
+            raise ValueError(f"{source}:{number}: an entry before the first [section]")
+        else:
+            current.append(line)
+    return {name: tuple(entries) for name, entries in sections.items()}
+
+
+def read_cues() -> dict[str, tuple[str, ...]]:
+    """Every ``data/cues/<recognizer>.txt`` section as ``"<recognizer>.<section>"`` -> entries."""
+    cues: dict[str, tuple[str, ...]] = {}
+    for file in sorted(resources.files(_DATA).joinpath("cues").iterdir(), key=lambda f: f.name):
+        if file.name.endswith(".txt"):
+            stem = file.name.removesuffix(".txt")
+            for section, entries in read_sections(file.read_text(encoding="utf-8"), f"cues/{file.name}").items():
+                cues[f"{stem}.{section}"] = entries
+    return cues
 
 
 def read_generalisations(name: str) -> dict[str, dict[str, tuple[str, str]]]:
@@ -71,6 +103,16 @@ class Lexicon:
     western_given_names: frozenset[str]
     eponyms_en: frozenset[str]
     public_figures_en: frozenset[str]
+    #: the words a recognizer's rules are built from (``details.relative_times``), one file per
+    #: recognizer under ``data/cues`` with a section per list; see ``data/cues/README.md``
+    cues: dict[str, tuple[str, ...]]
+
+    def cue(self, key: str) -> tuple[str, ...]:
+        """One cue list; a missing one is a build error naming it."""
+        try:
+            return self.cues[key]
+        except KeyError:
+            raise KeyError(f"no cue list {key!r} in companion/engine/data/cues") from None
 
 
 @lru_cache(maxsize=1)
@@ -103,4 +145,5 @@ def load_lexicon() -> Lexicon:
         western_given_names=read_words("western_given_names.txt"),
         eponyms_en=read_words("eponyms_en.txt"),
         public_figures_en=frozenset(read_list("public_figures_en.txt")),
+        cues=read_cues(),
     )

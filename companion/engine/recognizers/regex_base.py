@@ -71,9 +71,18 @@ class GroupRegexRecognizer(EntityRecognizer):
         return explanation(self.name, rule.name, rule.score, pattern=rule.regex.pattern)
 
 
-def literal_alternation(words) -> str:
+def literal_alternation(words, space: str | None = None) -> str:
     """An alternation of literal words (longest first), led by a lookahead on their first
-    characters so the regex engine skips most positions without trying every alternative."""
+    characters so the regex engine skips most positions without trying every alternative.
+
+    With ``space`` (a regex such as ``\\s?``), a space inside a word matches that instead: the cue
+    lists write ``올 초`` for 올초 and 올 초."""
     words = sorted(set(words), key=len, reverse=True)
     first = "".join(sorted({re.escape(w[0]) for w in words}))
-    return rf"(?=[{first}])(?:" + "|".join(re.escape(w) for w in words) + ")"
+    escaped = (re.escape(w) if space is None else space.join(re.escape(part) for part in w.split(" ")) for w in words)
+    return rf"(?=[{first}])(?:" + "|".join(escaped) + ")"
+
+
+def cue_alternation(words) -> str:
+    """:func:`literal_alternation` of a cue list, a space in an entry being an optional space."""
+    return literal_alternation(words, space=r"\s?")
