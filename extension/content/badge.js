@@ -42,11 +42,7 @@
       this.editor = editor;
       this.anchor = anchorOf(editor);
       this.doc = this.anchor.ownerDocument;
-      this.host = this.doc.createElement("div");
-      this.host.setAttribute("data-secondlook", "badge");
-      this.root = this.host.attachShadow({ mode: "closed" });
-      const style = this.doc.createElement("style");
-      style.textContent = STYLE;
+      ({ host: this.host, root: this.root } = SL.shadowHost(this.doc, "badge", STYLE));
       this.button = this.doc.createElement("button");
       this.button.type = "button";
       this.button.innerHTML = '<span class="dot"></span><span class="count"></span>';
@@ -57,7 +53,7 @@
       });
       // keep the editor's focus and caret when the badge is clicked
       this.button.addEventListener("mousedown", (e) => e.preventDefault());
-      this.root.append(style, this.button);
+      this.root.append(this.button);
       this.place = this.place.bind(this);
     }
 

@@ -41,11 +41,7 @@
       if (!spans.length) return;
       const editor = spans[0].field.editor;
       const doc = editor.ownerDocument;
-      const host = doc.createElement("div");
-      host.setAttribute("data-secondlook", "cursor");
-      const root = host.attachShadow({ mode: "closed" });
-      const style = doc.createElement("style");
-      style.textContent = STYLE;
+      const { host, root } = SL.shadowHost(doc, "cursor", STYLE);
       const button = doc.createElement("button");
       button.type = "button";
       button.addEventListener("mousedown", (e) => e.preventDefault()); // keep the editor's selection
@@ -53,7 +49,7 @@
         if (!e.isTrusted || !active) return;
         select((active.index + 1) % active.spans.length);
       });
-      root.append(style, button);
+      root.append(button);
       active = { host, spans, index: 0, button };
       label();
       const rect = editor.tagName === "BODY" ? { top: 26, left: 0 } : editor.getBoundingClientRect();

@@ -33,11 +33,7 @@
     show(reason) {
       hide();
       const why = Object.values(SL.Unchecked).includes(reason) ? reason : SL.Unchecked.INTERNAL;
-      const host = document.createElement("div");
-      host.setAttribute("data-secondlook", "notice");
-      const root = host.attachShadow({ mode: "closed" });
-      const style = document.createElement("style");
-      style.textContent = STYLE;
+      const { host, root } = SL.shadowHost(document, "notice", STYLE);
       const box = document.createElement("div");
       box.className = "box";
       box.setAttribute("role", "alert");
@@ -53,7 +49,7 @@
         if (e.isTrusted) hide();
       });
       box.append(title, body, close);
-      root.append(style, box);
+      root.append(box);
       document.documentElement.appendChild(host);
       shown = { host, timer: setTimeout(hide, NOTICE_MS) };
     },

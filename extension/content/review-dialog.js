@@ -118,14 +118,13 @@
   function open(payload) {
     if (current) current.close({ action: ACTION.CANCEL, accept: [], replacements: {}, outcomes: [] });
     const doc = document;
-    const host = el(doc, "div", { "data-secondlook": "review", "data-mode": payload.mode });
-    const root = host.attachShadow({ mode: "closed" });
-    const style = el(doc, "style", {}, STYLE);
+    const { host, root } = SL.shadowHost(doc, "review", STYLE);
+    host.setAttribute("data-mode", payload.mode);
     const backdrop = el(doc, "div", { class: "backdrop" });
     const dialog = el(doc, "div", { class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "sl-title", "data-mode": payload.mode });
     const scroll = el(doc, "div", { class: "body" });
     backdrop.append(dialog);
-    root.append(style, backdrop);
+    root.append(backdrop);
     const previousFocus = doc.activeElement;
 
     const findings = payload.findings || [];
