@@ -45,11 +45,11 @@ def build_registry(lexicon: Lexicon, roster: list[str]) -> RecognizerRegistry:
         for recognizer in recognizers:
             if recognizer is not None:
                 registry.add_recognizer(recognizer)
-    for recognizer in _harm_recognizers():
+    for recognizer in _harm_recognizers(lexicon):
         registry.add_recognizer(recognizer)
     return registry
 
 
-def _harm_recognizers() -> list[HarmRecognizer]:
+def _harm_recognizers(lexicon: Lexicon) -> list[HarmRecognizer]:
     """The harm recognizer (its owner's module), one instance per language."""
-    return [HarmRecognizer(supported_language=language) for language in LANGUAGES]
+    return [HarmRecognizer(supported_language=language, lexicon=lexicon) for language in LANGUAGES]

@@ -20,40 +20,60 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from ...budget import out_of_time
+from ..lexicon import Lexicon
+from ..lexicon import load_lexicon as load_engine_lexicon
 from ..nlp import KoreanNlpArtifacts
 from .explanation import explanation
 from .harm_lexicon import HARM_TYPES, SCRIPTS, Entry, load_lexicon
 from .harm_match import LexiconMatcher
 from .harm_model import HarmModel, clauses, load_model, sentences
+from .regex_base import cue_alternation
 
-#: news and court reporting: an institution or a procedure, told in the written style
-_REPORTING = re.compile(
-    r"(?:혐의(?:로|를|에\s?대해|가)|기소(?:했|됐|돼|되었|된)|입건|송치|구속(?:됐|되었|영장)|선고(?:했|받|됐|를)|"
-    r"재판부|검찰(?:은|이|에)|경찰(?:은|이|에\s?따르면)|법원(?:은|이|에서)|보도(?:했|됐|에\s?따르면)|"
-    r"발표(?:했|됐)|밝혔다|전했다|에\s?따르면|기사(?:에|를|에서)|뉴스(?:에서|에|를)|"
-    r"was charged|were charged|charged with|was indicted|was sentenced|the court|police said|according to)",
-    re.IGNORECASE)
-#: a story: a drama, film, novel or webtoon and what happens in it
-_STORY = re.compile(
-    r"(?:(?:드라마|영화|웹툰|소설|만화|애니)(?:에서|\s?속|에\s?나오|\s?내용|\s?줄거리|\s?전개|\s?설정|\s?장면|"
-    r"\s?주인공|\s?보는데|\s?봤는데|\s?에피소드)|극\s?중|주인공|악역|줄거리|에피소드|시즌\s?\d|\d{1,3}화(?![가-힣])|"
-    r"in the show|in the film|in the movie|the villain|the plot)", re.IGNORECASE)
-#: ...but passing a rumour on is not reporting
-_RUMOUR = re.compile(r"(?:다던데|다더라|카더라|라던데|래요?(?![가-힣])|대요?(?![가-힣])|소문|썰|rumou?r)")
-#: someone the sentence is aimed at: a role or title, a pronoun, a pointed-at person, a contemptuous noun
-_TARGET = re.compile(
-    r"(?:교수|선배|후배|인턴|레지|전공의|펠로우|과장|원장|부장|팀장|실장|수간호사|수쌤|간호사|선생|쌤|치프|차지|"
-    r"신규|막내|동기|의사|님|씨(?![발바빨])|너|니가|니네|넌|네가|너네|당신|걔|쟤|얘|사람|인간|놈|년|새끼|자식|것들|"
-    r"(?<![A-Za-z])(?:he|she|him|her|his|you|your|they|them|guy|man|woman)(?![A-Za-z]))", re.IGNORECASE)
+
+class _SentenceCues(NamedTuple):
+    """What tells a sentence apart: news, a story, a rumour passed on, someone aimed at, a clinical case."""
+    reporting: re.Pattern
+    story: re.Pattern
+    rumour: re.Pattern
+    target: re.Pattern
+    clinical: re.Pattern
+
+
+def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
+    """The regexes that tell what a sentence is and whom it is aimed at, from the ``harm.*`` cue
+    lists (data/cues/harm.txt); the English phrases stay here, their spaces being literal."""
+    def cue(name: str) -> str:
+        return cue_alternation(lexicon.cue(f"harm.{name}"))
+
+    return _SentenceCues(
+        # news and court reporting: an institution or a procedure, told in the written style
+        reporting=re.compile(
+            rf"(?:{cue('reporting')}|"
+            r"was charged|were charged|charged with|was indicted|was sentenced|the court|police said|according to)",
+            re.IGNORECASE),
+        # a story: a drama, film, novel or webtoon and what happens in it
+        story=re.compile(
+            rf"(?:{cue('story_media')}(?:{cue('story_particles')}|\s?{cue('story_parts')})|{cue('story_words')}|"
+            r"시즌\s?\d|\d{1,3}화(?![가-힣])|in the show|in the film|in the movie|the villain|the plot)", re.IGNORECASE),
+        # ...but passing a rumour on is not reporting
+        rumour=re.compile(rf"(?:{cue('rumour')}|래요?(?![가-힣])|대요?(?![가-힣])|rumou?r)"),
+        # someone the sentence is aimed at: a role or title, a pronoun, a pointed-at person, a contemptuous noun
+        target=re.compile(
+            rf"(?:{cue('targets')}|씨(?![발바빨])|"
+            r"(?<![A-Za-z])(?:he|she|him|her|his|you|your|they|them|guy|man|woman)(?![A-Za-z]))", re.IGNORECASE),
+        # clinical talk (patients, symptoms, drugs)
+        clinical=re.compile(rf"{cue('clinical')}|patient", re.IGNORECASE),
+    )
+
+
 #: the classifier alone, with no one in the sentence to aim at, needs this much
 _UNAIMED = 0.72
-#: clinical talk (patients, symptoms, drugs) with no one to aim at is a case, not an attack: this much
-_CLINICAL = re.compile(r"환자|환아|보호자|내원|처방|투약|진료|증상|독감|감기|예방|접종|검사|수술|patient", re.IGNORECASE)
+#: clinical talk (``_SentenceCues.clinical``) with no one to aim at is a case, not an attack: this much
 _UNAIMED_CLINICAL = 0.9
 #: a clause the classifier finds abusive must reach this share of the sentence's own threshold
 _CLAUSE_SHARE = 0.9
@@ -65,9 +85,11 @@ class HarmRecognizer(EntityRecognizer):
     ENTITIES = list(HARM_TYPES.values())
     CLASSIFIER_TYPE = "HARM_INSULT"
 
-    def __init__(self, supported_language: str = "ko", name: Optional[str] = None):
+    def __init__(self, supported_language: str = "ko", name: Optional[str] = None, lexicon: Optional[Lexicon] = None):
+        """``lexicon``: the engine's, for the cue lists (read from the package when not given)."""
         if supported_language not in SCRIPTS:
             raise ValueError(f"HarmRecognizer supports {', '.join(SCRIPTS)}, not {supported_language!r}")
+        self._cues = _sentence_cues(lexicon or load_engine_lexicon())
         super().__init__(
             supported_entities=list(self.ENTITIES),
             name=name or f"HarmRecognizer_{supported_language}",
@@ -122,8 +144,8 @@ class HarmRecognizer(EntityRecognizer):
             p = float(probabilities[k])
             if p < threshold or covered[k] or reporting(k):
                 continue
-            if p < _UNAIMED_CLINICAL and not _aimed(text, s, e, names or []):
-                if p < _UNAIMED or _CLINICAL.search(text, s, e):
+            if p < _UNAIMED_CLINICAL and not self._aimed(text, s, e, names or []):
+                if p < _UNAIMED or self._cues.clinical.search(text, s, e):
                     continue
             cs, ce, cp = self._clause(text, s, e, p, threshold)
             out.append((cs, ce, self.CLASSIFIER_TYPE, round(min(0.95, max(0.5, cp)), 2), "harm.classifier",
@@ -147,12 +169,16 @@ class HarmRecognizer(EntityRecognizer):
             hi += 1
         return parts[lo][0], parts[hi][1], max(p, float(scores[best]))
 
-    @staticmethod
-    def _reports(text: str, start: int, end: int) -> bool:
+    def _reports(self, text: str, start: int, end: int) -> bool:
         """Whether the sentence reports (news, a verdict, a plot) rather than attacks."""
-        if not (_REPORTING.search(text, start, end) or _STORY.search(text, start, end)):
+        if not (self._cues.reporting.search(text, start, end) or self._cues.story.search(text, start, end)):
             return False
-        return _RUMOUR.search(text, start, end) is None
+        return self._cues.rumour.search(text, start, end) is None
+
+    def _aimed(self, text: str, start: int, end: int, names: list[int]) -> bool:
+        """Whether the sentence text[start:end] names or points at someone."""
+        k = bisect_left(names, start)
+        return (k < len(names) and names[k] < end) or self._cues.target.search(text, start, end) is not None
 
     def _result(self, start: int, end: int, entity_type: str, score: float, rule: str, detail: str) -> RecognizerResult:
         return RecognizerResult(
@@ -168,12 +194,6 @@ class HarmRecognizer(EntityRecognizer):
 def _proper_nouns(art: KoreanNlpArtifacts) -> list[int]:
     """Start offsets of the proper nouns mecab tagged (a person or a group a sentence may be aimed at)."""
     return [start for start, tag in zip(art.tokens_indices, art.tags) if tag == "NNP"]
-
-
-def _aimed(text: str, start: int, end: int, names: list[int]) -> bool:
-    """Whether the sentence text[start:end] names or points at someone."""
-    k = bisect_left(names, start)
-    return (k < len(names) and names[k] < end) or _TARGET.search(text, start, end) is not None
 
 
 def _lexicon_rule(entry: Entry) -> str:

@@ -31,6 +31,7 @@ from ...budget import out_of_time
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
 from .explanation import explanation
+from .regex_base import cue_alternation
 
 FULL_NAME = "PERSON_FULL_NAME"
 SURNAME_TITLE = "PERSON_SURNAME_TITLE"
@@ -77,12 +78,19 @@ class KoreanNameRecognizer(EntityRecognizer):
 
     def __init__(self, lexicon: Lexicon, supported_language: str = "ko") -> None:
         self.lex = lexicon
+
+        def cue(name: str) -> str:  # a cue list of data/cues/korean_names.txt, as an alternation
+            return cue_alternation(lexicon.cue(f"korean_names.{name}"))
+
         surnames = _alt(lexicon.surnames)
         titles = _alt(lexicon.titles)
         particles = _alt(lexicon.particles)
         # particles used only with people and animals (한테, 에게, 께): the word before is someone
-        self._animate = re.compile(r"이?(?:한테|에게|께|더러)")
+        self._animate = re.compile(rf"이?{cue('animate_particles')}")
         self._particle_set = frozenset(p for p in lexicon.particles if len(p) == 1)
+        self._adnominal_finals = frozenset(lexicon.cue("korean_names.adnominal_finals"))
+        self._noun_particles = frozenset(lexicon.cue("korean_names.noun_particles"))
+        self._bare_surname_particles = frozenset(lexicon.cue("korean_names.bare_surname_particles"))
         self._role_words = frozenset(lexicon.titles) | frozenset(lexicon.roles) | frozenset(lexicon.departments)
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         self._title_start = re.compile(rf"\s?(?:{titles})")
@@ -91,27 +99,28 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._strong_title_start = re.compile(rf"\s?(?:{strong})")
         # a title written before the name, as in lists and memos: "담당 간호사 이수진", "교수: 김성호"
         # someone's contact follows: a phone number, an address, a handle
-        self._contact_cue = re.compile(r"[^\n]*?(?:01[016789][\s.\-]?\d{3,4}|@|번호|연락처|전화|카톡|메일|아이디)")
+        self._contact_cue = re.compile(rf"[^\n]*?(?:01[016789][\s.\-]?\d{{3,4}}|@|{cue('contact_words')})")
         # what may separate two names in a list: particles, commas, slashes, 와/과/하고/랑
-        self._list_gap = re.compile(r"(?:[가-힣]{0,2}(?:이랑|랑|하고|와|과|및)?\s?[,/·&]?\s?(?:및|그리고|and)?\s?){1,2}")
+        self._list_gap = re.compile(
+            rf"(?:[가-힣]{{0,2}}(?:{cue('list_particles')})?\s?[,/·&]?\s?(?:{cue('list_conjunctions')})?\s?){{1,2}}")
         # a roster slot: "R2 정하은", "3년차 유민서", "내과: 한지우"
         departments = _alt(d for d in lexicon.departments if re.search(r"[가-힣]", d))
         self._slot_before = re.compile(rf"(?:(?<![A-Za-z0-9])(?:R|PGY-?)[1-5]|(?<!\d)[1-9]년차|(?<![가-힣])(?:{departments}))\s?[:：]?\s$")
         self._title_before = re.compile(rf"(?<![가-힣])(?:{strong})\s?[:：]?\s$")
         self._word = re.compile(r"[가-힣]+")
-        self._given_title = re.compile(r"(?<![가-힣])[가-힣]{2}(?=\s?(?:쌤|샘|선생님|씨)(?![가-힣]{2}))")
+        self._given_title = re.compile(rf"(?<![가-힣])[가-힣]{{2}}(?=\s?{cue('given_name_titles')}(?![가-힣]{{2}}))")
         # a name in a labelled field: "이름: 유가은", "Name: 유가은", "성명 유가은"
         self._labelled = re.compile(
-            r"(?:(?:이름|성명|환자명|Name|name|NAME)\s?[:：]|(?:full\s|real\s|Korean\s)?name(?:\sis)?)\s?(?P<v>[가-힣]{2,4})(?![가-힣])")
+            rf"(?:(?:{cue('name_labels')}|Name|name|NAME)\s?[:：]|(?:full\s|real\s|Korean\s)?name(?:\sis)?)\s?(?P<v>[가-힣]{{2,4}})(?![가-힣])")
         self._masked = re.compile(
             rf"(?<![가-힣A-Za-z])(?:{surnames})(?:{_MASK_CHAR}[가-힣](?![가-힣])|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣])"
             rf"|\s?{_MASK}{{1,3}}(?![A-Za-z]))")
         # 김모씨 is written as one word: the span takes 씨 with it
         self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?:씨(?![가-힣]{{2}})|(?=\s?(?:씨|{titles})))"
-                              rf"|(?<![가-힣])(?:{surnames})\s?(?:아무개|某)"
+                              rf"|(?<![가-힣])(?:{surnames})\s?{cue('anonymous')}"
                               # news style: 이모(41·남)씨, 박모(35) 교수 — age and sex in brackets before 씨
                               rf"|(?<![가-힣])(?:{surnames})모(?=\s?\((?:[남여]\s?[·,/]\s?)?\d{{1,3}}(?:세)?(?:\s?[·,/]\s?[남여])?\)"
-                              rf"\s?(?:씨|군|양|{titles}))")
+                              rf"\s?(?:{cue('news_honorifics')}|{titles}))")
         self._initial = re.compile(
             rf"(?<![A-Za-z0-9/])[A-Z](?:\s?모)?(?=\s?(?:{strong}|씨))")
         self._one_chosung = re.compile(rf"(?<![ㄱ-ㅣ가-힣])[ㄱ-ㅎ](?=\s?(?:{strong}))")
@@ -128,7 +137,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             r"|^\d{4}(?:년\s?|\.\s?)\d{1,2}(?:월\s?|\.\s?)\d{1,2}(?:일|\.)?\s?(?:오전|오후)\s?\d{1,2}:\d{2},\s?"
             r"(?P<w>[^:\n,]{1,20}?)\s?:\s", re.M)
         # a sign-off at the end of a line: "홍다인 드림", "- 홍다인 올림"
-        self._signoff = re.compile(r"(?<![가-힣])(?P<v>[가-힣]{2,4})\s?(?:드림|올림|배상)[.!]?[ \t]*(?=\n|$)")
+        self._signoff = re.compile(rf"(?<![가-힣])(?P<v>[가-힣]{{2,4}})\s?{cue('signoffs')}[.!]?[ \t]*(?=\n|$)")
         super().__init__(supported_entities=[FULL_NAME, SURNAME_TITLE, MASKED, INITIAL, CHOSUNG, GIVEN_NAME],
                          name="KoreanNameRecognizer", supported_language=supported_language)
 
@@ -170,8 +179,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                     and art.tokens_indices[i + 1] == start + len(tok))
         return False
 
-    @staticmethod
-    def _adnominal(art: KoreanNlpArtifacts, start: int, length: int) -> bool:
+    def _adnominal(self, art: KoreanNlpArtifacts, start: int, length: int) -> bool:
         """An adjective or verb modifying the title after it (유명한 교수님, 조용한 선생님): mecab ends
         the word with an adnominal ending (ETM)."""
         first = art.token_at(start)
@@ -183,7 +191,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                 return False
             if t_start + len(art.tokens[k]) == start + length:
                 # 한/된/던 …, not 은: names end in 은 (하은, 지은) far more often than adjectives do
-                return "ETM" in art.tags[k] and art.tokens[k][-1:] in "한된던할인운"
+                return "ETM" in art.tags[k] and art.tokens[k][-1:] in self._adnominal_finals
         return False
 
     _VERB_TAGS = ("VV", "VA", "VX", "VCP", "MAG", "MAJ", "IC", "NP", "MM")
@@ -353,7 +361,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             # a verb or adverb before a title (하는데 교수님은, 어떻게 교수, 하시고 전공의)
             or (not self._given_ok(name, slen) and self._verb_form(art, start, n, self._PREDICATE_TAGS, unknown=False))
             # a noun and a particle that is rarely the end of a given name (민원도, 기록을)
-            or (name[-1] in "도를을의에와과로만" and self._dictionary_word(art, start, n)))
+            or (name[-1] in self._noun_particles and self._dictionary_word(art, start, n)))
 
     def _full_name_score(self, text: str, word: str, start: int, slen: int, end_of_word: int,
                          art: KoreanNlpArtifacts) -> tuple[float, str] | str | None:
@@ -670,6 +678,6 @@ class KoreanNameRecognizer(EntityRecognizer):
             return True
         lex = self.lex
         if (surname in lex.common_surnames or surname in lex.function_syllables or surname in lex.ambiguous_before_title
-                or surname + rest in lex.common_words or rest not in ("이", "가", "은", "는", "도", "이랑", "랑", "하고", "이가", "이는")):
+                or surname + rest in lex.common_words or rest not in self._bare_surname_particles):
             return False
         return not self._verb_form(art, start, len(surname) + len(rest), unknown=False)
