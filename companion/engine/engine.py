@@ -47,7 +47,7 @@ class Engine:
         self.allow = frozenset(a.strip() for a in (getattr(detection, "allow", None) or ()) if a.strip())
         self.lexicon: Lexicon = load_lexicon()
         roster = read_roster(getattr(detection, "roster", None))
-        self.nlp_engine = MecabNlpEngine(LANGUAGES)
+        self.nlp_engine = MecabNlpEngine(LANGUAGES, self.lexicon)
         self.nlp_engine.load()
         self.registry = build_registry(self.lexicon, roster)
         self.analyzer = AnalyzerEngine(
@@ -113,7 +113,7 @@ class Engine:
         names = [f for f in identity if f.category == "name"]
         persons = group_persons(names, self.lexicon.surnames)
         raw_context = [f for f in identity if f.category in ("affiliation", "detail")]
-        context = drop_weak_context(raw_context, names, self.lexicon.unique_roles, text)
+        context = drop_weak_context(raw_context, names, self.lexicon, text)
         combo = [] if names else combination_subject(raw_context, self.lexicon.unique_roles | self.lexicon.clinic_roles)
         if names:
             pointing = keep_pointing(context, names)
@@ -121,7 +121,7 @@ class Engine:
             pointing = _unique(combo + keep_pointing(context, combo, COMBO_WINDOW))
         kept = [f for f in identity if f.category in ("name", "contact", "id")] + pointing
         taken = [(f.start, f.end) for f in identity]
-        kept += [a for a in ages_after_names(text, names) if not any(s < a.end and a.start < e for s, e in taken)]
+        kept += [a for a in ages_after_names(text, names, self.lexicon) if not any(s < a.end and a.start < e for s, e in taken)]
         return kept, persons, combo, any(f.category == "detail" for f in raw_context)
 
     def analyze(self, text: str, language: str = "auto", allow: frozenset[str] = frozenset(),

@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import re
 
+from functools import lru_cache
+
 from .findings import Finding
-from .lexicon import load_lexicon
-
-#: an age written right after a name: "Baek Sangho, 77," · "이수진(34)" · "김모씨(남/45)"
-_AGE_AFTER = re.compile(r"(?:\s?(?:씨|님|환자분|환자|할머니|할아버지|어르신|군|양))?(?:,\s?|\s?\((?:(?:남|여|M|F)\s?/\s?)?)(\d{2,3})"
-                        r"(?=\s?(?:,|\)|/|[MF]\b|세|살|y/?o\b|years?\b))")
+from .lexicon import Lexicon, load_lexicon
+from .recognizers.regex_base import cue_alternation
 
 
-def ages_after_names(text: str, names: list[Finding]) -> list[Finding]:
+@lru_cache(maxsize=4)
+def _age_after(honorifics: tuple[str, ...], sexes: tuple[str, ...], age_units: tuple[str, ...]) -> re.Pattern[str]:
+    """An age written right after a name: "Baek Sangho, 77," · "이수진(34)" · "김모씨(남/45)"."""
+    return re.compile(rf"(?:\s?{cue_alternation(honorifics)})?(?:,\s?|\s?\((?:{cue_alternation(sexes)}\s?/\s?)?)(\d{{2,3}})"
+                      rf"(?=\s?(?:,|\)|/|[MF]\b|{cue_alternation(age_units)}|y/?o\b|years?\b))")
+
+
+def ages_after_names(text: str, names: list[Finding], lexicon: Lexicon) -> list[Finding]:
     """Ages attached to a name (the detail recognizer cannot see names)."""
+    age_after = _age_after(lexicon.cue("linking.honorifics"), lexicon.cue("linking.sexes"), lexicon.cue("linking.age_units"))
     out = []
     for n in names:
-        m = _AGE_AFTER.match(text, n.end)
+        m = age_after.match(text, n.end)
         if m is not None:
             out.append(Finding("AGE_GENDER", "detail", m.start(1), m.end(1), 0.6, m.group(1)))
     return out

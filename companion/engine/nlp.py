@@ -31,6 +31,7 @@ import mecab_ko
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
 from ..budget import out_of_time
+from .lexicon import Lexicon, load_lexicon
 
 
 #: mecab analyses a draft in pieces of at most this many characters: its lattice over one long
@@ -83,7 +84,7 @@ class KoreanNlpArtifacts(NlpArtifacts):
 
     def set_keywords(self, nlp_engine: NlpEngine | None, lemmas: list[str], language: str) -> list[str]:
         """Keywords for context enhancement: lemmas minus stopwords, in one cheap pass."""
-        stop = MecabNlpEngine._STOPWORDS
+        stop = nlp_engine.stopwords if isinstance(nlp_engine, MecabNlpEngine) else MecabNlpEngine.default_stopwords()
         return [lemma for lemma in lemmas if lemma not in stop]
 
     def token_at(self, start: int) -> int | None:
@@ -94,10 +95,10 @@ class KoreanNlpArtifacts(NlpArtifacts):
 class MecabNlpEngine(NlpEngine):
     """Presidio NlpEngine producing mecab-ko morphemes as tokens (same engine for ko and en)."""
 
-    _STOPWORDS = frozenset({"은", "는", "이", "가", "을", "를", "의", "에", "와", "과", "도", "the", "a", "an", "of"})
-
-    def __init__(self, languages: Iterable[str] = ("ko", "en")) -> None:
+    def __init__(self, languages: Iterable[str] = ("ko", "en"), lexicon: Lexicon | None = None) -> None:
         self._languages = list(languages)
+        #: particles and articles, never context keywords (``data/cues/nlp.txt``)
+        self.stopwords = frozenset((lexicon or load_lexicon()).cue("nlp.stopwords"))
         # one tagger shared under a lock: a MeCab tagger keeps its lattice between calls and the
         # server answers from several threads; parsing takes well under a millisecond per 1,000
         # characters and holds the GIL anyway, while a tagger per thread would map the
@@ -152,7 +153,12 @@ class MecabNlpEngine(NlpEngine):
             yield text, self.process_text(text, language)
 
     def is_stopword(self, word: str, language: str) -> bool:
-        return word.lower() in self._STOPWORDS
+        return word.lower() in self.stopwords
+
+    @staticmethod
+    def default_stopwords() -> frozenset[str]:
+        """The stopwords of an engine built on the default lexicon."""
+        return frozenset(load_lexicon().cue("nlp.stopwords"))
 
     def is_punct(self, word: str, language: str) -> bool:
         return bool(word) and all(not ch.isalnum() for ch in word)

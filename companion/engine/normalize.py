@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .lexicon import load_lexicon
+
 #: characters that show nothing (or only steer the display) and can hide a name or a number
 #: from a pattern: removed, each position remembered (see ``Normalized.joins``)
 _INVISIBLE_RANGES = (
@@ -35,8 +37,18 @@ _INVISIBLE_RANGES = (
 )
 _INVISIBLE = frozenset(chr(c) for lo, hi in _INVISIBLE_RANGES for c in range(ord(lo), ord(hi) + 1))
 _INVISIBLE_CLASS = "".join(re.escape(lo) if lo == hi else f"{re.escape(lo)}-{re.escape(hi)}" for lo, hi in _INVISIBLE_RANGES)
-_HANGUL_DIGITS = {"공": "0", "영": "0", "빵": "0", "일": "1", "이": "2", "삼": "3", "사": "4",
-                  "오": "5", "육": "6", "륙": "6", "칠": "7", "팔": "8", "구": "9"}
+
+
+def _cue(name: str) -> tuple[str, ...]:
+    return load_lexicon().cue(f"normalize.{name}")
+
+
+#: the Hangul syllables read as each digit (data/cues/normalize.txt)
+_READINGS = (_cue("zero"), _cue("one"), _cue("two"), _cue("three"), _cue("four"), _cue("five"), _cue("six"),
+             _cue("seven"), _cue("eight"), _cue("nine"))
+_HANGUL_DIGITS = {syllable: str(digit) for digit, syllables in enumerate(_READINGS) for syllable in syllables}
+if any(len(syllable) != 1 for syllable in _HANGUL_DIGITS):
+    raise ValueError("cues/normalize.txt: each digit is read as one syllable")
 # A phone-like run of Hangul digit words: at least nine digit syllables, separators allowed.
 _DIGIT_CLASS = "[" + "".join(_HANGUL_DIGITS) + "]"
 _HANGUL_NUMBER = re.compile(
@@ -84,7 +96,7 @@ def normalize(original: str) -> Normalized:
     digit_positions: set[int] = set()
     for match in hangul_numbers:
         digits = [i for i in range(match.start(), match.end()) if original[i] in _HANGUL_DIGITS]
-        if len(digits) >= 9 and original[digits[0]] in "공영빵" and original[digits[1]] == "일":
+        if len(digits) >= 9 and original[digits[0]] in _READINGS[0] and original[digits[1]] in _READINGS[1]:
             digit_positions.update(digits)
 
     out: list[str] = []

@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .findings import Finding
+from .lexicon import Lexicon
+from .recognizers.regex_base import cue_alternation
 
 _CHOSUNG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _STRONG_NAME = {"PERSON_FULL_NAME", "PERSON_ROSTER", "PERSON_GIVEN_NAME", "PERSON_CHOSUNG", "PERSON_ROMANIZED",
@@ -155,7 +158,7 @@ def _between(values: list[int], low: int, high: int) -> list[int]:
     return values[bisect_left(values, low):bisect_right(values, high)]
 
 
-def drop_weak_context(findings: list[Finding], names: list[Finding], unique_roles: frozenset[str],
+def drop_weak_context(findings: list[Finding], names: list[Finding], lexicon: Lexicon,
                       text: str = "") -> list[Finding]:
     """Affiliation/detail findings that carry no identifying weight on their own.
 
@@ -164,6 +167,9 @@ def drop_weak_context(findings: list[Finding], names: list[Finding], unique_role
     the person's label: right before a name (책임간호사 봉OO, PICU 한OO 선생) or right after the
     department, hospital or year that makes it one post (산부인과 펠로우, 2년차 펠로우).
     """
+    unique_roles = lexicon.unique_roles
+    venue = _venue(lexicon.cue("persons.venues"))
+    self_intro = _self_intro(lexicon.cue("persons.self_words"), lexicon.cue("persons.self_adverbs"))
     name_ends = sorted(n.end for n in names)
     name_starts = sorted(n.start for n in names)
     anchor_ends = sorted(f.end for f in findings
@@ -177,10 +183,10 @@ def drop_weak_context(findings: list[Finding], names: list[Finding], unique_role
 
     kept = []
     for f in findings:
-        if text and f.entity_type != "HOSPITAL" and _SELF.search(text, max(0, f.start - 16), f.start):
+        if text and f.entity_type != "HOSPITAL" and self_intro.search(text, max(0, f.start - 16), f.start):
             continue  # the writer describing themself: "저는 마취과 쪽 사람이라", "I'm a second-year …"
             # (their hospital stays: it is usually the subject's too)
-        if text and f.category == "affiliation" and _VENUE.match(text, f.end):
+        if text and f.category == "affiliation" and venue.match(text, f.end):
             continue  # a hospital as a place to go (장례식장, 주차장), not where the person works
         labelled = bool(text) and before_name(f)
         if f.entity_type == "ROLE":
@@ -194,10 +200,17 @@ def drop_weak_context(findings: list[Finding], names: list[Finding], unique_role
     return kept
 
 
-#: what after a hospital makes it a venue: 을지대병원 장례식장, 세브란스 주차장
-_VENUE = re.compile(r"\s?(?:장례식장|주차장|식당|카페|편의점|매점|로비|funeral|parking|cafeteria)", re.I)
-#: the writer introducing themself right before a workplace or detail
-_SELF = re.compile(r"(?:(?<![가-힣])(?:저는|나는|저도|나도)(?:\s(?:지금|현재|원래|요즘|올해))?|\bI(?:'m| am)(?:\s(?:now|currently|also))?(?:\s(?:a|an|the))?"
-                   r"|\bI\swork\s(?:at|in))\s$")
+@lru_cache(maxsize=4)
+def _venue(venues: tuple[str, ...]) -> re.Pattern[str]:
+    """What after a hospital makes it a venue: 을지대병원 장례식장, 세브란스 주차장."""
+    return re.compile(rf"\s?{cue_alternation(venues)}", re.I)
+
+
+@lru_cache(maxsize=4)
+def _self_intro(self_words: tuple[str, ...], adverbs: tuple[str, ...]) -> re.Pattern[str]:
+    """The writer introducing themself right before a workplace or detail."""
+    return re.compile(rf"(?:(?<![가-힣]){cue_alternation(self_words)}(?:\s{cue_alternation(adverbs)})?"
+                      r"|\bI(?:'m| am)(?:\s(?:now|currently|also))?(?:\s(?:a|an|the))?"
+                      r"|\bI\swork\s(?:at|in))\s$")
 #: what may stand between a label and the name it labels: a space, a colon
 _LABEL_GAP = re.compile(r"\s?[:：]?\s?")

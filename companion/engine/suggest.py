@@ -16,8 +16,11 @@ from .entities import messages, word
 from .findings import Finding
 from .lexicon import load_lexicon
 from .persons import Person
+from .recognizers.regex_base import cue_alternation
 
 _LEXICON = load_lexicon()
+#: a hospital named with 대, 대학, Univ: replaced as a university hospital
+_UNIVERSITY = re.compile(cue_alternation(_LEXICON.cue("suggest.university_marks")))
 #: a title after a name, past an age and sex in brackets (이모(41·남)씨, 박모(35) 교수)
 _TITLE_AFTER = re.compile(r"(\s?\([^()\n]{1,12}\))?\s?(" + "|".join(re.escape(t) for t in _LEXICON.titles) + ")")
 
@@ -42,7 +45,7 @@ def suggest(findings: list[Finding], persons: list[Person], text: str, language:
             f.suggestion = word(language, f"suggestion.{f.entity_type}", f"suggestion.{f.category}")  # fits the kind
         elif f.entity_type == "TRAINING_YEAR":
             f.suggestion = _training_year(f.text, language)
-        elif f.entity_type == "HOSPITAL" and re.search(r"대|Univ|University|대학", f.text):
+        elif f.entity_type == "HOSPITAL" and _UNIVERSITY.search(f.text):
             f.suggestion = word(language, "suggestion.UNIVERSITY_HOSPITAL")
         elif f.entity_type == "UNIQUE_ROLE":
             f.suggestion = _role_kept(f, text, language) or word(language, "suggestion.UNIQUE_ROLE")

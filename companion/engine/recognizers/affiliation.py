@@ -6,47 +6,47 @@ from __future__ import annotations
 import re
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, literal_alternation
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, literal_alternation
 
 
-#: "AM lab", "routine lab", "f/u lab": lab tests, not a research lab
-_LAB_TEST_WORDS = frozenset({"am", "pm", "morning", "evening", "routine", "stat", "repeat", "daily", "weekly", "initial",
-                             "baseline", "basic", "admission", "next", "today", "f/u", "fu", "pre-op", "post-op", "preop",
-                             "postop", "follow-up", "pending", "abnormal", "normal", "f/u의", "오늘", "내일", "어제",
-                             "아침", "새벽", "오전", "오후", "추적", "입원", "정규", "응급"})
-#: "박사 연구실", "교수님 랩": the lab of the person just named, not a name of its own
-_TITLE_WORDS = frozenset({"박사", "박사님", "교수", "교수님", "선생님", "쌤", "원장님"})
-
-
-_NOT_TOWN = re.compile(r"(?:에|에서|는|은|를|을|도|로|가|이|서|랑|하고)$|^(?:오늘|내일|어제|다음주|이번주|지난주|다음달|이번달|지난달|요즘|근처|동네|관할|지역|해당)$")
-
-
-def _not_a_town(word: str) -> bool:
-    """"다음주에 보건소", "오늘 보건소": the word before is no town."""
-    return _NOT_TOWN.search(word) is not None
+def _cues(lexicon: Lexicon):
+    """``cue("labs")``: the alternation of the ``affiliation.labs`` cue list."""
+    return lambda name: cue_alternation(lexicon.cue(f"affiliation.{name}"))
 
 
 def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
+    cue = _cues(lexicon)
+    #: "AM lab", "routine lab", "f/u lab": lab tests, not a research lab
+    lab_tests = frozenset(lexicon.cue("affiliation.lab_tests"))
+    #: "박사 연구실", "교수님 랩": the lab of the person just named, not a name of its own
+    lab_owner_titles = frozenset(lexicon.cue("affiliation.lab_owner_titles"))
+    #: 우리 랩, 저희 연구실, 그 연구실: the writer's or a lab pointed at, not one named
+    not_named_lab = lexicon.cue("affiliation.lab_ours") + tuple(f"{w} " for w in lexicon.cue("affiliation.lab_pointed"))
+    not_town = re.compile(rf"{cue('not_town_endings')}$|^{cue('not_town_words')}$")
+
+    def not_a_town(word: str) -> bool:
+        """"다음주에 보건소", "오늘 보건소": the word before is no town."""
+        return not_town.search(word) is not None
+
     generic = lexicon.generic_place_words
     towns = lexicon.towns
     korean_depts = [d for d in lexicon.departments if re.search(r"[가-힣]", d)]
     upper_depts = [d for d in lexicon.departments if re.fullmatch(r"[A-Z&]{2,5}", d)]
     english_depts = [d for d in lexicon.departments if d not in korean_depts and d not in upper_depts]
 
-    hospital_words = "(?:대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)"
+    hospital_words = cue("hospital_words")
+    hospital_word_at_end = re.compile(rf"{hospital_words}$")
 
     def town(word: str) -> bool:
         return (word in towns or f"{word}구" in towns or f"{word}시" in towns
                 or re.fullmatch(r"[가-힣]{1,5}(?:시|구|군)", word) is not None)
 
     def generic_hospital(text: str, start: int, end: int) -> bool:
-        name = re.sub(r"(대학교병원|대학병원|대병원|요양병원|병원|의료원|의원|보건소|요양원)$", "", text[start:end]).strip()
+        name = hospital_word_at_end.sub("", text[start:end]).strip()
         return not name or name in generic or name.split()[-1] in generic
 
     # a private clinic is named like a department with a name in front: 푸른숲피부과, 연세밝은안과의원
-    clinic_suffixes = ("피부과", "안과", "치과", "이비인후과", "성형외과", "정형외과", "내과", "외과", "소아과",
-                       "소아청소년과", "산부인과", "비뇨기과", "비뇨의학과", "정신건강의학과", "신경과", "재활의학과",
-                       "통증의학과", "가정의학과", "한의원")
+    clinic_suffixes = lexicon.cue("affiliation.clinic_suffixes")
     medical_prefixes = {d[: -len(suf)] for d in korean_depts for suf in clinic_suffixes if d.endswith(suf)}
     medical_prefixes |= set(korean_depts) | {""}
 
@@ -57,7 +57,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
             prefix.endswith(p) for p in medical_prefixes if len(p) >= 2)
 
     rules = [
-        Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,8}}(?:{'|'.join(clinic_suffixes)})(?:의원)?(?![가-힣])"), 0.6,
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,8}}{cue('clinic_suffixes')}(?:의원)?(?![가-힣])"), 0.6,
              veto=department_not_clinic, name="affiliation.private_clinic"),
         # a campus named by its town after the hospital: 순천향 부천, 고대 안산
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.hospitals)})(?![A-Za-z])"
@@ -67,30 +67,30 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣]{{2,6}}\s[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65,
              veto=lambda t, s, e: generic_hospital(t, s, e) or not town(t[s:e].split()[0]), name="affiliation.hospital_after_town"),
         # a public health centre named by its town, written apart: 강릉 보건소, 서초구 보건소
-        Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,6}\s(?:보건소|보건지소|보건의료원|정신건강복지센터)(?![가-힣])"), 0.65,
-             veto=lambda t, s, e: t[s:e].split()[0] in generic or _not_a_town(t[s:e].split()[0]), name="affiliation.public_health_centre"),
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,6}}\s{cue('health_centres')}(?![가-힣])"), 0.65,
+             veto=lambda t, s, e: t[s:e].split()[0] in generic or not_a_town(t[s:e].split()[0]), name="affiliation.public_health_centre"),
         # a centre for one disease inside a hospital: 폐암센터, 척추센터, 뇌졸중센터
-        Rule("UNIT", re.compile(r"(?<![가-힣])[가-힣]{0,4}(?:암|질환|혈관|척추|관절|뇌졸중|외상|화상|심장|당뇨|유방|갑상선|소화기|호흡기|치매|난임|투석)센터(?![가-힣]|장)"), 0.5, name="affiliation.specialty_centre"),
+        Rule("UNIT", re.compile(rf"(?<![가-힣])[가-힣]{{0,4}}{cue('specialty_centres')}센터(?![가-힣]|장)"), 0.5, name="affiliation.specialty_centre"),
         # a disguised hospital: S병원, A대학병원, K대
-        Rule("HOSPITAL", re.compile(r"(?<![A-Za-z])[A-Z]\s?(?:대학교병원|대학병원|대병원|병원|의료원|의원|대)(?![가-힣])"), 0.6, name="affiliation.hospital_initial"),
+        Rule("HOSPITAL", re.compile(rf"(?<![A-Za-z])[A-Z]\s?{cue('initial_hospital_words')}(?![가-힣])"), 0.6, name="affiliation.hospital_initial"),
         Rule("HOSPITAL", re.compile(r"\b(?:[A-Z][\w.']*\s){1,4}(?:Hospital|Medical Center|Medical Centre|Clinic|Health System)\b"), 0.7, name="affiliation.hospital_en"),
         Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,6}대(?:학교)?(?=\s(?:" + literal_alternation(tuple(korean_depts)) + r"))"), 0.6,
              veto=lambda t, s, e: t[s:e] in generic or t[s:e][:-1] in generic, name="affiliation.university_before_department"),
         Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])(?:{literal_alternation(tuple(korean_depts))})(?:\s?병동)?"), 0.55, name="affiliation.department_listed"),
         # any "…내과/…외과/…의학과" not in the list (혈액내과, 소아신경외과)
-        Rule("DEPARTMENT", re.compile(r"(?<![가-힣])[가-힣]{1,6}(?:내과|외과|의학과)(?![가-힣])"), 0.5,
+        Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])[가-힣]{{1,6}}{cue('department_endings')}(?![가-힣])"), 0.5,
              veto=lambda t, s, e: t[s:e][:-2] in generic, name="affiliation.department_suffix"),
         Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{literal_alternation(tuple(upper_depts))})(?![A-Za-z])"), 0.5, name="affiliation.department_abbreviation"),
         Rule("DEPARTMENT", re.compile(rf"\b(?:{literal_alternation(tuple(english_depts))})\b", re.I), 0.45, name="affiliation.department_en"),
         # a unit's head (의국장, 외래장) is a role, not the unit
         Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.units)})(?![A-Za-z]|장)"), 0.5, name="affiliation.unit_listed"),
         # a lab is a handful of people: 김성호 연구실, 신경과학 랩, Kim lab, echo lab
-        Rule("LAB", re.compile(r"(?<![가-힣A-Za-z])[가-힣A-Za-z]{2,10}\s?(?:연구실|연구팀|랩|[Ll]ab)(?![가-힣A-Za-z])"), 0.55,
-             veto=lambda t, s, e: (t[s:e].split()[0] in generic or t[s:e].startswith(("우리", "저희", "그 ", "이 "))
-                                   or t[s:e].split()[0].lower() in _LAB_TEST_WORDS or t[s:e].split()[0] in _TITLE_WORDS), name="affiliation.lab"),
+        Rule("LAB", re.compile(rf"(?<![가-힣A-Za-z])[가-힣A-Za-z]{{2,10}}\s?(?:{cue('labs')}|[Ll]ab)(?![가-힣A-Za-z])"), 0.55,
+             veto=lambda t, s, e: (t[s:e].split()[0] in generic or t[s:e].startswith(not_named_lab)
+                                   or t[s:e].split()[0].lower() in lab_tests or t[s:e].split()[0] in lab_owner_titles), name="affiliation.lab"),
         # a labelled field in a form or memo: "소속: 내과계 중환자실", "Dept: Neurology"
-        Rule("AFFILIATION", re.compile(r"(?:소속|부서|근무지|Dept|Department|Unit)\s?[:：]\s?(?P<v>[^\n/,;()]{2,30}?)\s*(?=$|[\n/,;()])", re.M), 0.7, name="affiliation.labelled_field"),
-        Rule("WARD", re.compile(r"\b(?:\d{1,2}\s?(?:West|East|North|South)|[Ww]ard\s?\d{1,3}[A-Z]?)\b"), 0.6, name="affiliation.ward_en"),
-        Rule("WARD", re.compile(r"(?<!\d)\d{1,3}\s?병동|(?:본관|신관|별관|동관|서관|암병원|[A-Z]동)\s?\d{1,2}\s?층(?:\s?[가-힣]*병동)?|(?<!\d)\d{1,2}층\s?[가-힣]*병동"), 0.6, name="affiliation.ward_ko"),
+        Rule("AFFILIATION", re.compile(rf"{cue('field_labels')}\s?[:：]\s?(?P<v>[^\n/,;()]{{2,30}}?)\s*(?=$|[\n/,;()])", re.M), 0.7, name="affiliation.labelled_field"),
+        Rule("WARD", re.compile(rf"\b(?:\d{{1,2}}\s?{cue('wings_en')}|[Ww]ard\s?\d{{1,3}}[A-Z]?)\b"), 0.6, name="affiliation.ward_en"),
+        Rule("WARD", re.compile(rf"(?<!\d)\d{{1,3}}\s?병동|(?:{cue('buildings')}|[A-Z]동)\s?\d{{1,2}}\s?층(?:\s?[가-힣]*병동)?|(?<!\d)\d{{1,2}}층\s?[가-힣]*병동"), 0.6, name="affiliation.ward_ko"),
     ]
     return GroupRegexRecognizer("AffiliationRecognizer", rules, supported_language=language)

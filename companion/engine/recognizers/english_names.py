@@ -5,19 +5,11 @@ import re
 from dataclasses import replace
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternation
 
 # A romanized given name: two or three Korean syllables, optionally hyphenated (Ji-yeon, Minji, Seojun).
 _SYLLABLE = r"(?:(?:kk|tt|pp|ss|jj|ch|[bcdghjkmnprstwy])?(?:yeo|yae|wae|eo|eu|ae|ai|oe|oo|ui|wa|wo|we|wi|ya|ye|yo|yu|a|e|i|o|u)(?:ng|n|m|l|k|p|t)?)"
 _GIVEN = rf"(?=[A-Z])(?i:{_SYLLABLE}-?{_SYLLABLE})(?![A-Za-z])"
-_TITLE = r"(?:Dr|Prof|Professor|Mr|Ms|Mrs|Miss|Nurse|RN|Doctor|Resident|Fellow|Intern)\.?"
-# two-letter surnames are English words too (In, So, Do …): only with a title or a hyphenated given name
-_SHORT_WORDS = frozenset({"In", "So", "Do", "Ma", "Go", "No", "An", "Ha", "Ye", "Ga", "Bu", "Pi", "Ji", "Ki", "Oh",
-                          "Ko", "Na", "Ra", "Sa", "Mo", "Je", "Ok", "Um", "Wi", "Gu", "Ju", "Yu", "Gi", "Gam", "Son",
-                          "Sun", "Won", "Ban", "Bang", "Gong", "Kong", "Moon", "Song", "Min", "Sim", "Ham", "Gil",
-                          "Mun", "Chang", "Jang", "Yang", "Wang", "Chu", "Pak", "Bak", "La", "Ro", "Uh", "Eo", "Joe",
-                          "Chin", "Boo", "Wee", "Rim", "Kam", "Ku", "Toh", "Doh", "Nah", "Lew", "Bai", "Pae", "Jae",
-                          "Sul", "Kil", "Rho", "Chee", "Jee", "Seon", "Hahn"})
 
 
 _NEXT_CAPITAL = re.compile(r"\s+([A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)")
@@ -30,39 +22,46 @@ def _public_full_name(text: str, end: int, public: frozenset[str]) -> bool:
 
 
 def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
+    def cue(name: str) -> str:
+        return cue_alternation(lexicon.cue(f"english_names.{name}"))
+
+    title = rf"{cue('titles_en')}\.?"
+    # surnames that are English words too (In, So, Do …): only with a title or a hyphenated given name
+    short_words = frozenset(lexicon.cue("english_names.short_surnames"))
+    institutions = cue("institutions_en")
     all_surnames = "|".join(sorted(lexicon.romanized_surnames, key=len, reverse=True))
-    safe = "|".join(sorted(lexicon.romanized_surnames - _SHORT_WORDS, key=len, reverse=True))
+    safe = "|".join(sorted(lexicon.romanized_surnames - short_words, key=len, reverse=True))
     eponyms = lexicon.eponyms_en
     western = "|".join(sorted(lexicon.western_given_names, key=len, reverse=True))
     rules = [
         # a Western given name with a Korean surname, with or without a title: one person, one
         # span (Ashley Han, Dr. Sarah Kim, Sarah Kim's), so a redaction leaves no half behind
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:{_TITLE}\s+)?(?P<v>(?:{western})\s+(?:{all_surnames}))\b(?!-[a-z]|['’](?!s\b)[a-z])"), 0.8, name="romanized.western_given_korean_surname"),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:{title}\s+)?(?P<v>(?:{western})\s+(?:{all_surnames}))\b(?!-[a-z]|['’](?!s\b)[a-z])"), 0.8, name="romanized.western_given_korean_surname"),
         # title + initial + surname: "Dr. A Chen", "Prof. J. Park" (the surname with the initial)
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z]\.?\s+[A-Z][a-z]{{1,15}})\b"), 0.8,
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b{title}\s+(?P<v>[A-Z]\.?\s+[A-Z][a-z]{{1,15}})\b"), 0.8,
              veto=lambda t, s, e: t[s:e].split()[-1] in eponyms, name="romanized.title_initial_surname"),
         # a romanized given name with a hyphen, in lower case: "Kwon soon-il"
         Rule("PERSON_ROMANIZED", re.compile(
             rf"\b(?P<v>(?:{all_surnames})\s+(?i:{_SYLLABLE}-{_SYLLABLE}))(?![A-Za-z-])"), 0.8, name="romanized.surname_hyphenated_given_lower"),
         # title + surname (+ given name): the name without the title
         Rule("PERSON_ROMANIZED", re.compile(
-            rf"\b{_TITLE}\s+(?P<v>(?:{all_surnames})(?:\s+{_GIVEN})?|{_GIVEN}\s+(?:{all_surnames}))\b"), 0.85, name="romanized.title_surname"),
+            rf"\b{title}\s+(?P<v>(?:{all_surnames})(?:\s+{_GIVEN})?|{_GIVEN}\s+(?:{all_surnames}))\b"), 0.85, name="romanized.title_surname"),
         # surname + hyphenated given name, or given + surname
         Rule("PERSON_ROMANIZED", re.compile(
             rf"\b(?P<v>(?:{all_surnames})\s+[A-Z][a-z]+-[a-z]+|[A-Z][a-z]+-[a-z]+\s+(?:{all_surnames}))\b"), 0.85, name="romanized.hyphenated_given"),
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s+{_GIVEN})\b(?!\s+(?:University|Hospital|Medical|Center|Centre|Clinic))"), 0.6, name="romanized.surname_given"),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s+{_GIVEN})\b(?!\s+{institutions})"), 0.6, name="romanized.surname_given"),
         # Western order without a hyphen: "Minji Kim"
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{_GIVEN}\s+(?:{safe}))\b(?!\s+(?:University|Hospital|Medical|Center|Centre|Clinic))"), 0.6, name="romanized.given_surname"),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{_GIVEN}\s+(?:{safe}))\b(?!\s+{institutions})"), 0.6, name="romanized.given_surname"),
         # a bare surname tied to a place: "Kim from ortho", "Lee at Severance"
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{safe})\s+(?:from\s+(?:the\s)?[A-Za-z]|(?:at|in)\s+(?:the\s)?[A-Z])"), 0.6, name="romanized.surname_at_place"),
         # a romanized surname with a Korean title: "Park 교수님", "Kim 쌤"
         Rule("PERSON_ROMANIZED", re.compile(
-            rf"(?<![A-Za-z])(?P<v>{all_surnames})\s?(?=교수|선생|쌤|샘|간호사|원장|과장|전공의|펠로우|씨)"), 0.75, name="romanized.surname_korean_title"),
+            rf"(?<![A-Za-z])(?P<v>{all_surnames})\s?(?={cue('korean_titles')})"), 0.75, name="romanized.surname_korean_title"),
         # title + any other capitalised surname (Dr. Miller), eponyms and public figures excepted
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:Dr|Prof|Professor|Nurse)\.?\s+(?P<v>[A-Z][a-z]{{2,15}})\b(?!['’]s\s+(?:disease|syndrome|sign|law|triad))"),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b{cue('titles_any_surname_en')}\.?\s+(?P<v>[A-Z][a-z]{{2,15}})\b(?!['’]s\s+{cue('eponym_nouns_en')})"),
              0.6, veto=lambda t, s, e: t[s:e] in eponyms or _public_full_name(t, e, eponyms), name="romanized.title_other_surname"),
         # title + single initial: Prof. L, Dr. K.
-        Rule("PERSON_INITIAL", re.compile(rf"\b{_TITLE}\s+(?P<v>[A-Z])(?![a-z])"), 0.75, name="romanized.title_initial"),
+        Rule("PERSON_INITIAL", re.compile(rf"\b{title}\s+(?P<v>[A-Z])(?![a-z])"), 0.75, name="romanized.title_initial"),
     ]
     not_persons = frozenset(lexicon.hospitals) | lexicon.public_figures_en
     # "Kyung Hee": a hospital's name read as surname + given name; "Moon Jae-in": a public figure
@@ -77,6 +76,6 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         hint=re.compile(r"[a-z]-[a-z]"), name="romanized.lowercase_hyphenated"))
     # a role word before a romanized surname: "our attending Lee", "charge nurse Kim" (starts lowercase)
     rules.append(Rule("PERSON_ROMANIZED", re.compile(
-        rf"\b(?:attending|resident|fellow|intern|chief|nurse|professor|doctor|surgeon|PA|manager)\s+(?P<v>(?:{safe})(?:\s+{_GIVEN})?)\b"),
+        rf"\b{cue('roles_en')}\s+(?P<v>(?:{safe})(?:\s+{_GIVEN})?)\b"),
         0.7, hint=capital, name="romanized.role_before_surname"))
     return GroupRegexRecognizer("RomanizedNameRecognizer", rules, supported_language=language)
