@@ -35,7 +35,7 @@ def build_registry(lexicon: Lexicon, roster: list[str]) -> RecognizerRegistry:
         # analysis that runs out of time (companion/budget.py) has still looked for them
         recognizers = [
             *contact_recognizers(language),
-            *id_recognizers(language),
+            *id_recognizers(lexicon, language),
             roster_recognizer(roster, language),
             affiliation_recognizer(lexicon, language),
             detail_recognizer(lexicon, language),
