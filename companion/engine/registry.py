@@ -34,8 +34,8 @@ def build_registry(lexicon: Lexicon, roster: list[str]) -> RecognizerRegistry:
         # in the order they run: the cheap patterns for contacts and IDs first, so that an
         # analysis that runs out of time (companion/budget.py) has still looked for them
         recognizers = [
-            *contact_recognizers(language),
-            *id_recognizers(language),
+            *contact_recognizers(lexicon, language),
+            *id_recognizers(lexicon, language),
             roster_recognizer(roster, language),
             affiliation_recognizer(lexicon, language),
             detail_recognizer(lexicon, language),

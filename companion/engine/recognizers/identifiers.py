@@ -11,10 +11,8 @@ import re
 from presidio_analyzer.predefined_recognizers import (KrBrnRecognizer, KrDriverLicenseRecognizer,
                                                       KrFrnRecognizer, KrPassportRecognizer, KrRrnRecognizer)
 
-from .regex_base import GroupRegexRecognizer, Rule
-
-_RRN_CONTEXT = ["주민번호", "주민등록번호", "주민", "생년월일", "등록번호", "resident"]
-
+from ..lexicon import Lexicon
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternation
 
 _DIGITS = r"\d[\d-]{3,12}\d"
 #: an employee or chart number may carry letters: HS-19-0442, KH1092, A-20931
@@ -26,24 +24,32 @@ def _context_number(keywords: str, digits: str = _DIGITS) -> re.Pattern[str]:
                       rf"(?P<v>{digits})(?:\s?호)?(?!\d)(?!\s?(?:년|월|일|시간|시|분|개|명|회|건|세|살|%))", re.I)
 
 
-def id_recognizers(language: str) -> list:
+def _cues(lexicon: Lexicon):
+    """``cue("rrn_labels")``: the alternation of the ``identifiers.rrn_labels`` cue list."""
+    return lambda name: cue_alternation(lexicon.cue(f"identifiers.{name}"))
+
+
+def id_recognizers(lexicon: Lexicon, language: str) -> list:
+    cue = _cues(lexicon)
+    rrn_labels = cue("rrn_labels")
+    rrn_label_or_code = re.compile(rf"{rrn_labels}|RRN")
     rules = [
         Rule("KR_RRN", re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s-]?[1-8]\d{6}(?!\d)"), 0.85, name="id.rrn"),
         # a half-masked RRN still gives birth date and sex: 900527-2******
         Rule("KR_RRN", re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s-]?[1-8][*＊xX●○]{6}"), 0.7, name="id.rrn_masked"),
         # half an RRN still gives the birth date or sex and the rest: 주민번호 앞자리 900101, 뒷자리 2345678
-        Rule("KR_RRN", re.compile(r"(?:주민\s?(?:등록\s?)?번호|생년월일)[^\n\d]{0,10}?(?P<v>(?<!\d)\d{6,7})(?![\d-])"), 0.7, name="id.rrn_half_labelled"),
-        Rule("KR_RRN", re.compile(r"(?:앞|뒷|뒤)\s?자리[^\n\d]{0,4}?(?P<v>(?<!\d)\d{6,7})(?![\d-])"), 0.7,
-             veto=lambda t, s, e: re.search(r"주민\s?(?:등록\s?)?번호|생년월일|RRN", t[max(0, s - 40):s]) is None, name="id.rrn_half_front_back"),
-        Rule("MEDICAL_LICENSE", _context_number(r"의사\s?면허|간호사\s?면허|약사\s?면허|면허|자격\s?번호|자격증|licen[cs]e"), 0.85, name="id.medical_license"),
-        Rule("EMPLOYEE_ID", _context_number(r"사번|학번|직번|직원\s?번호|사원\s?번호|employee\s?(?:id|no\.?|number|#)|staff\s?(?:id|no\.?|number)|badge\s?(?:id|no\.?|number)", _CODE), 0.85, name="id.employee_number"),
-        Rule("CHART_NUMBER", _context_number(r"차트|(?<!주민)(?<!외국인)(?<!사업자)(?<!주민\s)등록\s?번호|환자\s?번호|병록\s?번호|병원\s?번호|MRN|chart|patient\s?(?:id|no\.?|number)|hospital\s?no|medical\s?record\s?(?:no\.?|number)", _CODE), 0.85, name="id.chart_number"),
+        Rule("KR_RRN", re.compile(rf"{rrn_labels}[^\n\d]{{0,10}}?(?P<v>(?<!\d)\d{{6,7}})(?![\d-])"), 0.7, name="id.rrn_half_labelled"),
+        Rule("KR_RRN", re.compile(rf"{cue('rrn_halves')}[^\n\d]{{0,4}}?(?P<v>(?<!\d)\d{{6,7}})(?![\d-])"), 0.7,
+             veto=lambda t, s, e: rrn_label_or_code.search(t[max(0, s - 40):s]) is None, name="id.rrn_half_front_back"),
+        Rule("MEDICAL_LICENSE", _context_number(cue("license_labels")), 0.85, name="id.medical_license"),
+        Rule("EMPLOYEE_ID", _context_number(cue("employee_labels"), _CODE), 0.85, name="id.employee_number"),
+        Rule("CHART_NUMBER", _context_number(rf"{cue('chart_labels')}|(?<!주민)(?<!외국인)(?<!사업자)(?<!주민\s)등록\s?번호", _CODE), 0.85, name="id.chart_number"),
     ]
     return [
         GroupRegexRecognizer("KoreanIdRecognizer", rules, supported_language=language),
-        KrRrnRecognizer(supported_language=language, context=_RRN_CONTEXT),
-        KrFrnRecognizer(supported_language=language, context=["외국인등록번호", "외국인"]),
-        KrBrnRecognizer(supported_language=language, context=["사업자등록번호", "사업자번호", "사업자"]),
-        KrDriverLicenseRecognizer(supported_language=language, context=["운전면허", "면허번호", "운전면허번호"]),
-        KrPassportRecognizer(supported_language=language, context=["여권", "여권번호", "passport"]),
+        KrRrnRecognizer(supported_language=language, context=list(lexicon.cue("identifiers.rrn_context"))),
+        KrFrnRecognizer(supported_language=language, context=list(lexicon.cue("identifiers.frn_context"))),
+        KrBrnRecognizer(supported_language=language, context=list(lexicon.cue("identifiers.brn_context"))),
+        KrDriverLicenseRecognizer(supported_language=language, context=list(lexicon.cue("identifiers.driver_license_context"))),
+        KrPassportRecognizer(supported_language=language, context=list(lexicon.cue("identifiers.passport_context"))),
     ]
