@@ -6,16 +6,11 @@ from __future__ import annotations
 import re
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, literal_alternation
-
-
-def _cues(lexicon: Lexicon):
-    """``cue("labs")``: the alternation of the ``affiliation.labs`` cue list."""
-    return lambda name: cue_alternation(lexicon.cue(f"affiliation.{name}"))
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternations, literal_alternation
 
 
 def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
-    cue = _cues(lexicon)
+    cue = cue_alternations(lexicon, "affiliation")
     #: "AM lab", "routine lab", "f/u lab": lab tests, not a research lab
     lab_tests = frozenset(lexicon.cue("affiliation.lab_tests"))
     #: "박사 연구실", "교수님 랩": the lab of the person just named, not a name of its own

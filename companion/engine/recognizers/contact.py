@@ -16,15 +16,10 @@ from presidio_analyzer import Pattern
 from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternation
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, cue_alternations
 
 # tldextract's bundled public-suffix snapshot only: no network fetch, no cache writes.
 _TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-def _cues(lexicon: Lexicon):
-    """``cue("platforms")``: the alternation of the ``contact.platforms`` cue list."""
-    return lambda name: cue_alternation(lexicon.cue(f"contact.{name}"))
 
 
 class _Vetoes:
@@ -32,7 +27,7 @@ class _Vetoes:
     cue lists."""
 
     def __init__(self, lexicon: Lexicon, provider: str) -> None:
-        cue = _cues(lexicon)
+        cue = cue_alternations(lexicon, "contact")
         # Public numbers: call centres (15xx/16xx/18xx-xxxx) and short codes are never a person's contact.
         self._public_context = re.compile(cue("public_lines"), re.I)
         self._team_context = re.compile(rf"{cue('team_words')}\s?(?:의\s)?$", re.I)
@@ -113,7 +108,7 @@ class OfflineEmailRecognizer(EmailRecognizer):
 
 def _addresses(lexicon: Lexicon) -> tuple[str, str, str]:
     """The regexes of a Korean street or lot address, the same in English, and a flat's number."""
-    cue = _cues(lexicon)
+    cue = cue_alternations(lexicon, "contact")
     # A Korean street or lot address: optional province/metropolis (서울, 충북, 경기도, 부산광역시), one
     # or two districts (청주시 서원구), the road or neighbourhood and number, then the flat
     # (래미안아파트, 101동, 1203호), commas allowed between the parts.
@@ -149,7 +144,7 @@ _LOCAL_LIKE = r"(?<![\w.])[A-Za-z0-9](?=[\w+-]{0,62}[._\d])[\w.+-]{0,63}"
 
 def _disguised_email(lexicon: Lexicon) -> tuple[re.Pattern[str], str]:
     """The regex of an e-mail in disguise, and that of a mail provider named in Hangul."""
-    cue = _cues(lexicon)
+    cue = cue_alternations(lexicon, "contact")
     at_words, dot_words = cue("at_words"), cue("dot_words")
     at = rf"\s?(?:\(at\)|\[at\]|\{{at\}}|<at>|{at_words}|＠|@)\s?"
     dot = rf"(?:\s?(?:\.|\(dot\)|\[dot\]|\{{dot\}}|{dot_words})\s?|\s(?:dot|DOT)\s)"
@@ -170,7 +165,7 @@ def _disguised_email(lexicon: Lexicon) -> tuple[re.Pattern[str], str]:
 
 
 def contact_recognizers(lexicon: Lexicon, language: str) -> list:
-    cue = _cues(lexicon)
+    cue = cue_alternations(lexicon, "contact")
     disguised_email, provider = _disguised_email(lexicon)
     vetoes = _Vetoes(lexicon, provider)
     address, en_address, apartment_unit = _addresses(lexicon)

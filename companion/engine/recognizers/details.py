@@ -5,20 +5,15 @@ from __future__ import annotations
 import re
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, literal_alternation
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, cue_alternations, literal_alternation
 
 _YEAR_HINT = re.compile(r"[Yy]ear|YEAR")
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th)"
 
 
-def _cues(lexicon: Lexicon):
-    """``cue("events")``: the alternation of the ``details.events`` cue list."""
-    return lambda name: cue_alternation(lexicon.cue(f"details.{name}"))
-
-
 def _dated(lexicon: Lexicon) -> tuple[str, str, str]:
     """The regexes of a dated moment, a dated career step and a life event, from the cue lists."""
-    cue = _cues(lexicon)
+    cue = cue_alternations(lexicon, "details")
     relative = cue_alternation(lexicon.cue("details.relative_years") + lexicon.cue("details.relative_times"))
     hour = r"\d{1,2}\s?시(?!간)(?:\s?\d{1,2}\s?분)?"
     when = (rf"(?:\d{{1,2}}\s?월(?:\s?\d{{1,2}}\s?일|\s?{cue('month_parts')})?|\d{{1,2}}\s?일(?!간|\s?동안)|{cue('moments')}"
@@ -36,7 +31,7 @@ def _dated(lexicon: Lexicon) -> tuple[str, str, str]:
 
 
 def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
-    cue = _cues(lexicon)
+    cue = cue_alternations(lexicon, "details")
     person_nouns = literal_alternation(
         w for w in set(lexicon.roles) | set(lexicon.titles) | set(lexicon.cue("details.person_nouns"))
         if re.search(r"[가-힣]", w))

@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternation
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternations
 
 # A romanized given name: two or three Korean syllables, optionally hyphenated (Ji-yeon, Minji, Seojun).
 _SYLLABLE = r"(?:(?:kk|tt|pp|ss|jj|ch|[bcdghjkmnprstwy])?(?:yeo|yae|wae|eo|eu|ae|ai|oe|oo|ui|wa|wo|we|wi|ya|ye|yo|yu|a|e|i|o|u)(?:ng|n|m|l|k|p|t)?)"
@@ -22,8 +22,7 @@ def _public_full_name(text: str, end: int, public: frozenset[str]) -> bool:
 
 
 def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
-    def cue(name: str) -> str:
-        return cue_alternation(lexicon.cue(f"english_names.{name}"))
+    cue = cue_alternations(lexicon, "english_names")
 
     title = rf"{cue('titles_en')}\.?"
     # surnames that are English words too (In, So, Do …): only with a title or a hyphenated given name

@@ -32,7 +32,7 @@ from .explanation import explanation
 from .harm_lexicon import HARM_TYPES, SCRIPTS, Entry, load_lexicon
 from .harm_match import LexiconMatcher
 from .harm_model import HarmModel, clauses, load_model, sentences
-from .regex_base import cue_alternation
+from .regex_base import cue_alternations
 
 
 class _SentenceCues(NamedTuple):
@@ -47,8 +47,7 @@ class _SentenceCues(NamedTuple):
 def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
     """The regexes that tell what a sentence is and whom it is aimed at, from the ``harm.*`` cue
     lists (data/cues/harm.txt); the English phrases stay here, their spaces being literal."""
-    def cue(name: str) -> str:
-        return cue_alternation(lexicon.cue(f"harm.{name}"))
+    cue = cue_alternations(lexicon, "harm")
 
     return _SentenceCues(
         # news and court reporting: an institution or a procedure, told in the written style

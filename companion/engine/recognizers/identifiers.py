@@ -12,7 +12,7 @@ from presidio_analyzer.predefined_recognizers import (KrBrnRecognizer, KrDriverL
                                                       KrFrnRecognizer, KrPassportRecognizer, KrRrnRecognizer)
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternation
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternations
 
 _DIGITS = r"\d[\d-]{3,12}\d"
 #: an employee or chart number may carry letters: HS-19-0442, KH1092, A-20931
@@ -24,13 +24,8 @@ def _context_number(keywords: str, digits: str = _DIGITS) -> re.Pattern[str]:
                       rf"(?P<v>{digits})(?:\s?호)?(?!\d)(?!\s?(?:년|월|일|시간|시|분|개|명|회|건|세|살|%))", re.I)
 
 
-def _cues(lexicon: Lexicon):
-    """``cue("rrn_labels")``: the alternation of the ``identifiers.rrn_labels`` cue list."""
-    return lambda name: cue_alternation(lexicon.cue(f"identifiers.{name}"))
-
-
 def id_recognizers(lexicon: Lexicon, language: str) -> list:
-    cue = _cues(lexicon)
+    cue = cue_alternations(lexicon, "identifiers")
     rrn_labels = cue("rrn_labels")
     rrn_label_or_code = re.compile(rf"{rrn_labels}|RRN")
     rules = [

@@ -31,7 +31,7 @@ from ...budget import out_of_time
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
 from .explanation import explanation
-from .regex_base import cue_alternation
+from .regex_base import cue_alternations
 
 FULL_NAME = "PERSON_FULL_NAME"
 SURNAME_TITLE = "PERSON_SURNAME_TITLE"
@@ -79,8 +79,7 @@ class KoreanNameRecognizer(EntityRecognizer):
     def __init__(self, lexicon: Lexicon, supported_language: str = "ko") -> None:
         self.lex = lexicon
 
-        def cue(name: str) -> str:  # a cue list of data/cues/korean_names.txt, as an alternation
-            return cue_alternation(lexicon.cue(f"korean_names.{name}"))
+        cue = cue_alternations(lexicon, "korean_names")
 
         surnames = _alt(lexicon.surnames)
         titles = _alt(lexicon.titles)

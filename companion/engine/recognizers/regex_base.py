@@ -86,3 +86,9 @@ def literal_alternation(words, space: str | None = None) -> str:
 def cue_alternation(words) -> str:
     """:func:`literal_alternation` of a cue list, a space in an entry being an optional space."""
     return literal_alternation(words, space=r"\s?")
+
+
+def cue_alternations(lexicon, recognizer: str) -> Callable[[str], str]:
+    """``cue("events")``: the alternation of the ``<recognizer>.events`` cue list
+    (``data/cues/<recognizer>.txt``, section ``[events]``)."""
+    return lambda name: cue_alternation(lexicon.cue(f"{recognizer}.{name}"))
