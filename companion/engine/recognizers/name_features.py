@@ -180,7 +180,6 @@ _SYLLABLES = re.compile(r"[가-힣]+")
 
 
 @lru_cache(maxsize=1024)
-@lru_cache(maxsize=1024)
 def _coarse(tag: str, cls: str) -> str:
     """mecab's tag, coarsely: its fine tags follow its dictionary, which knows famous people
     (NNP/인명) but garbles private names (정하/VA 은/ETM), so a tagger leaning on fine tags learns
