@@ -16,7 +16,7 @@ from presidio_analyzer import Pattern
 from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, cue_alternations
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, cue_alternations, literal_alternation
 
 # tldextract's bundled public-suffix snapshot only: no network fetch, no cache writes.
 _TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -170,6 +170,7 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
     vetoes = _Vetoes(lexicon, provider)
     address, en_address, apartment_unit = _addresses(lexicon)
     pager_labels = cue("pager_labels")
+    units, particles = cue("number_units"), literal_alternation(lexicon.particles)
     # a handle a few words after its platform or label (카톡 아이디는 …, 메일 주소 …)
     handle_context = cue_alternation(lexicon.cue("contact.platforms") + lexicon.cue("contact.handle_labels"))
     # hyphens come in many shapes when typed on phones: ‐ ‑ ‒ – — ― − and the Hangul vowel ㅡ
@@ -189,7 +190,10 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
         # (a team's or office's extension — 인사팀 내선 2214 — is a public line)
         Rule("PHONE_NUMBER", re.compile(
             rf"(?<![A-Za-z가-힣]){pager_labels}"
-            r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is|at)?\s?(?P<v>(?<!\d)\d{3,5}(?![\d-]))", re.I), 0.7,
+            r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is|at)?\s?(?P<v>(?<!\d)\d{3,5}(?![\d-]))"
+            # a unit after the number makes it a year, a time or a count (삐삐 2024년부터); written
+            # apart, the unit is its own word, a particle allowed (2024 년부터), not 2214 개인 번호
+            rf"(?!{units}|\s{units}(?:{particles}){{0,2}}(?![가-힣]))", re.I), 0.7,
             veto=vetoes.team_line, hint=re.compile(pager_labels, re.I), name="contact.pager_extension"),
         Rule("EMAIL_ADDRESS", disguised_email, 0.85, veto=lambda t, s, e: vetoes.public_email(t, s, e) or vetoes.not_a_domain(t[s:e]),
              hint=re.compile(rf"[@＠]|{cue('at_words')}|\b(?:at|AT)\b"), name="contact.email_disguised"),
