@@ -171,6 +171,8 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
     address, en_address, apartment_unit = _addresses(lexicon)
     pager_labels = cue("pager_labels")
     units, particles = cue("number_units"), literal_alternation(lexicon.particles)
+    # 집 glued to its owner (우리집, 저희집): a lookbehind each, as they differ in length
+    home_owners = "|".join(rf"(?<={re.escape(w)})" for w in lexicon.cue("contact.home_owners"))
     # a handle a few words after its platform or label (카톡 아이디는 …, 메일 주소 …)
     handle_context = cue_alternation(lexicon.cue("contact.platforms") + lexicon.cue("contact.handle_labels"))
     # hyphens come in many shapes when typed on phones: ‐ ‑ ‒ – — ― − and the Hangul vowel ㅡ
@@ -181,8 +183,10 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
         # landlines only when the draft says they are someone's own (자택, 집 전화, 개인 번호), never
         # an institution's line (대표번호, 고객센터 …)
         Rule("PHONE_NUMBER", re.compile(
-            # 집 on its own may end its line: 우리 집\n02-…
-            rf"(?:{cue('own_line_labels')}|집\s?)[^\n\d]{{0,10}}"
+            # 집 on its own owns the line only right before it (우리 집 02-…, 집은 02-…, 집: 02-…, and
+            # at the end of its line: 우리 집\n02-…), not a place near home (집 근처 이비인후과 02-…);
+            # as a word of its own or glued to its owner (우리집), not inside 모집, 편집
+            rf"(?:{cue('own_line_labels')}[^\n\d]{{0,10}}|(?:(?<![가-힣])|{home_owners})집(?:{particles})?\s?[:：]?\s?)"
             r"(?P<v>(?<!\d)0(?:2|[3-6][1-5])[\s.\-)]{0,2}\d{3,4}[\s.\-]{0,2}\d{4}(?!\d))", re.I), 0.75,
             veto=vetoes.public_number, name="contact.landline_personal"),
         # e-mail in any disguise: (at)/[at]/골뱅이/" at ", 점/닷/(dot)/" dot ", a TLD in Hangul (점 케이알, 점컴)
