@@ -178,8 +178,10 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
     # hyphens come in many shapes when typed on phones: ‐ ‑ ‒ – — ― − and the Hangul vowel ㅡ
     phone_sep = r"[\s.\-)\u2010-\u2015\u2212\u3161]{0,3}"
     rules = [
+        # a digit or a Latin letter glued before it makes it part of a longer code; Hangul does not
+        # (핸드폰010-2345-6789: a word glued to the number)
         Rule("KR_MOBILE_PHONE", re.compile(
-            rf"(?<![\d\w+(])(?:\+?82[\s\-]?\(?0?\)?1[016789]|\(?01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9, name="contact.kr_mobile"),
+            rf"(?<![^\W가-힣ㄱ-ㆎ])(?<![+(])(?:\+?82[\s\-]?\(?0?\)?1[016789]|\(?01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9, name="contact.kr_mobile"),
         # landlines only when the draft says they are someone's own (자택, 집 전화, 개인 번호), never
         # an institution's line (대표번호, 고객센터 …); area codes 02, 031–064, and 070 (internet home phones)
         Rule("PHONE_NUMBER", re.compile(
