@@ -211,10 +211,11 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
             rf"(?<![가-힣A-Za-z]){cue('platforms')}"
             r"\s(?=@|[A-Za-z][A-Za-z0-9.]{0,29}[_\d])@?[A-Za-z][A-Za-z0-9_.]{2,29}[A-Za-z0-9_](?![@A-Za-z0-9_]|\.[A-Za-z])"),
             0.75, name="contact.handle_after_platform"),
-        # personal pages and open-chat links reach one person as surely as a handle
+        # personal pages and open-chat links reach one person as surely as a handle; the path is
+        # ASCII (\w would take the particle glued after it: instagram.com/nurse_kim으로)
         Rule("MESSENGER_ID", re.compile(
             r"(?:https?://)?(?:open\.kakao\.com/o/|(?:www\.)?instagram\.com/|(?:www\.)?facebook\.com/|"
-            r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[\w./@-]{1,200}"), 0.8, name="contact.profile_link"),
+            r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[A-Za-z0-9_./@-]{1,200}"), 0.8, name="contact.profile_link"),
         # a bare @handle counts when it looks like a personal handle (digits, _ or .), not @everyone
         Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]{0,30}[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![A-Za-z0-9_@])"), 0.6, name="contact.at_handle"),
         Rule("HOME_ADDRESS", re.compile(address), 0.6, veto=vetoes.public_address, name="contact.address_kr"),
