@@ -40,6 +40,13 @@ class _Vetoes:
         self._spelled = re.compile(rf"\((?:at|dot)\)|\[(?:at|dot)\]|\{{(?:at|dot)\}}|<at>|{cue('at_words')}|{cue('dot_words')}"
                                    r"|\s(?:at|AT|dot|DOT)\s")
         self._provider_domain = re.compile(rf"[@＠]\s?{provider}$")
+        self._handle_cue = re.compile(rf"(?<![A-Za-z]){cue('handle_cues')}(?![A-Za-z])", re.I)
+        handle_context = cue_alternation(lexicon.cue("contact.platforms") + lexicon.cue("contact.handle_labels"))
+        particles = literal_alternation(lexicon.particles)
+        # the platform or label right before the handle, only a particle or a colon between (카톡은 ABC123)
+        self._handle_close = re.compile(rf"{handle_context}(?:{particles})?\s?[:：]?\s?$")
+        # the Hangul word after the handle, glued or written apart, unless it is only particles (ABC123으로, ABC123 입니다)
+        self._word_after = re.compile(rf"\s?(?!(?:{particles}){{1,2}}(?![가-힣]))[가-힣]")
 
     def public_number(self, text: str, start: int, end: int) -> bool:
         return self._public_context.search(text, max(0, start - 20), start) is not None
@@ -64,6 +71,20 @@ class _Vetoes:
     def public_email(self, text: str, start: int, end: int) -> bool:
         """An organisation's mailbox (info@…, 학회 사무국 …): public, no one's personal contact."""
         return bool(self._role_mailbox.match(text[start:end])) or self._org_context.search(text, max(0, start - 20), start) is not None
+
+    def not_a_handle(self, text: str, start: int, end: int) -> bool:
+        """A word a few words after a platform that is no handle (인스타에 올린 COVID19 사진). A handle is
+        written with @, after a handle cue (아이디, ID, 계정), or in a handle's shape (a lowercase
+        letter, _ or a dot: nurse_kim, sAbC123x); an all-caps word with digits (COVID19, ABC123) is one
+        only right after its platform (카톡 ABC123) and not followed by an ordinary word (COVID19 사진)."""
+        handle = text[start:end].split()[-1]
+        start = end - len(handle)
+        if handle.startswith(("@", "＠")) or re.search(r"[a-z_.]", handle):
+            return False
+        before = text[max(0, start - 40):start].rsplit("\n", 1)[-1]
+        if self._handle_cue.search(before):
+            return False
+        return self._handle_close.search(before) is None or self._word_after.match(text, end) is not None
 
     def not_a_domain(self, found: str) -> bool:
         """"IG @yeonwoo.rn" is a handle: when the address is written with plain @ and dots, its domain
@@ -205,12 +226,12 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
              hint=re.compile(rf"[@＠]|{cue('at_words')}|\b(?:at|AT)\b"), name="contact.email_disguised"),
         Rule("MESSENGER_ID", re.compile(
             rf"{handle_context}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]{{0,29}}[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@A-Za-z0-9_]|\.[A-Za-z])"),
-            0.75, name="contact.handle_after_label"),
+            0.75, veto=vetoes.not_a_handle, name="contact.handle_after_label"),
         # the platform written right before the handle belongs to it ("카톡 abc_12" is one contact)
         Rule("MESSENGER_ID", re.compile(
             rf"(?<![가-힣A-Za-z]){cue('platforms')}"
             r"\s(?=@|[A-Za-z][A-Za-z0-9.]{0,29}[_\d])@?[A-Za-z][A-Za-z0-9_.]{2,29}[A-Za-z0-9_](?![@A-Za-z0-9_]|\.[A-Za-z])"),
-            0.75, name="contact.handle_after_platform"),
+            0.75, veto=vetoes.not_a_handle, name="contact.handle_after_platform"),
         # personal pages and open-chat links reach one person as surely as a handle; the path is
         # ASCII (\w would take the particle glued after it: instagram.com/nurse_kim으로)
         Rule("MESSENGER_ID", re.compile(
