@@ -46,7 +46,9 @@ def id_recognizers(lexicon: Lexicon, language: str) -> list:
         Rule("MEDICAL_LICENSE", _context_number(_not_after(lexicon.cue("identifiers.other_licenses")) + cue("license_labels")),
              0.85, name="id.medical_license"),
         Rule("EMPLOYEE_ID", _context_number(cue("employee_labels"), _CODE), 0.85, name="id.employee_number"),
-        Rule("CHART_NUMBER", _context_number(rf"{cue('chart_labels')}|(?<!주민)(?<!외국인)(?<!사업자)(?<!주민\s)등록\s?번호", _CODE), 0.85, name="id.chart_number"),
+        # 등록번호 alone is a patient's, not a resident's, foreigner's or business's (사업자 등록번호)
+        Rule("CHART_NUMBER", _context_number(rf"{cue('chart_labels')}|{_not_after(lexicon.cue('identifiers.other_registrations'))}등록\s?번호",
+                                             _CODE), 0.85, name="id.chart_number"),
     ]
     return [
         GroupRegexRecognizer("KoreanIdRecognizer", rules, supported_language=language),
