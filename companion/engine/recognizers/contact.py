@@ -209,7 +209,7 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
             # 집 on its own owns the line only right before it (우리 집 02-…, 집은 02-…, 집: 02-…, and
             # at the end of its line: 우리 집\n02-…), not a place near home (집 근처 이비인후과 02-…);
             # as a word of its own or glued to its owner (우리집), not inside 모집, 편집
-            rf"(?:{cue('own_line_labels')}[^\n\d]{{0,10}}|(?:(?<![가-힣])|{home_owners})집(?:{particles})?\s?[:：]?\s?)"
+            rf"(?:{cue('own_line_labels')}[^\n\d]{{0,10}}|(?=집)(?:(?<![가-힣])|{home_owners})집(?:{particles})?\s?[:：]?\s?)"
             r"(?P<v>(?<!\d)0(?:2|[3-6][1-5]|70)[\s.\-)]{0,2}\d{3,4}[\s.\-]{0,2}\d{4}(?!\d))", re.I), 0.75,
             veto=vetoes.public_number, name="contact.landline_personal"),
         # e-mail in any disguise: (at)/[at]/골뱅이/" at ", 점/닷/(dot)/" dot ", a TLD in Hangul (점 케이알, 점컴)
