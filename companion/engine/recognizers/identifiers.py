@@ -34,6 +34,7 @@ def id_recognizers(lexicon: Lexicon, language: str) -> list:
     cue = cue_alternations(lexicon, "identifiers")
     rrn_labels = cue("rrn_labels")
     rrn_label_or_code = re.compile(rf"{rrn_labels}|RRN")
+    not_another_registration = _not_after(lexicon.cue("identifiers.other_registrations"))
     rules = [
         Rule("KR_RRN", re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s-]?[1-8]\d{6}(?!\d)"), 0.85, name="id.rrn"),
         # a half-masked RRN still gives birth date and sex: 900527-2******
@@ -47,8 +48,8 @@ def id_recognizers(lexicon: Lexicon, language: str) -> list:
              0.85, name="id.medical_license"),
         Rule("EMPLOYEE_ID", _context_number(cue("employee_labels"), _CODE), 0.85, name="id.employee_number"),
         # 등록번호 alone is a patient's, not a resident's, foreigner's or business's (사업자 등록번호)
-        Rule("CHART_NUMBER", _context_number(rf"{cue('chart_labels')}|{_not_after(lexicon.cue('identifiers.other_registrations'))}등록\s?번호",
-                                             _CODE), 0.85, name="id.chart_number"),
+        Rule("CHART_NUMBER", _context_number(rf"{cue('chart_labels')}|{not_another_registration}등록\s?번호", _CODE), 0.85,
+             name="id.chart_number"),
     ]
     return [
         GroupRegexRecognizer("KoreanIdRecognizer", rules, supported_language=language),
