@@ -16,7 +16,7 @@ from presidio_analyzer import Pattern
 from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, cue_alternations
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, cue_alternations, literal_alternation
 
 # tldextract's bundled public-suffix snapshot only: no network fetch, no cache writes.
 _TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -40,6 +40,13 @@ class _Vetoes:
         self._spelled = re.compile(rf"\((?:at|dot)\)|\[(?:at|dot)\]|\{{(?:at|dot)\}}|<at>|{cue('at_words')}|{cue('dot_words')}"
                                    r"|\s(?:at|AT|dot|DOT)\s")
         self._provider_domain = re.compile(rf"[@＠]\s?{provider}$")
+        self._handle_cue = re.compile(rf"(?<![A-Za-z]){cue('handle_cues')}(?![A-Za-z])", re.I)
+        handle_context = cue_alternation(lexicon.cue("contact.platforms") + lexicon.cue("contact.handle_labels"))
+        particles = literal_alternation(lexicon.particles)
+        # the platform or label right before the handle, only a particle or a colon between (카톡은 ABC123)
+        self._handle_close = re.compile(rf"{handle_context}(?:{particles})?\s?[:：]?\s?$")
+        # the Hangul word after the handle, glued or written apart, unless it is only particles (ABC123으로, ABC123 입니다)
+        self._word_after = re.compile(rf"\s?(?!(?:{particles}){{1,2}}(?![가-힣]))[가-힣]")
 
     def public_number(self, text: str, start: int, end: int) -> bool:
         return self._public_context.search(text, max(0, start - 20), start) is not None
@@ -64,6 +71,20 @@ class _Vetoes:
     def public_email(self, text: str, start: int, end: int) -> bool:
         """An organisation's mailbox (info@…, 학회 사무국 …): public, no one's personal contact."""
         return bool(self._role_mailbox.match(text[start:end])) or self._org_context.search(text, max(0, start - 20), start) is not None
+
+    def not_a_handle(self, text: str, start: int, end: int) -> bool:
+        """A word a few words after a platform that is no handle (인스타에 올린 COVID19 사진). A handle is
+        written with @, after a handle cue (아이디, ID, 계정), or in a handle's shape (a lowercase
+        letter, _ or a dot: nurse_kim, sAbC123x); an all-caps word with digits (COVID19, ABC123) is one
+        only right after its platform (카톡 ABC123) and not followed by an ordinary word (COVID19 사진)."""
+        handle = text[start:end].split()[-1]
+        start = end - len(handle)
+        if handle.startswith(("@", "＠")) or re.search(r"[a-z_.]", handle):
+            return False
+        before = text[max(0, start - 40):start].rsplit("\n", 1)[-1]
+        if self._handle_cue.search(before):
+            return False
+        return self._handle_close.search(before) is None or self._word_after.match(text, end) is not None
 
     def not_a_domain(self, found: str) -> bool:
         """"IG @yeonwoo.rn" is a handle: when the address is written with plain @ and dots, its domain
@@ -170,41 +191,52 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
     vetoes = _Vetoes(lexicon, provider)
     address, en_address, apartment_unit = _addresses(lexicon)
     pager_labels = cue("pager_labels")
+    units, particles = cue("number_units"), literal_alternation(lexicon.particles)
+    # 집 glued to its owner (우리집, 저희집): a lookbehind each, as they differ in length
+    home_owners = "|".join(rf"(?<={re.escape(w)})" for w in lexicon.cue("contact.home_owners"))
     # a handle a few words after its platform or label (카톡 아이디는 …, 메일 주소 …)
     handle_context = cue_alternation(lexicon.cue("contact.platforms") + lexicon.cue("contact.handle_labels"))
     # hyphens come in many shapes when typed on phones: ‐ ‑ ‒ – — ― − and the Hangul vowel ㅡ
     phone_sep = r"[\s.\-)\u2010-\u2015\u2212\u3161]{0,3}"
     rules = [
+        # a digit or a Latin letter glued before it makes it part of a longer code; Hangul does not
+        # (핸드폰010-2345-6789: a word glued to the number)
         Rule("KR_MOBILE_PHONE", re.compile(
-            rf"(?<![\d\w+(])(?:\+?82[\s\-]?\(?0?\)?1[016789]|\(?01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9, name="contact.kr_mobile"),
+            rf"(?<![^\W가-힣ㄱ-ㆎ])(?<![+(])(?:\+?82[\s\-]?\(?0?\)?1[016789]|\(?01[016789]){phone_sep}\d{{3,4}}{phone_sep}\d{{4}}(?!\d)"), 0.9, name="contact.kr_mobile"),
         # landlines only when the draft says they are someone's own (자택, 집 전화, 개인 번호), never
-        # an institution's line (대표번호, 고객센터 …)
+        # an institution's line (대표번호, 고객센터 …); area codes 02, 031–064, and 070 (internet home phones)
         Rule("PHONE_NUMBER", re.compile(
-            # 집 on its own may end its line: 우리 집\n02-…
-            rf"(?:{cue('own_line_labels')}|집\s?)[^\n\d]{{0,10}}"
-            r"(?P<v>(?<!\d)0(?:2|[3-6][1-5])[\s.\-)]{0,2}\d{3,4}[\s.\-]{0,2}\d{4}(?!\d))", re.I), 0.75,
+            # 집 on its own owns the line only right before it (우리 집 02-…, 집은 02-…, 집: 02-…, and
+            # at the end of its line: 우리 집\n02-…), not a place near home (집 근처 이비인후과 02-…);
+            # as a word of its own or glued to its owner (우리집), not inside 모집, 편집
+            rf"(?:{cue('own_line_labels')}[^\n\d]{{0,10}}|(?=집)(?:(?<![가-힣])|{home_owners})집(?:{particles})?\s?[:：]?\s?)"
+            r"(?P<v>(?<!\d)0(?:2|[3-6][1-5]|70)[\s.\-)]{0,2}\d{3,4}[\s.\-]{0,2}\d{4}(?!\d))", re.I), 0.75,
             veto=vetoes.public_number, name="contact.landline_personal"),
         # e-mail in any disguise: (at)/[at]/골뱅이/" at ", 점/닷/(dot)/" dot ", a TLD in Hangul (점 케이알, 점컴)
         # a pager or extension reaches one person on shift: 삐삐 4471, 콜폰 2283, pager 7719, ext. 3320
         # (a team's or office's extension — 인사팀 내선 2214 — is a public line)
         Rule("PHONE_NUMBER", re.compile(
             rf"(?<![A-Za-z가-힣]){pager_labels}"
-            r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is|at)?\s?(?P<v>(?<!\d)\d{3,5}(?![\d-]))", re.I), 0.7,
+            r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is|at)?\s?(?P<v>(?<!\d)\d{3,5}(?![\d-]))"
+            # a unit after the number makes it a year, a time or a count (삐삐 2024년부터); written
+            # apart, the unit is its own word, a particle allowed (2024 년부터), not 2214 개인 번호
+            rf"(?!{units}|\s{units}(?:{particles}){{0,2}}(?![가-힣]))", re.I), 0.7,
             veto=vetoes.team_line, hint=re.compile(pager_labels, re.I), name="contact.pager_extension"),
         Rule("EMAIL_ADDRESS", disguised_email, 0.85, veto=lambda t, s, e: vetoes.public_email(t, s, e) or vetoes.not_a_domain(t[s:e]),
              hint=re.compile(rf"[@＠]|{cue('at_words')}|\b(?:at|AT)\b"), name="contact.email_disguised"),
         Rule("MESSENGER_ID", re.compile(
             rf"{handle_context}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]{{0,29}}[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@A-Za-z0-9_]|\.[A-Za-z])"),
-            0.75, name="contact.handle_after_label"),
+            0.75, veto=vetoes.not_a_handle, name="contact.handle_after_label"),
         # the platform written right before the handle belongs to it ("카톡 abc_12" is one contact)
         Rule("MESSENGER_ID", re.compile(
             rf"(?<![가-힣A-Za-z]){cue('platforms')}"
             r"\s(?=@|[A-Za-z][A-Za-z0-9.]{0,29}[_\d])@?[A-Za-z][A-Za-z0-9_.]{2,29}[A-Za-z0-9_](?![@A-Za-z0-9_]|\.[A-Za-z])"),
-            0.75, name="contact.handle_after_platform"),
-        # personal pages and open-chat links reach one person as surely as a handle
+            0.75, veto=vetoes.not_a_handle, name="contact.handle_after_platform"),
+        # personal pages and open-chat links reach one person as surely as a handle; the path is
+        # ASCII (\w would take the particle glued after it: instagram.com/nurse_kim으로)
         Rule("MESSENGER_ID", re.compile(
             r"(?:https?://)?(?:open\.kakao\.com/o/|(?:www\.)?instagram\.com/|(?:www\.)?facebook\.com/|"
-            r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[\w./@-]{1,200}"), 0.8, name="contact.profile_link"),
+            r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[A-Za-z0-9_./@-]{1,200}"), 0.8, name="contact.profile_link"),
         # a bare @handle counts when it looks like a personal handle (digits, _ or .), not @everyone
         Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]{0,30}[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![A-Za-z0-9_@])"), 0.6, name="contact.at_handle"),
         Rule("HOME_ADDRESS", re.compile(address), 0.6, veto=vetoes.public_address, name="contact.address_kr"),

@@ -24,10 +24,17 @@ def _context_number(keywords: str, digits: str = _DIGITS) -> re.Pattern[str]:
                       rf"(?P<v>{digits})(?:\s?호)?(?!\d)(?!\s?(?:년|월|일|시간|시|분|개|명|회|건|세|살|%))", re.I)
 
 
+def _not_after(words) -> str:
+    """Lookbehinds that fail right after any of the words, glued or a space apart (운전면허,
+    운전 면허): one each, as the words differ in length."""
+    return "".join(rf"(?<!{re.escape(w)})(?<!{re.escape(w)}\s)" for w in words)
+
+
 def id_recognizers(lexicon: Lexicon, language: str) -> list:
     cue = cue_alternations(lexicon, "identifiers")
     rrn_labels = cue("rrn_labels")
     rrn_label_or_code = re.compile(rf"{rrn_labels}|RRN")
+    not_another_registration = _not_after(lexicon.cue("identifiers.other_registrations"))
     rules = [
         Rule("KR_RRN", re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s-]?[1-8]\d{6}(?!\d)"), 0.85, name="id.rrn"),
         # a half-masked RRN still gives birth date and sex: 900527-2******
@@ -36,9 +43,13 @@ def id_recognizers(lexicon: Lexicon, language: str) -> list:
         Rule("KR_RRN", re.compile(rf"{rrn_labels}[^\n\d]{{0,10}}?(?P<v>(?<!\d)\d{{6,7}})(?![\d-])"), 0.7, name="id.rrn_half_labelled"),
         Rule("KR_RRN", re.compile(rf"{cue('rrn_halves')}[^\n\d]{{0,4}}?(?P<v>(?<!\d)\d{{6,7}})(?![\d-])"), 0.7,
              veto=lambda t, s, e: rrn_label_or_code.search(t[max(0, s - 40):s]) is None, name="id.rrn_half_front_back"),
-        Rule("MEDICAL_LICENSE", _context_number(cue("license_labels")), 0.85, name="id.medical_license"),
+        # not a driver's licence (운전면허번호 11-19-123456-78)
+        Rule("MEDICAL_LICENSE", _context_number(_not_after(lexicon.cue("identifiers.other_licenses")) + cue("license_labels")),
+             0.85, name="id.medical_license"),
         Rule("EMPLOYEE_ID", _context_number(cue("employee_labels"), _CODE), 0.85, name="id.employee_number"),
-        Rule("CHART_NUMBER", _context_number(rf"{cue('chart_labels')}|(?<!주민)(?<!외국인)(?<!사업자)(?<!주민\s)등록\s?번호", _CODE), 0.85, name="id.chart_number"),
+        # 등록번호 alone is a patient's, not a resident's, foreigner's or business's (사업자 등록번호)
+        Rule("CHART_NUMBER", _context_number(rf"{cue('chart_labels')}|{not_another_registration}등록\s?번호", _CODE), 0.85,
+             name="id.chart_number"),
     ]
     return [
         GroupRegexRecognizer("KoreanIdRecognizer", rules, supported_language=language),
