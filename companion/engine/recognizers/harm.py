@@ -32,7 +32,7 @@ from .explanation import explanation
 from .harm_lexicon import HARM_TYPES, SCRIPTS, Entry, load_lexicon
 from .harm_match import LexiconMatcher
 from .harm_model import HarmModel, clauses, load_model, sentences
-from .regex_base import cue_alternations
+from .regex_base import cue_alternations, literal_alternation
 
 
 class _SentenceCues(NamedTuple):
@@ -41,6 +41,7 @@ class _SentenceCues(NamedTuple):
     story: re.Pattern
     rumour: re.Pattern
     target: re.Pattern
+    counted: re.Pattern
     clinical: re.Pattern
 
 
@@ -48,6 +49,21 @@ def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
     """The regexes that tell what a sentence is and whom it is aimed at, from the ``harm.*`` cue
     lists (data/cues/harm.txt); the English phrases stay here, their spaces being literal."""
     cue = cue_alternations(lexicon, "harm")
+    # a target is a word of its own (not the 인간 of 인간관계, the 년 of 작년, the 님 of 아님): a person
+    # noun ends its word (부교수, 도둑놈), an honorific follows any word but a few (작성자님, 수지씨;
+    # not 날씨), a pronoun is the whole word, a bound noun starts it (저 년, 저년), follows a target
+    # (간호사년) or comes before 들/놈; after it, only targets, 들/분/네, then particles or a copula
+    # ending, which may be glued to the next word (얘는목소리가: comments written without spaces)
+    honorific = "|".join(
+        "".join(f"(?<!{re.escape(w[:-1])})" for w in lexicon.cue("harm.not_honorifics") if w.endswith(h))
+        + re.escape(h) for h in lexicon.cue("harm.honorifics"))
+    person = rf"(?:{cue('targets')}|{cue('bound_targets')}|{cue('honorifics')}|{cue('target_suffixes')})"
+    ending = rf"(?:{literal_alternation(lexicon.particles)}|{cue('target_endings')})"
+    word = (rf"{cue('targets')}|{honorific}|"
+            rf"(?<![가-힣])(?:{cue('pronouns')}|(?:{cue('demonstratives')})?(?P<bound>{cue('bound_targets')}))|"
+            # glued to any word when a plural or 놈 follows (김치년들, 년놈들): years take neither
+            rf"(?<=[가-힣]){cue('bound_targets')}(?=들|놈)")
+    tail = rf"{person}{{0,2}}(?:{ending}{{1,2}}|(?![가-힣]))"
 
     return _SentenceCues(
         # news and court reporting: an institution or a procedure, told in the written style
@@ -63,8 +79,10 @@ def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
         rumour=re.compile(rf"(?:{cue('rumour')}|래요?(?![가-힣])|대요?(?![가-힣])|rumou?r)"),
         # someone the sentence is aimed at: a role or title, a pronoun, a pointed-at person, a contemptuous noun
         target=re.compile(
-            rf"(?:{cue('targets')}|씨(?![발바빨])|"
+            rf"(?:(?:{word}){tail}|"
             r"(?<![A-Za-z])(?:he|she|him|her|his|you|your|they|them|guy|man|woman)(?![A-Za-z]))", re.IGNORECASE),
+        # ...but 몇 년, 3 년: a bound noun counted is years
+        counted=re.compile(rf"(?:(?<![가-힣])(?:{cue('counts')})|[0-9])\s?$"),
         # clinical talk (patients, symptoms, drugs)
         clinical=re.compile(rf"{cue('clinical')}|patient", re.IGNORECASE),
     )
@@ -177,7 +195,13 @@ class HarmRecognizer(EntityRecognizer):
     def _aimed(self, text: str, start: int, end: int, names: list[int]) -> bool:
         """Whether the sentence text[start:end] names or points at someone."""
         k = bisect_left(names, start)
-        return (k < len(names) and names[k] < end) or self._cues.target.search(text, start, end) is not None
+        if k < len(names) and names[k] < end:
+            return True
+        for m in self._cues.target.finditer(text, start, end):
+            bound = m.start("bound")
+            if bound < 0 or not self._cues.counted.search(text, max(start, bound - 3), bound):
+                return True
+        return False
 
     def _result(self, start: int, end: int, entity_type: str, score: float, rule: str, detail: str) -> RecognizerResult:
         return RecognizerResult(
