@@ -111,8 +111,10 @@ class KoreanNameRecognizer(EntityRecognizer):
         # a name in a labelled field: "이름: 유가은", "Name: 유가은", "성명 유가은"
         self._labelled = re.compile(
             rf"(?:(?:{cue('name_labels')}|Name|name|NAME)\s?[:：]|(?:full\s|real\s|Korean\s)?name(?:\sis)?)\s?(?P<v>[가-힣]{{2,4}})(?![가-힣])")
+        # a particle or title may follow the unmasked given syllable (김O호가, 김○호는)
+        word_end = rf"(?=(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}(?![가-힣]))"
         self._masked = re.compile(
-            rf"(?<![가-힣A-Za-z])(?:{surnames})(?:{_MASK_CHAR}[가-힣](?![가-힣])|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣])"
+            rf"(?<![가-힣A-Za-z])(?:{surnames})(?:{_MASK_CHAR}[가-힣]{word_end}|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣])"
             rf"|\s?{_MASK}{{1,3}}(?![A-Za-z]))")
         # 김모씨 is written as one word: the span takes 씨 with it
         self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?:씨(?![가-힣]{{2}})|(?=\s?(?:씨|{titles})))"
