@@ -294,6 +294,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._disguised(text, results)
         self._short_name_rules(text, nlp_artifacts, results, full_names)
         self._chat_names(text, results, full_names)
+        self._drop_surnames_inside_names(results)
         if out_of_time("names"):
             return results
         self._pending_names(text, pending, nlp_artifacts, results, full_names)
@@ -630,6 +631,16 @@ class KoreanNameRecognizer(EntityRecognizer):
                 full_names.append(text[start:end])
                 listed_now.add((start, end, word_end))
         pending[:] = [p for p in pending if p not in listed_now]
+
+    @staticmethod
+    def _drop_surnames_inside_names(results: list[RecognizerResult]) -> None:
+        """A syllable inside a name already found is no surname of its own before the title that
+        follows the name (the 호 of 김O호 교수님, the 서 of 나 윤 서 선생님)."""
+        inside = bytearray(max((r.end for r in results), default=0) + 1)
+        for r in results:
+            if r.entity_type in (FULL_NAME, MASKED) and r.end - r.start > 2:
+                inside[r.start + 1:r.end] = b"\x01" * (r.end - r.start - 1)
+        results[:] = [r for r in results if r.entity_type != SURNAME_TITLE or not inside[r.start]]
 
     def _repeats(self, text: str, full_names: list[str], results: list[RecognizerResult],
                  art: KoreanNlpArtifacts) -> None:
