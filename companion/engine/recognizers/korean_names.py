@@ -41,10 +41,18 @@ CHOSUNG = "PERSON_CHOSUNG"
 GIVEN_NAME = "PERSON_GIVEN_NAME"
 #: a full-name candidate with no evidence for or against it (see ``_full_name_score``)
 PENDING = "pending"
+#: the score of another mention of a name found (at most that of the name itself)
+REPEAT = 0.75
+REPEAT_RULE = "korean_name.repeat"
 
 _MASK = r"(?:OO|○○|◯◯|●●|◎◎|ㅇㅇ|\*\*|XX|xx|△△|□□|■■|ㅁㅁ|○|◯|●|◎|\*|O|X|ㅇ|△|□|■)"
 _MASK_CHAR = r"[O○◯●◎ㅇ*Xx△□■]"
 _CHOSUNG_STARTS = frozenset("ㄱㄴㄷㄹㅁㅂㅅㅇㅈㅊㅋㅌㅍㅎ")
+
+
+def is_repeat(result: RecognizerResult) -> bool:
+    """The result is another mention of a name found (the ``repeat`` rule)."""
+    return result.analysis_explanation is not None and result.analysis_explanation.pattern_name == REPEAT_RULE
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -642,6 +650,17 @@ class KoreanNameRecognizer(EntityRecognizer):
                 inside[r.start + 1:r.end] = b"\x01" * (r.end - r.start - 1)
         results[:] = [r for r in results if r.entity_type != SURNAME_TITLE or not inside[r.start]]
 
+    @staticmethod
+    def repeat_sources(text: str, results: list[RecognizerResult]) -> dict[str, float]:
+        """The score of each full name found (its syllables only), the highest where it was found
+        more than once, not counting repeats: what a repeat of it may score at most."""
+        best: dict[str, float] = {}
+        for r in results:
+            if r.entity_type == FULL_NAME and not is_repeat(r):
+                n = re.sub(r"[^가-힣]", "", text[r.start:r.end])
+                best[n] = max(best.get(n, 0.0), r.score)
+        return best
+
     def _repeats(self, text: str, full_names: list[str], results: list[RecognizerResult],
                  art: KoreanNlpArtifacts) -> None:
         """Once a full name is found, its other mentions count too: the same name anywhere in the
@@ -652,15 +671,33 @@ class KoreanNameRecognizer(EntityRecognizer):
         if not names:
             return
         surnames = {n: self._surname_of(n) for n in names}
-        given = {n[len(surnames[n]):] for n in names if len(n) - len(surnames[n]) == 2}
+        given_of = {n: n[len(surnames[n]):] for n in names if len(n) - len(surnames[n]) == 2}
+        given = set(given_of.values())
+        # a repeat is never stronger than the name it repeats (a weak 0.6 match, the model's 0.68)
+        found = self.repeat_sources(text, results)
+        cap = {n: found.get(n, REPEAT) for n in names}
+        for n, g in given_of.items():
+            cap[g] = max(cap.get(g, 0.0), cap[n])
+        # each full name found, by the positions it covers: its given name inside it (the 성호 of
+        # 김 성호) is that finding, not a repeat of it
+        owner: dict[int, str] = {}
+        for r in results:
+            if r.entity_type == FULL_NAME:
+                n = re.sub(r"[^가-힣]", "", text[r.start:r.end])
+                if n in names:
+                    owner.update((i, n) for i in range(r.start, r.end))
         # 남궁현, 선우진: a compound surname with a one-syllable given name (or a single one + two)
         bare_extra = {n[:2] for n in names if len(n) == 3 and n[:2] in self.lex.surnames}
         for start, end in word_starts(text, names | given):
+            mention = text[start:end]
+            own = owner.get(start)
+            if own is not None and owner.get(end - 1) == own and mention == given_of.get(own):
+                continue
             word = self._word.match(text, start)
             rest = word.group()[end - start:] if word else ""
             if self._suffix_ok(rest) or self._title_follows(text, end, rest):
-                kind = FULL_NAME if text[start:end] in names else GIVEN_NAME
-                results.append(self._result(kind, start, end, 0.75, "repeat"))
+                kind = FULL_NAME if mention in names else GIVEN_NAME
+                results.append(self._result(kind, start, end, min(REPEAT, cap[mention]), "repeat"))
         bare = {s for s in surnames.values() if s} | bare_extra
         taken = {(r.start, r.end) for r in results}
         for start, end in word_starts(text, bare):

@@ -34,7 +34,7 @@ from ...budget import out_of_time
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
 from .explanation import explanation
-from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, word_starts
+from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, is_repeat, word_starts
 from .name_features import Featurizer, candidate_windows, morph_labels
 
 MODEL_FILE = "person_names.crfsuite"
@@ -178,6 +178,7 @@ class LearnedNameRecognizer(EntityRecognizer):
             if b < DISBELIEF if r.score < WEAK_RULE else (b < STRONG_DISBELIEF and not self._titled(text, r.start, r.end)):
                 r.score = round(r.score * DEMOTED, 2)
                 _note(r, f"the name model doubts it (belief {b:.2f}): score {r.score}")
+        self._cap_repeats(text, results)
         added: list[str] = shrunk
         index = _Spans(results)
         for start, end, conf in spans:
@@ -208,6 +209,25 @@ class LearnedNameRecognizer(EntityRecognizer):
                 added.append(text[start:end])
         self._mentions(text, added, results, rule_spans, art)
         return results
+
+    def _cap_repeats(self, text: str, results: list[RecognizerResult]) -> None:
+        """The rules scored their repeats before the model judged the names repeated: a repeat of
+        a name the model doubted is no stronger than that name now is (unless the model's own span
+        at the repeat, fused next, says more)."""
+        best = self.rules.repeat_sources(text, results)
+        given: dict[str, float] = {}
+        for n, score in best.items():
+            surname = self.rules._surname_of(n)
+            if surname and len(n) - len(surname) == 2:
+                given[n[len(surname):]] = max(given.get(n[len(surname):], 0.0), score)
+        for r in results:
+            if not is_repeat(r):
+                continue
+            n = re.sub(r"[^가-힣]", "", text[r.start:r.end])
+            source = best.get(n) if r.entity_type == FULL_NAME else given.get(n)
+            if source is not None and r.score > source:
+                r.score = source
+                _note(r, f"no stronger than the name it repeats: score {r.score}")
 
     def _result(self, entity_type: str, start: int, end: int, score: float, rule: str, detail: str = "") -> RecognizerResult:
         """A result of the model's own (``korean_name_model.<rule>``), explained."""
