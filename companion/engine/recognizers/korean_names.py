@@ -339,12 +339,23 @@ class KoreanNameRecognizer(EntityRecognizer):
                         pending.append((start, start + len(name), m.end()))
                     continue
                 score, rule = evidence
+                if self._given_and_i(name, slen) and not self._person_tag(art, start, len(name)):
+                    # 하린이, 도윤이가: a given name ending in a consonant and its suffix 이
+                    results.append(self._result(GIVEN_NAME, start, start + 2, score, rule))
+                    break
                 results.append(self._result(FULL_NAME, start, start + len(name), score, rule))
                 full_names.append(name)
                 break
             else:
                 self._surname_title(text, word, start, m.end(), results, art)  # 박 교수, 최선생님이, 윤교수
         return pending
+
+    def _given_and_i(self, name: str, slen: int) -> bool:
+        """A given name ending in a consonant with 이 after it, the suffix of a name called alone
+        (하린이, 도윤이가, 하린이는) — not a surname and two given syllables ending in 이, unless
+        mecab knows the three syllables as one person (송은이)."""
+        return (slen == 1 and name[2] == "이" and (ord(name[1]) - 0xAC00) % 28 != 0
+                and all(s in self.lex.given_syllables for s in name[:2]))
 
     def _given_ok(self, name: str, slen: int) -> bool:
         return all(s in self.lex.given_syllables for s in name[slen:])
