@@ -254,6 +254,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         j = art.token_at(start + slen)
         if j is None or not art.tags[j].startswith(("NN", "UNK", "SL", "IC")):
             return False
+        if art.tags[i] == "MM" and art.tags[j].startswith("NNB"):
+            return False  # a determiner and a counter or bound noun (한/MM 가지/NNBC, 한/MM 번/NNBC): a quantity
         return art.token_at(start + length) is not None or j + 1 >= len(art.tokens) or \
             art.tokens_indices[j] + len(art.tokens[j]) == start + length
 
