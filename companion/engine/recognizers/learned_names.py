@@ -307,10 +307,12 @@ class LearnedNameRecognizer(EntityRecognizer):
     @staticmethod
     def _noun_compound(art: KoreanNlpArtifacts, start: int) -> bool:
         """mecab starts the span with a common noun of two syllables (원인+균, 서명+란): a compound
-        word, where a name would be one proper noun or a surname split off."""
+        word, where a name would be one proper noun or a surname split off. The noun after it may
+        be read as the copula's adnominal form (서명/NNG 란/VCP+ETM, as in 서명이란), the way mecab
+        reads 란 (欄) glued on: a name does not end in a copula modifying the next word."""
         i = art.token_at(start)
         return (i is not None and len(art.tokens[i]) == 2 and art.tags[i] == "NNG" and art.classes[i] != "인명"
-                and i + 1 < len(art.tokens) and art.tags[i + 1].startswith("NN"))
+                and i + 1 < len(art.tokens) and (art.tags[i + 1].startswith("NN") or art.tags[i + 1] == "VCP+ETM"))
 
     @staticmethod
     def _conjugated(art: KoreanNlpArtifacts, start: int, end: int, conf: float) -> bool:
