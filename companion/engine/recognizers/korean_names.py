@@ -98,6 +98,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._adnominal_finals = frozenset(lexicon.cue("korean_names.adnominal_finals"))
         self._noun_particles = frozenset(lexicon.cue("korean_names.noun_particles"))
         self._bare_surname_particles = frozenset(lexicon.cue("korean_names.bare_surname_particles"))
+        self._common_noun_particles = frozenset(lexicon.cue("korean_names.common_noun_particles")) | self._noun_particles
         self._role_words = frozenset(lexicon.titles) | frozenset(lexicon.roles) | frozenset(lexicon.departments)
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         self._title_start = re.compile(rf"\s?(?:{titles})")
@@ -187,6 +188,14 @@ class KoreanNameRecognizer(EntityRecognizer):
             return (art.tags[i + 1].startswith(("J", "XSV", "XSA", "VCP", "E"))
                     and art.tokens_indices[i + 1] == start + len(tok))
         return False
+
+    def _particle_read(self, art: KoreanNlpArtifacts, start: int, length: int) -> bool:
+        """mecab reads the candidate as a noun and a one-syllable particle (유민/NNG 서/JKB), not
+        one that follows nouns far more often than it ends a name (정원/NNG 이/JKS)."""
+        i = art.token_at(start)
+        return (i is not None and i + 1 < len(art.tokens) and len(art.tokens[i]) == length - 1
+                and art.tokens_indices[i + 1] == start + length - 1 and len(art.tokens[i + 1]) == 1
+                and art.tags[i + 1].startswith("J") and art.tokens[i + 1] not in self._common_noun_particles)
 
     def _adnominal(self, art: KoreanNlpArtifacts, start: int, length: int) -> bool:
         """An adjective or verb modifying the title after it (유명한 교수님, 조용한 선생님): mecab ends
@@ -406,6 +415,10 @@ class KoreanNameRecognizer(EntityRecognizer):
         if self._title_follows(text, end_of_word, rest, strong=True) and (given_ok or not in_dictionary):
             return 0.85, "full_name_titled"
         if in_dictionary:
+            # a roster slot before the name (3년차 유민서: 유민/NNG 서/JKB) outweighs mecab's reading
+            # of a noun and a particle, as a title after it does (not a verb: 외과 지원/NNG 하/XSV 고)
+            if given_ok and self._particle_read(art, start, n) and self._slot_before.search(text, max(0, start - 12), start):
+                return 0.85, "full_name_roster_slot"
             return None
         if not given_ok:
             return PENDING
