@@ -314,11 +314,11 @@ class LearnedNameRecognizer(EntityRecognizer):
         return (i is not None and len(art.tokens[i]) == 2 and art.tags[i] == "NNG" and art.classes[i] != "인명"
                 and i + 1 < len(art.tokens) and (art.tags[i + 1].startswith("NN") or art.tags[i + 1] == "VCP+ETM"))
 
-    @staticmethod
-    def _conjugated(art: KoreanNlpArtifacts, start: int, end: int, conf: float) -> bool:
+    def _conjugated(self, art: KoreanNlpArtifacts, start: int, end: int, conf: float) -> bool:
         """mecab reads a verb: with an auxiliary or a final ending (박아줘, 하세요) always a verb;
         with only a connective ending (박/VV 지/EC 빈/VV — mecab garbling 박지빈) only when the model
-        is not sure. An adnominal ending is left alone (지은, 하은 are read as 지/VA + 은/ETM)."""
+        is not sure, and only an ending there is (정하/VV 윤/EC is mecab garbling 정하윤: no verb
+        ends in 윤). An adnominal ending is left alone (지은, 하은 are read as 지/VA + 은/ETM)."""
         i = art.token_at(start)
         if i is None or not art.tags[i].startswith(("VV", "VA", "VX")):
             return False
@@ -327,7 +327,8 @@ class LearnedNameRecognizer(EntityRecognizer):
             parts = art.tags[k].split("+")[1 if k == i else 0:]
             if any(t.startswith(("EF", "VX")) for t in parts) and k > i:
                 return True
-            if any(t.startswith("EC") for t in parts) and conf < SURE:
+            if any(t.startswith("EC") for t in parts) and conf < SURE \
+                    and (art.tags[k] != "EC" or art.tokens[k] in self.lex.verb_endings):
                 return True
             k += 1
         return False
