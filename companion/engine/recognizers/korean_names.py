@@ -320,7 +320,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         if not out_of_time("names"):
             self._repeats(text, full_names, results, nlp_artifacts)
         for m in self._given_title.finditer(text):
-            self._given_rule(m, nlp_artifacts, results)
+            self._given_rule(text, m, nlp_artifacts, results)
         return results
 
     # ---- full names: surname + two given syllables, in one word --------------------------------
@@ -552,7 +552,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             return  # the second syllable is an ending or particle (정도 → 정/도?)
         results.append(self._result(FULL_NAME, m.start(), m.end(), 0.6, "two_syllable_titled"))
 
-    def _given_rule(self, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
+    def _given_rule(self, text: str, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
         """A given name alone before 쌤/선생님/씨 (서연쌤, 지훈 선생님): both syllables name-like and
         mecab does not know the word as an ordinary noun (신규쌤, 병동쌤, 동기쌤 stay out)."""
         given = m.group()
@@ -562,8 +562,17 @@ class KoreanNameRecognizer(EntityRecognizer):
         if i is None:
             return
         if art.classes[i] == "인명" or (len(art.tokens[i]) < 2 and art.tags[i].startswith(("NN", "UNK"))) \
-                or art.tags[i] in ("UNKNOWN", "SL"):
+                or art.tags[i] in ("UNKNOWN", "SL") \
+                or (self._adnominal_eun(art, i, m.end()) and not text[m.end():m.end() + 1].isspace()):
             results.append(self._result(GIVEN_NAME, m.start(), m.end(), 0.6, "given_name_titled"))
+
+    @staticmethod
+    def _adnominal_eun(art: KoreanNlpArtifacts, i: int, end: int) -> bool:
+        """mecab reads the given name as a one-syllable stem and the adnominal 은 (지/VA 은/ETM,
+        하/VV 은/ETM): names end in 은 (지은, 하은, 나은) far more often than adjectives do, when
+        the title is glued on (지은쌤; 더 나은 선생님 is an adjective)."""
+        return (len(art.tokens[i]) == 1 and art.tags[i] in ("VA", "VV") and i + 1 < len(art.tokens)
+                and art.tokens[i + 1] == "은" and art.tags[i + 1] == "ETM" and art.tokens_indices[i + 1] + 1 == end)
 
     @staticmethod
     def _one_noun(art: KoreanNlpArtifacts, start: int, slen: int) -> bool:
