@@ -41,10 +41,18 @@ CHOSUNG = "PERSON_CHOSUNG"
 GIVEN_NAME = "PERSON_GIVEN_NAME"
 #: a full-name candidate with no evidence for or against it (see ``_full_name_score``)
 PENDING = "pending"
+#: the score of another mention of a name found (at most that of the name itself)
+REPEAT = 0.75
+REPEAT_RULE = "korean_name.repeat"
 
 _MASK = r"(?:OO|○○|◯◯|●●|◎◎|ㅇㅇ|\*\*|XX|xx|△△|□□|■■|ㅁㅁ|○|◯|●|◎|\*|O|X|ㅇ|△|□|■)"
 _MASK_CHAR = r"[O○◯●◎ㅇ*Xx△□■]"
 _CHOSUNG_STARTS = frozenset("ㄱㄴㄷㄹㅁㅂㅅㅇㅈㅊㅋㅌㅍㅎ")
+
+
+def is_repeat(result: RecognizerResult) -> bool:
+    """The result is another mention of a name found (the ``repeat`` rule)."""
+    return result.analysis_explanation is not None and result.analysis_explanation.pattern_name == REPEAT_RULE
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -90,6 +98,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._adnominal_finals = frozenset(lexicon.cue("korean_names.adnominal_finals"))
         self._noun_particles = frozenset(lexicon.cue("korean_names.noun_particles"))
         self._bare_surname_particles = frozenset(lexicon.cue("korean_names.bare_surname_particles"))
+        self._common_noun_particles = frozenset(lexicon.cue("korean_names.common_noun_particles")) | self._noun_particles
         self._role_words = frozenset(lexicon.titles) | frozenset(lexicon.roles) | frozenset(lexicon.departments)
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         self._title_start = re.compile(rf"\s?(?:{titles})")
@@ -111,8 +120,10 @@ class KoreanNameRecognizer(EntityRecognizer):
         # a name in a labelled field: "이름: 유가은", "Name: 유가은", "성명 유가은"
         self._labelled = re.compile(
             rf"(?:(?:{cue('name_labels')}|Name|name|NAME)\s?[:：]|(?:full\s|real\s|Korean\s)?name(?:\sis)?)\s?(?P<v>[가-힣]{{2,4}})(?![가-힣])")
+        # a particle or title may follow the unmasked given syllable (김O호가, 김○호는)
+        word_end = rf"(?=(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}(?![가-힣]))"
         self._masked = re.compile(
-            rf"(?<![가-힣A-Za-z])(?:{surnames})(?:{_MASK_CHAR}[가-힣](?![가-힣])|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣])"
+            rf"(?<![가-힣A-Za-z])(?:{surnames})(?:{_MASK_CHAR}[가-힣]{word_end}|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣])"
             rf"|\s?{_MASK}{{1,3}}(?![A-Za-z]))")
         # 김모씨 is written as one word: the span takes 씨 with it
         self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?:씨(?![가-힣]{{2}})|(?=\s?(?:씨|{titles})))"
@@ -177,6 +188,14 @@ class KoreanNameRecognizer(EntityRecognizer):
             return (art.tags[i + 1].startswith(("J", "XSV", "XSA", "VCP", "E"))
                     and art.tokens_indices[i + 1] == start + len(tok))
         return False
+
+    def _particle_read(self, art: KoreanNlpArtifacts, start: int, length: int) -> bool:
+        """mecab reads the candidate as a noun and a one-syllable particle (유민/NNG 서/JKB), not
+        one that follows nouns far more often than it ends a name (정원/NNG 이/JKS)."""
+        i = art.token_at(start)
+        return (i is not None and i + 1 < len(art.tokens) and len(art.tokens[i]) == length - 1
+                and art.tokens_indices[i + 1] == start + length - 1 and len(art.tokens[i + 1]) == 1
+                and art.tags[i + 1].startswith("J") and art.tokens[i + 1] not in self._common_noun_particles)
 
     def _adnominal(self, art: KoreanNlpArtifacts, start: int, length: int) -> bool:
         """An adjective or verb modifying the title after it (유명한 교수님, 조용한 선생님): mecab ends
@@ -244,6 +263,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         j = art.token_at(start + slen)
         if j is None or not art.tags[j].startswith(("NN", "UNK", "SL", "IC")):
             return False
+        if art.tags[i] == "MM" and art.tags[j].startswith("NNB"):
+            return False  # a determiner and a counter or bound noun (한/MM 가지/NNBC, 한/MM 번/NNBC): a quantity
         return art.token_at(start + length) is not None or j + 1 >= len(art.tokens) or \
             art.tokens_indices[j] + len(art.tokens[j]) == start + length
 
@@ -292,13 +313,14 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._disguised(text, results)
         self._short_name_rules(text, nlp_artifacts, results, full_names)
         self._chat_names(text, results, full_names)
+        self._drop_surnames_inside_names(results)
         if out_of_time("names"):
             return results
         self._pending_names(text, pending, nlp_artifacts, results, full_names)
         if not out_of_time("names"):
             self._repeats(text, full_names, results, nlp_artifacts)
         for m in self._given_title.finditer(text):
-            self._given_rule(m, nlp_artifacts, results)
+            self._given_rule(text, m, nlp_artifacts, results)
         return results
 
     # ---- full names: surname + two given syllables, in one word --------------------------------
@@ -328,12 +350,23 @@ class KoreanNameRecognizer(EntityRecognizer):
                         pending.append((start, start + len(name), m.end()))
                     continue
                 score, rule = evidence
+                if self._given_and_i(name, slen) and not self._person_tag(art, start, len(name)):
+                    # 하린이, 도윤이가: a given name ending in a consonant and its suffix 이
+                    results.append(self._result(GIVEN_NAME, start, start + 2, score, rule))
+                    break
                 results.append(self._result(FULL_NAME, start, start + len(name), score, rule))
                 full_names.append(name)
                 break
             else:
                 self._surname_title(text, word, start, m.end(), results, art)  # 박 교수, 최선생님이, 윤교수
         return pending
+
+    def _given_and_i(self, name: str, slen: int) -> bool:
+        """A given name ending in a consonant with 이 after it, the suffix of a name called alone
+        (하린이, 도윤이가, 하린이는) — not a surname and two given syllables ending in 이, unless
+        mecab knows the three syllables as one person (송은이)."""
+        return (slen == 1 and name[2] == "이" and (ord(name[1]) - 0xAC00) % 28 != 0
+                and all(s in self.lex.given_syllables for s in name[:2]))
 
     def _given_ok(self, name: str, slen: int) -> bool:
         return all(s in self.lex.given_syllables for s in name[slen:])
@@ -382,6 +415,10 @@ class KoreanNameRecognizer(EntityRecognizer):
         if self._title_follows(text, end_of_word, rest, strong=True) and (given_ok or not in_dictionary):
             return 0.85, "full_name_titled"
         if in_dictionary:
+            # a roster slot before the name (3년차 유민서: 유민/NNG 서/JKB) outweighs mecab's reading
+            # of a noun and a particle, as a title after it does (not a verb: 외과 지원/NNG 하/XSV 고)
+            if given_ok and self._particle_read(art, start, n) and self._slot_before.search(text, max(0, start - 12), start):
+                return 0.85, "full_name_roster_slot"
             return None
         if not given_ok:
             return PENDING
@@ -515,7 +552,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             return  # the second syllable is an ending or particle (정도 → 정/도?)
         results.append(self._result(FULL_NAME, m.start(), m.end(), 0.6, "two_syllable_titled"))
 
-    def _given_rule(self, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
+    def _given_rule(self, text: str, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
         """A given name alone before 쌤/선생님/씨 (서연쌤, 지훈 선생님): both syllables name-like and
         mecab does not know the word as an ordinary noun (신규쌤, 병동쌤, 동기쌤 stay out)."""
         given = m.group()
@@ -525,8 +562,17 @@ class KoreanNameRecognizer(EntityRecognizer):
         if i is None:
             return
         if art.classes[i] == "인명" or (len(art.tokens[i]) < 2 and art.tags[i].startswith(("NN", "UNK"))) \
-                or art.tags[i] in ("UNKNOWN", "SL"):
+                or art.tags[i] in ("UNKNOWN", "SL") \
+                or (self._adnominal_eun(art, i, m.end()) and not text[m.end():m.end() + 1].isspace()):
             results.append(self._result(GIVEN_NAME, m.start(), m.end(), 0.6, "given_name_titled"))
+
+    @staticmethod
+    def _adnominal_eun(art: KoreanNlpArtifacts, i: int, end: int) -> bool:
+        """mecab reads the given name as a one-syllable stem and the adnominal 은 (지/VA 은/ETM,
+        하/VV 은/ETM): names end in 은 (지은, 하은, 나은) far more often than adjectives do, when
+        the title is glued on (지은쌤; 더 나은 선생님 is an adjective)."""
+        return (len(art.tokens[i]) == 1 and art.tags[i] in ("VA", "VV") and i + 1 < len(art.tokens)
+                and art.tokens[i + 1] == "은" and art.tags[i + 1] == "ETM" and art.tokens_indices[i + 1] + 1 == end)
 
     @staticmethod
     def _one_noun(art: KoreanNlpArtifacts, start: int, slen: int) -> bool:
@@ -629,6 +675,27 @@ class KoreanNameRecognizer(EntityRecognizer):
                 listed_now.add((start, end, word_end))
         pending[:] = [p for p in pending if p not in listed_now]
 
+    @staticmethod
+    def _drop_surnames_inside_names(results: list[RecognizerResult]) -> None:
+        """A syllable inside a name already found is no surname of its own before the title that
+        follows the name (the 호 of 김O호 교수님, the 서 of 나 윤 서 선생님)."""
+        inside = bytearray(max((r.end for r in results), default=0) + 1)
+        for r in results:
+            if r.entity_type in (FULL_NAME, MASKED) and r.end - r.start > 2:
+                inside[r.start + 1:r.end] = b"\x01" * (r.end - r.start - 1)
+        results[:] = [r for r in results if r.entity_type != SURNAME_TITLE or not inside[r.start]]
+
+    @staticmethod
+    def repeat_sources(text: str, results: list[RecognizerResult]) -> dict[str, float]:
+        """The score of each full name found (its syllables only), the highest where it was found
+        more than once, not counting repeats: what a repeat of it may score at most."""
+        best: dict[str, float] = {}
+        for r in results:
+            if r.entity_type == FULL_NAME and not is_repeat(r):
+                n = re.sub(r"[^가-힣]", "", text[r.start:r.end])
+                best[n] = max(best.get(n, 0.0), r.score)
+        return best
+
     def _repeats(self, text: str, full_names: list[str], results: list[RecognizerResult],
                  art: KoreanNlpArtifacts) -> None:
         """Once a full name is found, its other mentions count too: the same name anywhere in the
@@ -639,15 +706,33 @@ class KoreanNameRecognizer(EntityRecognizer):
         if not names:
             return
         surnames = {n: self._surname_of(n) for n in names}
-        given = {n[len(surnames[n]):] for n in names if len(n) - len(surnames[n]) == 2}
+        given_of = {n: n[len(surnames[n]):] for n in names if len(n) - len(surnames[n]) == 2}
+        given = set(given_of.values())
+        # a repeat is never stronger than the name it repeats (a weak 0.6 match, the model's 0.68)
+        found = self.repeat_sources(text, results)
+        cap = {n: found.get(n, REPEAT) for n in names}
+        for n, g in given_of.items():
+            cap[g] = max(cap.get(g, 0.0), cap[n])
+        # each full name found, by the positions it covers: its given name inside it (the 성호 of
+        # 김 성호) is that finding, not a repeat of it
+        owner: dict[int, str] = {}
+        for r in results:
+            if r.entity_type == FULL_NAME:
+                n = re.sub(r"[^가-힣]", "", text[r.start:r.end])
+                if n in names:
+                    owner.update((i, n) for i in range(r.start, r.end))
         # 남궁현, 선우진: a compound surname with a one-syllable given name (or a single one + two)
         bare_extra = {n[:2] for n in names if len(n) == 3 and n[:2] in self.lex.surnames}
         for start, end in word_starts(text, names | given):
+            mention = text[start:end]
+            own = owner.get(start)
+            if own is not None and owner.get(end - 1) == own and mention == given_of.get(own):
+                continue
             word = self._word.match(text, start)
             rest = word.group()[end - start:] if word else ""
             if self._suffix_ok(rest) or self._title_follows(text, end, rest):
-                kind = FULL_NAME if text[start:end] in names else GIVEN_NAME
-                results.append(self._result(kind, start, end, 0.75, "repeat"))
+                kind = FULL_NAME if mention in names else GIVEN_NAME
+                results.append(self._result(kind, start, end, min(REPEAT, cap[mention]), "repeat"))
         bare = {s for s in surnames.values() if s} | bare_extra
         taken = {(r.start, r.end) for r in results}
         for start, end in word_starts(text, bare):

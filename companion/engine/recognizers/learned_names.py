@@ -34,7 +34,7 @@ from ...budget import out_of_time
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
 from .explanation import explanation
-from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, word_starts
+from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, is_repeat, word_starts
 from .name_features import Featurizer, candidate_windows, morph_labels
 
 MODEL_FILE = "person_names.crfsuite"
@@ -178,6 +178,7 @@ class LearnedNameRecognizer(EntityRecognizer):
             if b < DISBELIEF if r.score < WEAK_RULE else (b < STRONG_DISBELIEF and not self._titled(text, r.start, r.end)):
                 r.score = round(r.score * DEMOTED, 2)
                 _note(r, f"the name model doubts it (belief {b:.2f}): score {r.score}")
+        self._cap_repeats(text, results)
         added: list[str] = shrunk
         index = _Spans(results)
         for start, end, conf in spans:
@@ -208,6 +209,25 @@ class LearnedNameRecognizer(EntityRecognizer):
                 added.append(text[start:end])
         self._mentions(text, added, results, rule_spans, art)
         return results
+
+    def _cap_repeats(self, text: str, results: list[RecognizerResult]) -> None:
+        """The rules scored their repeats before the model judged the names repeated: a repeat of
+        a name the model doubted is no stronger than that name now is (unless the model's own span
+        at the repeat, fused next, says more)."""
+        best = self.rules.repeat_sources(text, results)
+        given: dict[str, float] = {}
+        for n, score in best.items():
+            surname = self.rules._surname_of(n)
+            if surname and len(n) - len(surname) == 2:
+                given[n[len(surname):]] = max(given.get(n[len(surname):], 0.0), score)
+        for r in results:
+            if not is_repeat(r):
+                continue
+            n = re.sub(r"[^가-힣]", "", text[r.start:r.end])
+            source = best.get(n) if r.entity_type == FULL_NAME else given.get(n)
+            if source is not None and r.score > source:
+                r.score = source
+                _note(r, f"no stronger than the name it repeats: score {r.score}")
 
     def _result(self, entity_type: str, start: int, end: int, score: float, rule: str, detail: str = "") -> RecognizerResult:
         """A result of the model's own (``korean_name_model.<rule>``), explained."""
@@ -287,16 +307,18 @@ class LearnedNameRecognizer(EntityRecognizer):
     @staticmethod
     def _noun_compound(art: KoreanNlpArtifacts, start: int) -> bool:
         """mecab starts the span with a common noun of two syllables (원인+균, 서명+란): a compound
-        word, where a name would be one proper noun or a surname split off."""
+        word, where a name would be one proper noun or a surname split off. The noun after it may
+        be read as the copula's adnominal form (서명/NNG 란/VCP+ETM, as in 서명이란), the way mecab
+        reads 란 (欄) glued on: a name does not end in a copula modifying the next word."""
         i = art.token_at(start)
         return (i is not None and len(art.tokens[i]) == 2 and art.tags[i] == "NNG" and art.classes[i] != "인명"
-                and i + 1 < len(art.tokens) and art.tags[i + 1].startswith("NN"))
+                and i + 1 < len(art.tokens) and (art.tags[i + 1].startswith("NN") or art.tags[i + 1] == "VCP+ETM"))
 
-    @staticmethod
-    def _conjugated(art: KoreanNlpArtifacts, start: int, end: int, conf: float) -> bool:
+    def _conjugated(self, art: KoreanNlpArtifacts, start: int, end: int, conf: float) -> bool:
         """mecab reads a verb: with an auxiliary or a final ending (박아줘, 하세요) always a verb;
         with only a connective ending (박/VV 지/EC 빈/VV — mecab garbling 박지빈) only when the model
-        is not sure. An adnominal ending is left alone (지은, 하은 are read as 지/VA + 은/ETM)."""
+        is not sure, and only an ending there is (정하/VV 윤/EC is mecab garbling 정하윤: no verb
+        ends in 윤). An adnominal ending is left alone (지은, 하은 are read as 지/VA + 은/ETM)."""
         i = art.token_at(start)
         if i is None or not art.tags[i].startswith(("VV", "VA", "VX")):
             return False
@@ -305,7 +327,8 @@ class LearnedNameRecognizer(EntityRecognizer):
             parts = art.tags[k].split("+")[1 if k == i else 0:]
             if any(t.startswith(("EF", "VX")) for t in parts) and k > i:
                 return True
-            if any(t.startswith("EC") for t in parts) and conf < SURE:
+            if any(t.startswith("EC") for t in parts) and conf < SURE \
+                    and (art.tags[k] != "EC" or art.tokens[k] in self.lex.verb_endings):
                 return True
             k += 1
         return False
