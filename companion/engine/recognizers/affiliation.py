@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternations, literal_alternation
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternations, literal_alternation, word_end
 
 
 def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
     cue = cue_alternations(lexicon, "affiliation")
+    #: the end of a word, a particle glued on or not: 푸른숲피부과에서, 강릉 보건소에서
+    end = word_end(lexicon)
     #: "AM lab", "routine lab", "f/u lab": lab tests, not a research lab
     lab_tests = frozenset(lexicon.cue("affiliation.lab_tests"))
     #: "박사 연구실", "교수님 랩": the lab of the person just named, not a name of its own
@@ -52,7 +54,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
             prefix.endswith(p) for p in medical_prefixes if len(p) >= 2)
 
     rules = [
-        Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,8}}{cue('clinic_suffixes')}(?:의원)?(?![가-힣])"), 0.6,
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,8}}{cue('clinic_suffixes')}(?:의원)?{end}"), 0.6,
              veto=department_not_clinic, name="affiliation.private_clinic"),
         # a campus named by its town after the hospital: 순천향 부천, 고대 안산
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.hospitals)})(?![A-Za-z])"
