@@ -58,7 +58,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
              veto=department_not_clinic, name="affiliation.private_clinic"),
         # a campus named by its town after the hospital: 순천향 부천, 고대 안산
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.hospitals)})(?![A-Za-z])"
-                                    rf"(?:\s(?:{literal_alternation(towns)})(?![가-힣]))?"), 0.7, name="affiliation.hospital_listed"),
+                                    rf"(?:\s(?:{literal_alternation(towns)}){end})?"), 0.7, name="affiliation.hospital_listed"),
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65, veto=generic_hospital, name="affiliation.hospital_word"),
         # with its town written before it (강남 차병원, 분당 서울대병원); not 어제 세브란스병원
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣]{{2,6}}\s[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65,
