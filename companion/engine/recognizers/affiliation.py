@@ -64,7 +64,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣]{{2,6}}\s[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65,
              veto=lambda t, s, e: generic_hospital(t, s, e) or not town(t[s:e].split()[0]), name="affiliation.hospital_after_town"),
         # a public health centre named by its town, written apart: 강릉 보건소, 서초구 보건소
-        Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,6}}\s{cue('health_centres')}(?![가-힣])"), 0.65,
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,6}}\s{cue('health_centres')}{end}"), 0.65,
              veto=lambda t, s, e: t[s:e].split()[0] in generic or not_a_town(t[s:e].split()[0]), name="affiliation.public_health_centre"),
         # a centre for one disease inside a hospital: 폐암센터, 척추센터, 뇌졸중센터
         Rule("UNIT", re.compile(rf"(?<![가-힣])[가-힣]{{0,4}}{cue('specialty_centres')}센터(?![가-힣]|장)"), 0.5, name="affiliation.specialty_centre"),
