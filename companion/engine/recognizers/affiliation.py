@@ -66,8 +66,8 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         # a public health centre named by its town, written apart: 강릉 보건소, 서초구 보건소
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,6}}\s{cue('health_centres')}{end}"), 0.65,
              veto=lambda t, s, e: t[s:e].split()[0] in generic or not_a_town(t[s:e].split()[0]), name="affiliation.public_health_centre"),
-        # a centre for one disease inside a hospital: 폐암센터, 척추센터, 뇌졸중센터
-        Rule("UNIT", re.compile(rf"(?<![가-힣])[가-힣]{{0,4}}{cue('specialty_centres')}센터(?![가-힣]|장)"), 0.5, name="affiliation.specialty_centre"),
+        # a centre for one disease inside a hospital: 폐암센터, 척추센터, 뇌졸중센터; its head (센터장) is a role
+        Rule("UNIT", re.compile(rf"(?<![가-힣])[가-힣]{{0,4}}{cue('specialty_centres')}센터{end}"), 0.5, name="affiliation.specialty_centre"),
         # a disguised hospital: S병원, A대학병원, K대
         Rule("HOSPITAL", re.compile(rf"(?<![A-Za-z])[A-Z]\s?{cue('initial_hospital_words')}(?![가-힣])"), 0.6, name="affiliation.hospital_initial"),
         Rule("HOSPITAL", re.compile(r"\b(?:[A-Z][\w.']*\s){1,4}(?:Hospital|Medical Center|Medical Centre|Clinic|Health System)\b"), 0.7, name="affiliation.hospital_en"),
