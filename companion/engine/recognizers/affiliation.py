@@ -69,7 +69,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         # a centre for one disease inside a hospital: 폐암센터, 척추센터, 뇌졸중센터; its head (센터장) is a role
         Rule("UNIT", re.compile(rf"(?<![가-힣])[가-힣]{{0,4}}{cue('specialty_centres')}센터{end}"), 0.5, name="affiliation.specialty_centre"),
         # a disguised hospital: S병원, A대학병원, K대
-        Rule("HOSPITAL", re.compile(rf"(?<![A-Za-z])[A-Z]\s?{cue('initial_hospital_words')}(?![가-힣])"), 0.6, name="affiliation.hospital_initial"),
+        Rule("HOSPITAL", re.compile(rf"(?<![A-Za-z])[A-Z]\s?{cue('initial_hospital_words')}{end}"), 0.6, name="affiliation.hospital_initial"),
         Rule("HOSPITAL", re.compile(r"\b(?:[A-Z][\w.']*\s){1,4}(?:Hospital|Medical Center|Medical Centre|Clinic|Health System)\b"), 0.7, name="affiliation.hospital_en"),
         Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,6}대(?:학교)?(?=\s(?:" + literal_alternation(tuple(korean_depts)) + r"))"), 0.6,
              veto=lambda t, s, e: t[s:e] in generic or t[s:e][:-1] in generic, name="affiliation.university_before_department"),
