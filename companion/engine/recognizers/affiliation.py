@@ -75,7 +75,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
              veto=lambda t, s, e: t[s:e] in generic or t[s:e][:-1] in generic, name="affiliation.university_before_department"),
         Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])(?:{literal_alternation(tuple(korean_depts))})(?:\s?병동)?"), 0.55, name="affiliation.department_listed"),
         # any "…내과/…외과/…의학과" not in the list (혈액내과, 소아신경외과)
-        Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])[가-힣]{{1,6}}{cue('department_endings')}(?![가-힣])"), 0.5,
+        Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])[가-힣]{{1,6}}{cue('department_endings')}{end}"), 0.5,
              veto=lambda t, s, e: t[s:e][:-2] in generic, name="affiliation.department_suffix"),
         Rule("DEPARTMENT", re.compile(rf"(?<![A-Za-z])(?:{literal_alternation(tuple(upper_depts))})(?![A-Za-z])"), 0.5, name="affiliation.department_abbreviation"),
         Rule("DEPARTMENT", re.compile(rf"\b(?:{literal_alternation(tuple(english_depts))})\b", re.I), 0.45, name="affiliation.department_en"),
