@@ -32,6 +32,12 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
     english_depts = [d for d in lexicon.departments if d not in korean_depts and d not in upper_depts]
 
     hospital_words = cue("hospital_words")
+    # a listed department ends its word, a particle glued on or not (신경과학 is no 신경과), or has
+    # a word of its hospital or a person glued to it: 내과의원, 내과계 중환자실, 내과교수님
+    department_tail = literal_alternation(
+        w for w in (*lexicon.cue("affiliation.hospital_words"), *lexicon.cue("affiliation.department_tails"),
+                    *lexicon.units, *lexicon.roles, *lexicon.titles) if re.match(r"[가-힣]", w))
+    department_end = rf"(?:(?={department_tail})|{end})"
     hospital_word_at_end = re.compile(rf"{hospital_words}$")
 
     def town(word: str) -> bool:
@@ -73,7 +79,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         Rule("HOSPITAL", re.compile(r"\b(?:[A-Z][\w.']*\s){1,4}(?:Hospital|Medical Center|Medical Centre|Clinic|Health System)\b"), 0.7, name="affiliation.hospital_en"),
         Rule("HOSPITAL", re.compile(r"(?<![가-힣])[가-힣]{2,6}대(?:학교)?(?=\s(?:" + literal_alternation(tuple(korean_depts)) + r"))"), 0.6,
              veto=lambda t, s, e: t[s:e] in generic or t[s:e][:-1] in generic, name="affiliation.university_before_department"),
-        Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])(?:{literal_alternation(tuple(korean_depts))})(?:\s?병동)?"), 0.55, name="affiliation.department_listed"),
+        Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])(?:{literal_alternation(tuple(korean_depts))})(?:\s?병동)?{department_end}"), 0.55, name="affiliation.department_listed"),
         # any "…내과/…외과/…의학과" not in the list (혈액내과, 소아신경외과)
         Rule("DEPARTMENT", re.compile(rf"(?<![가-힣])[가-힣]{{1,6}}{cue('department_endings')}{end}"), 0.5,
              veto=lambda t, s, e: t[s:e][:-2] in generic, name="affiliation.department_suffix"),
