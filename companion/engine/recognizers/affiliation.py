@@ -19,6 +19,8 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
     lab_owner_titles = frozenset(lexicon.cue("affiliation.lab_owner_titles"))
     #: 우리 랩, 저희 연구실, 그 연구실: the writer's or a lab pointed at, not one named
     not_named_lab = lexicon.cue("affiliation.lab_ours") + tuple(f"{w} " for w in lexicon.cue("affiliation.lab_pointed"))
+    #: "랩퍼면 랩이나": a clause before the lab, not its name
+    not_lab_name = re.compile(rf"{cue('not_lab_name_endings')}$")
     not_town = re.compile(rf"{cue('not_town_endings')}$|^{cue('not_town_words')}$")
 
     def not_a_town(word: str) -> bool:
@@ -88,8 +90,11 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         # a unit's head (의국장, 외래장) is a role, not the unit
         Rule("UNIT", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.units)})(?![A-Za-z]|장)"), 0.5, name="affiliation.unit_listed"),
         # a lab is a handful of people: 김성호 연구실, 신경과학 랩, Kim lab, echo lab
-        Rule("LAB", re.compile(rf"(?<![가-힣A-Za-z])[가-힣A-Za-z]{{2,10}}\s?(?:{cue('labs')}|[Ll]ab)(?![가-힣A-Za-z])"), 0.55,
+        # a particle may follow (김성호 연구실에서, 신경과학 랩에서), but not a 랩 glued on: 스크랩을, 오버랩이
+        Rule("LAB", re.compile(rf"(?<![가-힣A-Za-z])[가-힣A-Za-z]{{2,10}}(?:\s?(?:{cue('labs')}|[Ll]ab)(?![A-Za-z]){end}"
+                               rf"|\s{cue('labs_apart')}{end}|{cue('labs_apart')}(?![가-힣A-Za-z]))"), 0.55,
              veto=lambda t, s, e: (t[s:e].split()[0] in generic or t[s:e].startswith(not_named_lab)
+                                   or not_lab_name.search(t[s:e].split()[0]) is not None
                                    or t[s:e].split()[0].lower() in lab_tests or t[s:e].split()[0] in lab_owner_titles), name="affiliation.lab"),
         # a labelled field in a form or memo: "소속: 내과계 중환자실", "Dept: Neurology"
         Rule("AFFILIATION", re.compile(rf"{cue('field_labels')}\s?[:：]\s?(?P<v>[^\n/,;()]{{2,30}}?)\s*(?=$|[\n/,;()])", re.M), 0.7, name="affiliation.labelled_field"),
