@@ -54,12 +54,15 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
     clinic_suffixes = lexicon.cue("affiliation.clinic_suffixes")
     medical_prefixes = {d[: -len(suf)] for d in korean_depts for suf in clinic_suffixes if d.endswith(suf)}
     medical_prefixes |= set(korean_depts) | {""}
+    # fields of medicine and nothing else before the suffix make a department, not a clinic's own
+    # name: 혈액내과, 소아혈액내과 (but 서울혈액내과 is a clinic)
+    only_fields = re.compile(rf"(?:{literal_alternation(set(lexicon.cue('affiliation.department_fields')) | (medical_prefixes - {''}))})+")
 
     def department_not_clinic(text: str, start: int, end: int) -> bool:
         word = re.sub(r"의원$", "", text[start:end])
         prefix = next((word[: -len(suf)] for suf in sorted(clinic_suffixes, key=len, reverse=True) if word.endswith(suf)), word)
         return word in korean_depts or prefix in medical_prefixes or prefix in generic or any(
-            prefix.endswith(p) for p in medical_prefixes if len(p) >= 2)
+            prefix.endswith(p) for p in medical_prefixes if len(p) >= 2) or only_fields.fullmatch(prefix) is not None
 
     rules = [
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣])[가-힣]{{2,8}}{cue('clinic_suffixes')}(?:의원)?{end}"), 0.6,
