@@ -52,8 +52,8 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         # months into the job: 3개월차, 신규 5개월
         Rule("TRAINING_YEAR", re.compile(r"(?:신규\s?)?(?<!\d)\d{1,2}\s?개월\s?차|신규\s?\d{1,2}\s?개월(?!\s?(?:동안|만에|전|후))" + class_of), 0.65,
              hint=re.compile("개월"), name="detail.months_in_job"),
-        # a role in the plural (펠로우들) is a group
-        Rule("ROLE", re.compile(rf"(?<![가-힣])(?:{korean_roles})(?!들)(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5, name="detail.role_ko"),
+        # a role in the plural (펠로우들) is a group, and no shorter role inside it either (펠로)
+        Rule("ROLE", re.compile(rf"(?<![가-힣])(?>{korean_roles})(?!들)(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5, name="detail.role_ko"),
         Rule("ROLE", re.compile(rf"\b(?:{english_roles})\b", re.I), 0.45, name="detail.role_en"),
         Rule("UNIQUE_ROLE", re.compile(rf"유일한\s?(?:[가-힣]{{1,6}}\s)?(?:{person_nouns})|역대\s?최연소|최연소|(?<![가-힣])첫\s여(?:자|성)\s?(?:{person_nouns})"), 0.75, name="detail.unique_role_ko"),
         # a role with the person's sex narrows a unit down to one or two people (여자 임상강사, 남자 간호사)
