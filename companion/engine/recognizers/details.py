@@ -35,6 +35,7 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
     person_nouns = literal_alternation(
         w for w in set(lexicon.roles) | set(lexicon.titles) | set(lexicon.cue("details.person_nouns"))
         if re.search(r"[가-힣]", w))
+    particles = literal_alternation(lexicon.particles)
     korean_roles = literal_alternation(r for r in lexicon.roles if re.search(r"[가-힣]", r))
     sexed_roles = literal_alternation(set(r for r in lexicon.roles if re.search(r"[가-힣]", r)) | set(lexicon.cue("details.sexed_roles")))
     # a training year that names a class of people, not one: "R1 지원자", "3년차 월급", "인턴 때"
@@ -53,7 +54,10 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         Rule("TRAINING_YEAR", re.compile(r"(?:신규\s?)?(?<!\d)\d{1,2}\s?개월\s?차|신규\s?\d{1,2}\s?개월(?!\s?(?:동안|만에|전|후))" + class_of), 0.65,
              hint=re.compile("개월"), name="detail.months_in_job"),
         # a role in the plural (펠로우들) is a group, and no shorter role inside it either (펠로)
-        Rule("ROLE", re.compile(rf"(?<![가-힣])(?>{korean_roles})(?!들)(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5, name="detail.role_ko"),
+        # and a noun made a verb (차지하는, 과장된) is no role; a particle may start alike (과장한테,
+        # 과장하고), and a role served in is told alike too (R4 치프하셨던, 총무했던 사람)
+        Rule("ROLE", re.compile(rf"(?<![가-힣])(?>{korean_roles})(?!들)(?!(?!{particles}|{cue('served_as')}){cue('verb_makers')})"
+                                rf"(?=[가-힣]{{0,3}}(?:[^가-힣]|$))"), 0.5, name="detail.role_ko"),
         Rule("ROLE", re.compile(rf"\b(?:{english_roles})\b", re.I), 0.45, name="detail.role_en"),
         Rule("UNIQUE_ROLE", re.compile(rf"유일한\s?(?:[가-힣]{{1,6}}\s)?(?:{person_nouns})|역대\s?최연소|최연소|(?<![가-힣])첫\s여(?:자|성)\s?(?:{person_nouns})"), 0.75, name="detail.unique_role_ko"),
         # a role with the person's sex narrows a unit down to one or two people (여자 임상강사, 남자 간호사)
