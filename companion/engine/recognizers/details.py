@@ -50,8 +50,8 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
             r"(?:resident|fellow|intern|student|nurse|trainee)\b(?!s)", re.I), 0.7, hint=_YEAR_HINT, name="detail.training_year_en"),
         # "a third-year at …": the year alone stands for the trainee
         Rule("TRAINING_YEAR", re.compile(rf"\b(?:a|an|the|our|my)\s(?P<v>{_ORDINAL}[- ]year)(?=\s(?:at|in|from|on)\b|,)", re.I), 0.65, hint=_YEAR_HINT, name="detail.training_year_en_bare"),
-        # months into the job: 3개월차, 신규 5개월
-        Rule("TRAINING_YEAR", re.compile(r"(?:신규\s?)?(?<!\d)\d{1,2}\s?개월\s?차|신규\s?\d{1,2}\s?개월(?!\s?(?:동안|만에|전|후))" + class_of), 0.65,
+        # months into the job: 3개월차, 신규 5개월; either not a class of people (3개월차 월급)
+        Rule("TRAINING_YEAR", re.compile(r"(?:(?:신규\s?)?(?<!\d)\d{1,2}\s?개월\s?차|신규\s?\d{1,2}\s?개월(?!\s?(?:동안|만에|전|후)))" + class_of), 0.65,
              hint=re.compile("개월"), name="detail.months_in_job"),
         # a role in the plural (펠로우들) is a group, and no shorter role inside it either (펠로)
         # and a noun made a verb (차지하는, 과장된) is no role; a particle may start alike (과장한테,
