@@ -41,9 +41,12 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
     # a training year that names a class of people, not one: "R1 지원자", "3년차 월급", "인턴 때"
     class_of = rf"(?![^\n.!?]{{0,8}}(?:{cue('class_contexts')}|때\b))"
     time, career_step, life_event = _dated(lexicon)
+    floor_places = literal_alternation(set(lexicon.cue("details.floor_places")) | {u for u in lexicon.units if re.match(r"[가-힣]", u)})
     english_roles = "|".join(re.escape(r) for r in lexicon.roles if not re.search(r"[가-힣]", r))
     rules = [
-        Rule("TRAINING_YEAR", re.compile(r"(?<![A-Za-z0-9])(?:R|PGY|F)-?[1-5](?![0-9A-Za-z]|들)" + class_of), 0.7, name="detail.training_year_code"),
+        # not a function key pressed (F5 누르면, F5키)
+        Rule("TRAINING_YEAR", re.compile(rf"(?<![A-Za-z0-9])(?:R|PGY|F(?!-?[1-5](?:을|를)?\s?{cue('key_words')}))-?[1-5](?![0-9A-Za-z]|들)" + class_of), 0.7,
+             name="detail.training_year_code"),
         Rule("TRAINING_YEAR", re.compile(r"(?:(?<!\d)[1-9]\s?년차(?!들)|(?:본과|예과)\s?[1-4]\s?학년(?!들))" + class_of), 0.7, name="detail.training_year_ko"),
         Rule("TRAINING_YEAR", re.compile(
             rf"\b{_ORDINAL}[- ]year\s+(?:(?:clinical|research|surgical|medical|nursing|PhD|graduate)\s)?"
@@ -66,7 +69,8 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
             rf"(?![^\n.!?]{{0,8}}{cue('group_contexts')})"), 0.6, name="detail.role_with_sex"),
         Rule("UNIQUE_ROLE", re.compile(r"\b(?:the\s)?only\s(?:[a-z-]+\s){0,3}(?:nurse|doctor|fellow|resident|attending|professor|surgeon|man|woman|male|female)\b", re.I), 0.75, name="detail.unique_role_en"),
         Rule("AGE_GENDER", re.compile(r"\b\d{1,3}[- ](?:year|yr)s?[- ]old\b|\baged\s\d{1,3}\b|\b\d{2}\s?(?:y/o|yo)\b", re.I), 0.6, name="detail.age_en"),
-        Rule("AGE_GENDER", re.compile(r"(?<![\d/])(?:\d{2}\s?/\s?[FM]|[FM]\s?/\s?\d{2}|\d{2}[FM])(?![A-Za-z\d])|(?<!\d)\d{2}\s?(?:세|살)(?![가-힣])"), 0.6, name="detail.age_sex_ko"),
+        # 12F 회의실 is a floor
+        Rule("AGE_GENDER", re.compile(rf"(?<![\d/])(?:\d{{2}}\s?/\s?[FM]|[FM]\s?/\s?\d{{2}}|\d{{2}}[FM](?!(?<=F)\s?{floor_places}))(?![A-Za-z\d])|(?<!\d)\d{{2}}\s?(?:세|살)(?![가-힣])"), 0.6, name="detail.age_sex_ko"),
         Rule("ROOM", re.compile(r"(?<!\d)\d{2,4}\s?호(?:실)?(?![가-힣])"), 0.5, name="detail.room"),
         Rule("DATED_EVENT", re.compile(time), 0.45, name="detail.dated_time"),
         Rule("DATED_EVENT", re.compile(life_event), 0.5,
