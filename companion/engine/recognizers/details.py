@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, cue_alternations, literal_alternation
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, cue_alternations, literal_alternation, word_end
 
 _YEAR_HINT = re.compile(r"[Yy]ear|YEAR")
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th)"
@@ -36,6 +36,8 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         w for w in set(lexicon.roles) | set(lexicon.titles) | set(lexicon.cue("details.person_nouns"))
         if re.search(r"[가-힣]", w))
     particles = literal_alternation(lexicon.particles)
+    #: the end of a word, a particle glued on or not: 34살에, 305호에
+    end = word_end(lexicon)
     korean_roles = literal_alternation(r for r in lexicon.roles if re.search(r"[가-힣]", r))
     sexed_roles = literal_alternation(set(r for r in lexicon.roles if re.search(r"[가-힣]", r)) | set(lexicon.cue("details.sexed_roles")))
     # a training year that names a class of people, not one: "R1 지원자", "3년차 월급", "인턴 때"
@@ -70,8 +72,8 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         Rule("UNIQUE_ROLE", re.compile(r"\b(?:the\s)?only\s(?:[a-z-]+\s){0,3}(?:nurse|doctor|fellow|resident|attending|professor|surgeon|man|woman|male|female)\b", re.I), 0.75, name="detail.unique_role_en"),
         Rule("AGE_GENDER", re.compile(r"\b\d{1,3}[- ](?:year|yr)s?[- ]old\b|\baged\s\d{1,3}\b|\b\d{2}\s?(?:y/o|yo)\b", re.I), 0.6, name="detail.age_en"),
         # 12F 회의실 is a floor
-        Rule("AGE_GENDER", re.compile(rf"(?<![\d/])(?:\d{{2}}\s?/\s?[FM]|[FM]\s?/\s?\d{{2}}|\d{{2}}[FM](?!(?<=F)\s?{floor_places}))(?![A-Za-z\d])|(?<!\d)\d{{2}}\s?(?:세|살)(?![가-힣])"), 0.6, name="detail.age_sex_ko"),
-        Rule("ROOM", re.compile(r"(?<!\d)\d{2,4}\s?호(?:실)?(?![가-힣])"), 0.5, name="detail.room"),
+        Rule("AGE_GENDER", re.compile(rf"(?<![\d/])(?:\d{{2}}\s?/\s?[FM]|[FM]\s?/\s?\d{{2}}|\d{{2}}[FM](?!(?<=F)\s?{floor_places}))(?![A-Za-z\d])|(?<!\d)\d{{2}}\s?(?:세|살){end}"), 0.6, name="detail.age_sex_ko"),
+        Rule("ROOM", re.compile(rf"(?<!\d)\d{{2,4}}\s?호(?:실)?{end}"), 0.5, name="detail.room"),
         Rule("DATED_EVENT", re.compile(time), 0.45, name="detail.dated_time"),
         Rule("DATED_EVENT", re.compile(life_event), 0.5,
              hint=re.compile(r"상|퇴임|은퇴|휴가|휴직|복직|passed|leave|retire", re.I), name="detail.life_event"),
