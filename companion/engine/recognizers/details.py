@@ -84,8 +84,8 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         Rule("NICKNAME", re.compile(
             rf"{cue('nickname_labels')}\s?(?:이|은|는|:|으로|이라고)?\s?(?:다들\s)?[\"'“‘「『]?(?P<v>[^\"'”’」』\n,.!?()]{{1,15}}?)[\"'”’」』]"
             r"|(?:nicknamed|(?:everyone|they|people)\s(?:calls?|called)(?:\s(?:him|her))?)\s[\"'“‘](?P<w>[^\"'”’\n]{1,25})[\"'”’]"), 0.7, name="detail.nickname_labelled"),
-        # a quoted word people call someone: '독수리'라고 부릅니다, "불곰"으로 불려요
+        # a quoted word people call someone, without its quotes: '독수리'라고 부릅니다, "불곰"으로 불려요
         Rule("NICKNAME", re.compile(
-            rf"[\"'“‘「『][^\"'”’」』\n]{{1,12}}[\"'”’」』]\s?(?=(?:이?라고|으로|로)\s?(?:다들\s|모두\s|다\s)?{cue('calling_verbs')})"), 0.7, name="detail.nickname_quoted"),
+            rf"[\"'“‘「『](?P<v>[^\"'”’」』\n]{{1,12}})[\"'”’」』]\s?(?=(?:이?라고|으로|로)\s?(?:다들\s|모두\s|다\s)?{cue('calling_verbs')})"), 0.7, name="detail.nickname_quoted"),
     ]
     return GroupRegexRecognizer("DetailRecognizer", rules, supported_language=language)
