@@ -66,8 +66,17 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         Rule("PERSON_INITIAL", re.compile(rf"\b{title}\s+(?P<v>[A-Z])(?![a-z])"), 0.75, name="romanized.title_initial"),
     ]
     not_persons = frozenset(lexicon.hospitals) | lexicon.public_figures_en
-    # "Kyung Hee": a hospital's name read as surname + given name; "Moon Jae-in": a public figure
-    rules = [replace(r, veto=(lambda veto: lambda t, s, e: t[s:e] in not_persons or (veto is not None and veto(t, s, e)))(r.veto))
+    public = re.compile("|".join(re.escape(p) for p in sorted(lexicon.public_figures_en, key=len, reverse=True)))
+    longest = max(map(len, lexicon.public_figures_en))
+
+    def in_public_name(t: str, s: int, e: int) -> bool:
+        """Yoon Suk | Suk Yeol inside "Yoon Suk Yeol": part of a public figure's name."""
+        return any(m.start() <= s and e <= m.end() for m in public.finditer(t, max(0, e - longest), min(len(t), s + longest)))
+
+    # "Kyung Hee": a hospital's name read as surname + given name; "Moon Jae-in": a public figure,
+    # whole or in part
+    rules = [replace(r, veto=(lambda veto: lambda t, s, e: t[s:e] in not_persons or in_public_name(t, s, e)
+                              or (veto is not None and veto(t, s, e)))(r.veto))
              for r in rules]
     capital = re.compile(r"[A-Z][a-z]")
     # every rule starts at a capital letter: say so up front so other positions are skipped fast
