@@ -28,6 +28,8 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         return not_town.search(word) is not None
 
     generic = lexicon.generic_place_words
+    #: a hospital's own building (암병원, 심장혈관병원) is a unit of it, not a hospital of its own
+    units = frozenset(lexicon.units)
     towns = lexicon.towns
     korean_depts = [d for d in lexicon.departments if re.search(r"[가-힣]", d)]
     upper_depts = [d for d in lexicon.departments if re.fullmatch(r"[A-Z&]{2,5}", d)]
@@ -70,7 +72,8 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
         # a campus named by its town after the hospital: 순천향 부천, 고대 안산
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣A-Za-z])(?:{literal_alternation(lexicon.hospitals)})(?![A-Za-z])"
                                     rf"(?:\s(?:{literal_alternation(towns)}){end})?"), 0.7, name="affiliation.hospital_listed"),
-        Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65, veto=generic_hospital, name="affiliation.hospital_word"),
+        Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65,
+             veto=lambda t, s, e: generic_hospital(t, s, e) or t[s:e] in units, name="affiliation.hospital_word"),
         # with its town written before it (강남 차병원, 분당 서울대병원); not 어제 세브란스병원
         Rule("HOSPITAL", re.compile(rf"(?<![가-힣0-9A-Za-z])[가-힣]{{2,6}}\s[가-힣○OㅇX*]{{1,10}}{hospital_words}"), 0.65,
              veto=lambda t, s, e: generic_hospital(t, s, e) or not town(t[s:e].split()[0]), name="affiliation.hospital_after_town"),
