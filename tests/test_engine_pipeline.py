@@ -192,8 +192,8 @@ def test_affiliations_in_a_post_about_no_one_are_not_findings(engine):
     ("성서연 교수님 부친상. 빈소는 장례식장", "DATED_EVENT", "부친상"),
     ("방재민 교수님 다음달 정년퇴임이세요", "DATED_EVENT", "정년퇴임"),
     ("옥지후 선생님 육아휴직 복귀하셨어요", "DATED_EVENT", "육아휴직 복귀"),
-    ("과에서는 최도현 교수를 '불곰'이라고 부릅니다", "NICKNAME", "'불곰'"),
-    ('윤하람 교수, 다들 "불도저"로 불러요', "NICKNAME", '"불도저"'),
+    ("과에서는 최도현 교수를 '불곰'이라고 부릅니다", "NICKNAME", "불곰"),
+    ('윤하람 교수, 다들 "불도저"로 불러요', "NICKNAME", "불도저"),
     # training years in months and in English, ages after a name
     ("신규 4개월차 여은수 쌤 인스타", "TRAINING_YEAR", "신규 4개월차"),
     ("We lost a third-year in March; Dr. Min Jaeho left too", "TRAINING_YEAR", "third-year"),

@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternations
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternations, word_end
 
 # A romanized given name: two or three Korean syllables, optionally hyphenated (Ji-yeon, Minji, Seojun).
 _SYLLABLE = r"(?:(?:kk|tt|pp|ss|jj|ch|[bcdghjkmnprstwy])?(?:yeo|yae|wae|eo|eu|ae|ai|oe|oo|ui|wa|wo|we|wi|ya|ye|yo|yu|a|e|i|o|u)(?:ng|n|m|l|k|p|t)?)"
@@ -25,6 +25,9 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     cue = cue_alternations(lexicon, "english_names")
 
     title = rf"{cue('titles_en')}\.?"
+    # the end of a name, a Korean particle glued on or not (Dr. Lee가): \b fails there, Hangul
+    # being a word character to Python
+    end = rf"(?![A-Za-z0-9_]){word_end(lexicon)}"
     # surnames that are English words too (In, So, Do …): only with a title or a hyphenated given name
     short_words = frozenset(lexicon.cue("english_names.short_surnames"))
     institutions = cue("institutions_en")
@@ -44,7 +47,7 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
             rf"\b(?P<v>(?:{all_surnames})\s+(?i:{_SYLLABLE}-{_SYLLABLE}))(?![A-Za-z-])"), 0.8, name="romanized.surname_hyphenated_given_lower"),
         # title + surname (+ given name): the name without the title
         Rule("PERSON_ROMANIZED", re.compile(
-            rf"\b{title}\s+(?P<v>(?:{all_surnames})(?:\s+{_GIVEN})?|{_GIVEN}\s+(?:{all_surnames}))\b"), 0.85, name="romanized.title_surname"),
+            rf"\b{title}\s+(?P<v>(?:{all_surnames})(?:\s+{_GIVEN})?|{_GIVEN}\s+(?:{all_surnames})){end}"), 0.85, name="romanized.title_surname"),
         # surname + hyphenated given name, or given + surname
         Rule("PERSON_ROMANIZED", re.compile(
             rf"\b(?P<v>(?:{all_surnames})\s+[A-Z][a-z]+-[a-z]+|[A-Z][a-z]+-[a-z]+\s+(?:{all_surnames}))\b"), 0.85, name="romanized.hyphenated_given"),
@@ -57,14 +60,23 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         Rule("PERSON_ROMANIZED", re.compile(
             rf"(?<![A-Za-z])(?P<v>{all_surnames})\s?(?={cue('korean_titles')})"), 0.75, name="romanized.surname_korean_title"),
         # title + any other capitalised surname (Dr. Miller), eponyms and public figures excepted
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b{cue('titles_any_surname_en')}\.?\s+(?P<v>[A-Z][a-z]{{2,15}})\b(?!['’]s\s+{cue('eponym_nouns_en')})"),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b{cue('titles_any_surname_en')}\.?\s+(?P<v>[A-Z][a-z]{{2,15}}){end}(?!['’]s\s+{cue('eponym_nouns_en')})"),
              0.6, veto=lambda t, s, e: t[s:e] in eponyms or _public_full_name(t, e, eponyms), name="romanized.title_other_surname"),
         # title + single initial: Prof. L, Dr. K.
         Rule("PERSON_INITIAL", re.compile(rf"\b{title}\s+(?P<v>[A-Z])(?![a-z])"), 0.75, name="romanized.title_initial"),
     ]
     not_persons = frozenset(lexicon.hospitals) | lexicon.public_figures_en
-    # "Kyung Hee": a hospital's name read as surname + given name; "Moon Jae-in": a public figure
-    rules = [replace(r, veto=(lambda veto: lambda t, s, e: t[s:e] in not_persons or (veto is not None and veto(t, s, e)))(r.veto))
+    public = re.compile("|".join(re.escape(p) for p in sorted(lexicon.public_figures_en, key=len, reverse=True)))
+    longest = max(map(len, lexicon.public_figures_en))
+
+    def in_public_name(t: str, s: int, e: int) -> bool:
+        """Yoon Suk | Suk Yeol inside "Yoon Suk Yeol": part of a public figure's name."""
+        return any(m.start() <= s and e <= m.end() for m in public.finditer(t, max(0, e - longest), min(len(t), s + longest)))
+
+    # "Kyung Hee": a hospital's name read as surname + given name; "Moon Jae-in": a public figure,
+    # whole or in part
+    rules = [replace(r, veto=(lambda veto: lambda t, s, e: t[s:e] in not_persons or in_public_name(t, s, e)
+                              or (veto is not None and veto(t, s, e)))(r.veto))
              for r in rules]
     capital = re.compile(r"[A-Z][a-z]")
     # every rule starts at a capital letter: say so up front so other positions are skipped fast

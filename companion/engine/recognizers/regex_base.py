@@ -88,6 +88,12 @@ def cue_alternation(words) -> str:
     return literal_alternation(words, space=r"\s?")
 
 
+def word_end(lexicon) -> str:
+    """A lookahead for the end of a Korean word that a particle may be glued to: 세브란스에서,
+    3년차가, 305호에 (a particle of ``Lexicon.particles``, or none, and then no more Hangul)."""
+    return rf"(?=(?:{literal_alternation(lexicon.particles)})?(?![가-힣]))"
+
+
 def cue_alternations(lexicon, recognizer: str) -> Callable[[str], str]:
     """``cue("events")``: the alternation of the ``<recognizer>.events`` cue list
     (``data/cues/<recognizer>.txt``, section ``[events]``)."""
