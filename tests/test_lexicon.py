@@ -41,6 +41,6 @@ def test_every_cue_list_is_read_by_its_recognizer():
     code = {p.stem: p.read_text(encoding="utf-8") for p in ENGINE.rglob("*.py")}
     everything = "\n".join(code.values())
     unused = [key for key in load_lexicon().cues
-              if f'"{key}"' not in everything
+              if not re.search(rf"""['"]{re.escape(key)}['"]""", everything)
               and not re.search(rf"""cue\(['"]{re.escape(key.split('.', 1)[1])}['"]\)""", code.get(key.split(".")[0], ""))]
     assert unused == []
