@@ -22,7 +22,7 @@ def _dated(lexicon: Lexicon) -> tuple[str, str, str]:
     # a dated event needs an anchor in time and something specific: 작년 가을, 지난주 목요일, 지난 3월
     # 송별회, 2019년; bare 작년/다음주/회식/4월 are everywhere
     time = (rf"{relative}\s?(?:{when}|{event})(?:\s?(?:{when}|{event}))*(?:\s?{cue('trails')})?"
-            rf"|(?<!\d)(?:19|20)\d\d\s?년(?:\s?\d{{1,2}}\s?월)?(?:\s?{event})?")
+            rf"|(?<!\d)(?:19|20)\d\d\s?년(?:\s?\d{{1,2}}\s?월(?:\s?\d{{1,2}}\s?일)?)?(?:\s?{event})?")
     career_step = (rf"(?<![가-힣])(?:{cue('relative_years')}|(?<!\d)\d{{1,2}}\s?년\s?전|(?<!\d)\d{{1,2}}\s?월)에?\s"
                    rf"[^\n.!?,]{{1,24}}?{cue('career_verbs')}\s?{cue('career_people')}"
                    rf"(?=[^가-힣]|$|{cue('career_particles')})")
