@@ -50,6 +50,14 @@ _MASK_CHAR = r"[O○◯●◎ㅇ*Xx△□■]"
 _CHOSUNG_STARTS = frozenset("ㄱㄴㄷㄹㅁㅂㅅㅇㅈㅊㅋㅌㅍㅎ")
 
 
+def syllables(span: str) -> str:
+    """The Hangul syllables of a name's span, the way names are compared (김 성호, 김.성.호 → 김성호)."""
+    return _NOT_HANGUL.sub("", span)
+
+
+_NOT_HANGUL = re.compile(r"[^가-힣]")
+
+
 def is_repeat(result: RecognizerResult) -> bool:
     """The result is another mention of a name found (the ``repeat`` rule)."""
     return result.analysis_explanation is not None and result.analysis_explanation.pattern_name == REPEAT_RULE
@@ -692,7 +700,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         best: dict[str, float] = {}
         for r in results:
             if r.entity_type == FULL_NAME and not is_repeat(r):
-                n = re.sub(r"[^가-힣]", "", text[r.start:r.end])
+                n = syllables(text[r.start:r.end])
                 best[n] = max(best.get(n, 0.0), r.score)
         return best
 
@@ -701,12 +709,12 @@ class KoreanNameRecognizer(EntityRecognizer):
         """Once a full name is found, its other mentions count too: the same name anywhere in the
         draft (however it was spelled the first time), the given name alone (나래쌤, 나래가) and the
         surname alone where it can only be that person (남궁 쌤이, 독고한테; see ``_bare_surname``)."""
-        names = {re.sub(r"[^가-힣]", "", n) for n in full_names}
+        names = {syllables(n) for n in full_names}
         names = {n for n in names if len(n) >= 3}
         if not names:
             return
         surnames = {n: self._surname_of(n) for n in names}
-        given_of = {n: n[len(surnames[n]):] for n in names if len(n) - len(surnames[n]) == 2}
+        given_of = {n: g for n in names if (g := self.given_name_of(n)) is not None}
         given = set(given_of.values())
         # a repeat is never stronger than the name it repeats (a weak 0.6 match, the model's 0.68)
         found = self.repeat_sources(text, results)
@@ -718,7 +726,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         owner: dict[int, str] = {}
         for r in results:
             if r.entity_type == FULL_NAME:
-                n = re.sub(r"[^가-힣]", "", text[r.start:r.end])
+                n = syllables(text[r.start:r.end])
                 if n in names:
                     owner.update((i, n) for i in range(r.start, r.end))
         # 남궁현, 선우진: a compound surname with a one-syllable given name (or a single one + two)
@@ -745,6 +753,11 @@ class KoreanNameRecognizer(EntityRecognizer):
         if len(name) >= 4 and name[:2] in self.lex.surnames:
             return name[:2]
         return name[:1] if name[:1] in self.lex.surnames else ""
+
+    def given_name_of(self, name: str) -> str | None:
+        """The two-syllable given name of a full name (김성호 → 성호, 남궁민수 → 민수), if it has one."""
+        surname = self._surname_of(name)
+        return name[len(surname):] if len(name) - len(surname) == 2 else None
 
     def _bare_surname(self, text: str, start: int, end: int, rest: str, art: KoreanNlpArtifacts) -> bool:
         """A surname standing alone, after the full name appeared: a compound surname (남궁, 독고)

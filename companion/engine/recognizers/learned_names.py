@@ -34,7 +34,7 @@ from ...budget import out_of_time
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
 from .explanation import explanation
-from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, is_repeat, word_starts
+from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, is_repeat, syllables, word_starts
 from .name_features import Featurizer, candidate_windows, morph_labels
 
 MODEL_FILE = "person_names.crfsuite"
@@ -217,13 +217,13 @@ class LearnedNameRecognizer(EntityRecognizer):
         best = self.rules.repeat_sources(text, results)
         given: dict[str, float] = {}
         for n, score in best.items():
-            surname = self.rules._surname_of(n)
-            if surname and len(n) - len(surname) == 2:
-                given[n[len(surname):]] = max(given.get(n[len(surname):], 0.0), score)
+            g = self.rules.given_name_of(n)
+            if g is not None:
+                given[g] = max(given.get(g, 0.0), score)
         for r in results:
             if not is_repeat(r):
                 continue
-            n = re.sub(r"[^가-힣]", "", text[r.start:r.end])
+            n = syllables(text[r.start:r.end])
             source = best.get(n) if r.entity_type == FULL_NAME else given.get(n)
             if source is not None and r.score > source:
                 r.score = source
