@@ -54,6 +54,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
 
     # a private clinic is named like a department with a name in front: 푸른숲피부과, 연세밝은안과의원
     clinic_suffixes = lexicon.cue("affiliation.clinic_suffixes")
+    suffixes_longest_first = sorted(clinic_suffixes, key=len, reverse=True)
     medical_prefixes = {d[: -len(suf)] for d in korean_depts for suf in clinic_suffixes if d.endswith(suf)}
     medical_prefixes |= set(korean_depts) | {""}
     # fields of medicine and nothing else before the suffix make a department, not a clinic's own
@@ -62,7 +63,7 @@ def affiliation_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogni
 
     def department_not_clinic(text: str, start: int, end: int) -> bool:
         word = re.sub(r"의원$", "", text[start:end])
-        prefix = next((word[: -len(suf)] for suf in sorted(clinic_suffixes, key=len, reverse=True) if word.endswith(suf)), word)
+        prefix = next((word[: -len(suf)] for suf in suffixes_longest_first if word.endswith(suf)), word)
         return word in korean_depts or prefix in medical_prefixes or prefix in generic or any(
             prefix.endswith(p) for p in medical_prefixes if len(p) >= 2) or only_fields.fullmatch(prefix) is not None
 

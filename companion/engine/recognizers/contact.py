@@ -41,10 +41,11 @@ class _Vetoes:
                                    r"|\s(?:at|AT|dot|DOT)\s")
         self._provider_domain = re.compile(rf"[@＠]\s?{provider}$")
         self._handle_cue = re.compile(rf"(?<![A-Za-z]){cue('handle_cues')}(?![A-Za-z])", re.I)
-        handle_context = cue_alternation(lexicon.cue("contact.platforms") + lexicon.cue("contact.handle_labels"))
-        particles = literal_alternation(lexicon.particles)
+        #: a platform or a label a handle follows (카톡, 인스타, 아이디, 메일 주소), and the particles
+        self.handle_context = cue_alternation(lexicon.cue("contact.platforms") + lexicon.cue("contact.handle_labels"))
+        self.particles = particles = literal_alternation(lexicon.particles)
         # the platform or label right before the handle, only a particle or a colon between (카톡은 ABC123)
-        self._handle_close = re.compile(rf"{handle_context}(?:{particles})?\s?[:：]?\s?$")
+        self._handle_close = re.compile(rf"{self.handle_context}(?:{particles})?\s?[:：]?\s?$")
         # the Hangul word after the handle, glued or written apart, unless it is only particles (ABC123으로, ABC123 입니다)
         self._word_after = re.compile(rf"\s?(?!(?:{particles}){{1,2}}(?![가-힣]))[가-힣]")
 
@@ -191,11 +192,11 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
     vetoes = _Vetoes(lexicon, provider)
     address, en_address, apartment_unit = _addresses(lexicon)
     pager_labels = cue("pager_labels")
-    units, particles = cue("number_units"), literal_alternation(lexicon.particles)
+    units, particles = cue("number_units"), vetoes.particles
     # 집 glued to its owner (우리집, 저희집): a lookbehind each, as they differ in length
     home_owners = "|".join(rf"(?<={re.escape(w)})" for w in lexicon.cue("contact.home_owners"))
     # a handle a few words after its platform or label (카톡 아이디는 …, 메일 주소 …)
-    handle_context = cue_alternation(lexicon.cue("contact.platforms") + lexicon.cue("contact.handle_labels"))
+    handle_context = vetoes.handle_context
     # hyphens come in many shapes when typed on phones: ‐ ‑ ‒ – — ― − and the Hangul vowel ㅡ
     phone_sep = r"[\s.\-)\u2010-\u2015\u2212\u3161]{0,3}"
     rules = [
