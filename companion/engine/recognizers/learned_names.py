@@ -285,7 +285,9 @@ class LearnedNameRecognizer(EntityRecognizer):
         if span in lex.public_figures or span in lex.common_words or span in lex.hospitals \
                 or span in self.rules._role_words:  # 전임의, 간호사, 내과: a role or department
             return True
-        if span[:-1] in lex.public_figures or span[:-1] in lex.common_words:
+        if span[:-1] in lex.public_figures or (span[:-1] in lex.common_words and conf < SURE):
+            # a word and one more syllable (이사장); a model sure of a name is not overruled by
+            # the word inside it (임상아, 하루나)
             return True
         if self.rules._public_title.match(text, end):
             return True  # 박민수 차관: a public figure in office
