@@ -58,6 +58,33 @@ def syllables(span: str) -> str:
 _NOT_HANGUL = re.compile(r"[^가-힣]")
 
 
+def listed_with_names(text: str, names: list[tuple[int, int]], candidates: list[tuple[int, int, int]],
+                      gap: re.Pattern[str]) -> list[tuple[int, int, int]]:
+    """The candidates ``(start, end, word_end)`` listed next to a name (``names``: its start and
+    end) or next to a candidate so listed: the text between them is a list's gap (a particle,
+    a comma, 및 …; ``gap``).
+
+    Only neighbours are compared: names and candidates in text order, one pass forwards (a
+    candidate right after a name) and one backwards (right before one), so a chain of any
+    length (A랑 B랑 C랑 …) is followed in time linear in its length."""
+    items = sorted([(start, end, end, True) for start, end in names]
+                   + [(start, end, word_end, False) for start, end, word_end in candidates])
+    found = [is_name for *_, is_name in items]
+
+    def listed(left_end: int, right_start: int) -> bool:
+        between = text[left_end:right_start]
+        return len(between) <= 24 and gap.fullmatch(between) is not None
+
+    for k in range(1, len(items)):  # forwards: the name before it ends, the gap, then the candidate
+        if not found[k] and found[k - 1] and listed(items[k - 1][1], items[k][0]):
+            found[k] = True
+    for k in range(len(items) - 2, -1, -1):  # backwards: the candidate's word, the gap, the name
+        if not found[k] and found[k + 1] and listed(items[k][2], items[k + 1][0]):
+            found[k] = True
+    return [(start, end, word_end) for (start, end, word_end, was_name), now in zip(items, found)
+            if now and not was_name]
+
+
 def is_repeat(result: RecognizerResult) -> bool:
     """The result is another mention of a name found (the ``repeat`` rule)."""
     return result.analysis_explanation is not None and result.analysis_explanation.pattern_name == REPEAT_RULE
@@ -119,6 +146,9 @@ class KoreanNameRecognizer(EntityRecognizer):
         # what may separate two names in a list: particles, commas, slashes, 와/과/하고/랑
         self._list_gap = re.compile(
             rf"(?:[가-힣]{{0,2}}(?:{cue('list_particles')})?\s?[,/·&]?\s?(?:{cue('list_conjunctions')})?\s?){{1,2}}")
+        #: … and one that says so (a particle, a comma, 및), not a space alone: between weaker candidates
+        self._marked_list_gap = re.compile(
+            rf"(?:{cue('list_particles')})\s?|\s?[,/·&]\s?|\s(?:{cue('list_conjunctions')})\s")
         # a roster slot: "R2 정하은", "3년차 유민서", "내과: 한지우"
         departments = _alt(d for d in lexicon.departments if re.search(r"[가-힣]", d))
         self._slot_before = re.compile(rf"(?:(?<![A-Za-z0-9])(?:R|PGY-?)[1-5]|(?<!\d)[1-9]년차|(?<![가-힣])(?:{departments}))\s?[:：]?\s$")
@@ -656,31 +686,13 @@ class KoreanNameRecognizer(EntityRecognizer):
 
     def _coordinated(self, text: str, pending: list[tuple[int, int, int]], results: list[RecognizerResult],
                      full_names: list[str]) -> None:
-        """A name-like word listed next to a name (정하은이랑 유민서랑, "김성호, 이수진") is a name too.
-
-        Only neighbours are compared: names and candidates in text order, one pass forwards (a
-        candidate right after a name) and one backwards (right before one), so a chain of any
-        length (A랑 B랑 C랑 …) is followed in time linear in its length."""
-        items = sorted([(r.start, r.end, r.end, True) for r in results if r.entity_type == FULL_NAME]
-                       + [(start, end, word_end, False) for start, end, word_end in pending])
-        found = [is_name for *_, is_name in items]
-
-        def listed(left_end: int, right_start: int) -> bool:
-            between = text[left_end:right_start]
-            return len(between) <= 24 and self._list_gap.fullmatch(between) is not None
-
-        for k in range(1, len(items)):  # forwards: the name before it ends, the gap, then the candidate
-            if not found[k] and found[k - 1] and listed(items[k - 1][1], items[k][0]):
-                found[k] = True
-        for k in range(len(items) - 2, -1, -1):  # backwards: the candidate's word, the gap, the name
-            if not found[k] and found[k + 1] and listed(items[k][2], items[k + 1][0]):
-                found[k] = True
-        listed_now = set()
-        for (start, end, word_end, was_name), now in zip(items, found):
-            if now and not was_name:
-                results.append(self._result(FULL_NAME, start, end, 0.7, "listed_with_name"))
-                full_names.append(text[start:end])
-                listed_now.add((start, end, word_end))
+        """A name-like word listed next to a full name (정하은이랑 유민서랑, "김성호, 이수진") is a
+        name too."""
+        names = [(r.start, r.end) for r in results if r.entity_type == FULL_NAME]
+        listed_now = set(listed_with_names(text, names, pending, self._list_gap))
+        for start, end, _ in sorted(listed_now):
+            results.append(self._result(FULL_NAME, start, end, 0.7, "listed_with_name"))
+            full_names.append(text[start:end])
         pending[:] = [p for p in pending if p not in listed_now]
 
     @staticmethod

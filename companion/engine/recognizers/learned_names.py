@@ -34,7 +34,8 @@ from ...budget import out_of_time
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
 from .explanation import explanation
-from .korean_names import FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, is_repeat, syllables, word_starts
+from .korean_names import (FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, is_repeat, listed_with_names, syllables,
+                           word_starts)
 from .name_features import Featurizer, candidate_windows, morph_labels
 
 MODEL_FILE = "person_names.crfsuite"
@@ -42,6 +43,12 @@ MODEL_FILE = "person_names.crfsuite"
 MODEL_ONLY_WEIGHT = 0.8
 #: below this confidence a span found by the model alone is dropped
 MIN_CONFIDENCE = 0.75
+#: … unless it is listed next to a name (예은, 유빈, 혜림; 채원이랑 윤슬이): then from this confidence
+LISTED_CONFIDENCE = 0.5
+#: … and scores this (the rules' listed names score 0.7)
+LISTED_SCORE = 0.6
+#: the engine's threshold: a result below it is no name found
+FOUND = 0.4
 #: rules and model together stay below the certainty of a configured roster name (1.0)
 FUSED_MAX = 0.9
 #: rule results below this score are weak evidence (see ``analyze``)
@@ -180,6 +187,7 @@ class LearnedNameRecognizer(EntityRecognizer):
                 _note(r, f"the name model doubts it (belief {b:.2f}): score {r.score}")
         self._cap_repeats(text, results)
         added: list[str] = shrunk
+        doubtful: list[tuple[int, int, float]] = []
         index = _Spans(results)
         for start, end, conf in spans:
             start, end = self._trim(text, start, end)
@@ -199,16 +207,34 @@ class LearnedNameRecognizer(EntityRecognizer):
                     r.score = round(max(r.score, min(FUSED_MAX, fused)), 2)
                     _note(r, f"the name model agrees (confidence {conf:.2f}): score {r.score}")
                 continue
-            if conf < MIN_CONFIDENCE or not self._korean_form(text, start, end) \
+            if conf < LISTED_CONFIDENCE or not self._korean_form(text, start, end) \
                     or self._vetoed(text, start, end, art, conf):
+                continue
+            if conf < MIN_CONFIDENCE or self._doubted(text, start, end, art, conf):
+                doubtful.append((start, end, conf))
                 continue
             kind = self._kind(text[start:end])
             results.append(self._result(kind, start, end, round(conf * MODEL_ONLY_WEIGHT, 2), "model_only",
                                         f"the name model alone (confidence {conf:.2f})"))
             if kind != INITIAL:
                 added.append(text[start:end])
+        self._listed(text, doubtful, results, added)
         self._mentions(text, added, results, rule_spans, art)
         return results
+
+    def _listed(self, text: str, doubtful: list[tuple[int, int, float]], results: list[RecognizerResult],
+                added: list[str]) -> None:
+        """Spans the model doubts that are listed next to a name found (예은, 유빈, 혜림 씨;
+        채원이랑 윤슬이): names too."""
+        if not doubtful:
+            return
+        names = [(r.start, r.end) for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME) and r.score >= FOUND]
+        conf = {(s, e): c for s, e, c in doubtful}
+        candidates = [(s, e, e) for s, e, _ in doubtful]
+        for start, end, _ in listed_with_names(text, names, candidates, self.rules._marked_list_gap):
+            results.append(self._result(self._kind(text[start:end]), start, end, LISTED_SCORE, "listed_with_name",
+                                        f"the name model (confidence {conf[start, end]:.2f}), listed next to a name"))
+            added.append(text[start:end])
 
     def _cap_repeats(self, text: str, results: list[RecognizerResult]) -> None:
         """The rules scored their repeats before the model judged the names repeated: a repeat of
@@ -274,7 +300,7 @@ class LearnedNameRecognizer(EntityRecognizer):
         return FULL_NAME
 
     def _vetoed(self, text: str, start: int, end: int, art: KoreanNlpArtifacts, conf: float = 0.0) -> bool:
-        """The rules' evidence against a name: public figures, ordinary words, numbers."""
+        """The rules' evidence against a name: public figures, ordinary words, numbers, verbs."""
         lex = self.lex
         span = text[start:end]
         if _HANGUL.search(span) is None:
@@ -296,15 +322,15 @@ class LearnedNameRecognizer(EntityRecognizer):
         if len(span) == 3 and conf < COMPOUND_SURE and self._noun_compound(art, start):
             return True
         word = self.rules._word.match(text, start)
-        if word is not None and word.group() in lex.common_words:
-            return True
-        if conf < SURE and not self._titled(text, start, end) \
-                and self.rules._dictionary_word(art, start, len(span), with_particle=False):
-            # mecab knows the span as an ordinary word; its dictionary also lists many given names
-            # as common nouns (민지, 수연), so only a model that is not sure gives way, and only
-            # when no title follows (진영 오빠가, 수연 선생님)
-            return True
-        return False
+        return word is not None and word.group() in lex.common_words
+
+    def _doubted(self, text: str, start: int, end: int, art: KoreanNlpArtifacts, conf: float) -> bool:
+        """mecab knows the span as an ordinary word. Its dictionary also lists many given names
+        as common nouns (민지, 수연, 보람), so only a model that is not sure gives way, and only
+        when no title follows (진영 오빠가, 수연 선생님); a span in a list of names is a name still
+        (see ``_listed``)."""
+        return conf < SURE and _HANGUL.search(text, start, end) is not None and not self._titled(text, start, end) \
+            and self.rules._dictionary_word(art, start, end - start, with_particle=False)
 
     @staticmethod
     def _noun_compound(art: KoreanNlpArtifacts, start: int) -> bool:
