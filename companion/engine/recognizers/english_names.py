@@ -38,9 +38,9 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     rules = [
         # a Western given name with a Korean surname, with or without a title: one person, one
         # span (Ashley Han, Dr. Sarah Kim, Sarah Kim's), so a redaction leaves no half behind
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:{title}\s+)?(?P<v>(?:{western})\s+(?:{all_surnames}))\b(?!-[a-z]|['’](?!s\b)[a-z])"), 0.8, name="romanized.western_given_korean_surname"),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:{title}\s+)?(?P<v>(?:{western})\s+(?:{all_surnames})){end}(?!-[a-z]|['’](?!s\b)[a-z])"), 0.8, name="romanized.western_given_korean_surname"),
         # title + initial + surname: "Dr. A Chen", "Prof. J. Park" (the surname with the initial)
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b{title}\s+(?P<v>[A-Z]\.?\s+[A-Z][a-z]{{1,15}})\b"), 0.8,
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b{title}\s+(?P<v>[A-Z]\.?\s+[A-Z][a-z]{{1,15}}){end}"), 0.8,
              veto=lambda t, s, e: t[s:e].split()[-1] in eponyms, name="romanized.title_initial_surname"),
         # a romanized given name with a hyphen, in lower case: "Kwon soon-il"
         Rule("PERSON_ROMANIZED", re.compile(
@@ -50,10 +50,10 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
             rf"\b{title}\s+(?P<v>(?:{all_surnames})(?:\s+{_GIVEN})?|{_GIVEN}\s+(?:{all_surnames})){end}"), 0.85, name="romanized.title_surname"),
         # surname + hyphenated given name, or given + surname
         Rule("PERSON_ROMANIZED", re.compile(
-            rf"\b(?P<v>(?:{all_surnames})\s+[A-Z][a-z]+-[a-z]+|[A-Z][a-z]+-[a-z]+\s+(?:{all_surnames}))\b"), 0.85, name="romanized.hyphenated_given"),
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s+{_GIVEN})\b(?!\s+{institutions})"), 0.6, name="romanized.surname_given"),
+            rf"\b(?P<v>(?:{all_surnames})\s+[A-Z][a-z]+-[a-z]+|[A-Z][a-z]+-[a-z]+\s+(?:{all_surnames})){end}"), 0.85, name="romanized.hyphenated_given"),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s+{_GIVEN}){end}(?!\s+{institutions})"), 0.6, name="romanized.surname_given"),
         # Western order without a hyphen: "Minji Kim"
-        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{_GIVEN}\s+(?:{safe}))\b(?!\s+{institutions})"), 0.6, name="romanized.given_surname"),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{_GIVEN}\s+(?:{safe})){end}(?!\s+{institutions})"), 0.6, name="romanized.given_surname"),
         # a bare surname tied to a place: "Kim from ortho", "Lee at Severance"
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{safe})\s+(?:from\s+(?:the\s)?[A-Za-z]|(?:at|in)\s+(?:the\s)?[A-Z])"), 0.6, name="romanized.surname_at_place"),
         # a romanized surname with a Korean title: "Park 교수님", "Kim 쌤"
@@ -87,6 +87,6 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         hint=re.compile(r"[a-z]-[a-z]"), name="romanized.lowercase_hyphenated"))
     # a role word before a romanized surname: "our attending Lee", "charge nurse Kim" (starts lowercase)
     rules.append(Rule("PERSON_ROMANIZED", re.compile(
-        rf"\b{cue('roles_en')}\s+(?P<v>(?:{safe})(?:\s+{_GIVEN})?)\b"),
+        rf"\b{cue('roles_en')}\s+(?P<v>(?:{safe})(?:\s+{_GIVEN})?){end}"),
         0.7, hint=capital, name="romanized.role_before_surname"))
     return GroupRegexRecognizer("RomanizedNameRecognizer", rules, supported_language=language)
