@@ -6,7 +6,8 @@ data, one file per recognizer (``tests/recognizers/<recognizer>.tsv``), as kiwip
 
 ``expected`` is every result the recognizer gives at or above the engine's threshold, as
 ``ENTITY_TYPE:text`` joined by `` | `` (in any order), or ``-`` for none; ``language`` is ``ko``
-unless given. The engine's later stages (word boundaries, grouping, context) are not applied:
+unless given; ``\n`` and ``\t`` in a sentence are a line break and a tab (chat exports). The
+engine's later stages (word boundaries, grouping, context) are not applied:
 this is the recognizer's own answer.
 """
 from __future__ import annotations
@@ -70,6 +71,7 @@ def read_cases() -> list:
             if not line.strip() or line.startswith("#"):
                 continue
             expected, sentence, *rest = line.split("\t")
+            sentence = sentence.replace("\\n", "\n").replace("\\t", "\t")
             language = rest[0] if rest else "ko"
             want = set() if expected == "-" else {tuple(item.strip().split(":", 1)) for item in expected.split(" | ")}
             cases.append(pytest.param(path.stem, sentence, language, want, id=f"{path.stem}:{number}"))

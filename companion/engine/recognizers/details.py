@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..lexicon import Lexicon
+from . import chat_export
 from .regex_base import GroupRegexRecognizer, Rule, cue_alternation, cue_alternations, literal_alternation, word_end
 
 _YEAR_HINT = re.compile(r"[Yy]ear|YEAR")
@@ -74,7 +75,8 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         # 12F 회의실 is a floor
         Rule("AGE_GENDER", re.compile(rf"(?<![\d/])(?:\d{{2}}\s?/\s?[FM]|[FM]\s?/\s?\d{{2}}|\d{{2}}[FM](?!(?<=F)\s?{floor_places}))(?![A-Za-z\d])|(?<!\d)\d{{2}}\s?(?:세|살){end}"), 0.6, name="detail.age_sex_ko"),
         Rule("ROOM", re.compile(rf"(?<!\d)\d{{2,4}}\s?호(?:실)?{end}"), 0.5, name="detail.room"),
-        Rule("DATED_EVENT", re.compile(time), 0.45, name="detail.dated_time"),
+        # not the time stamp of a chat export's message (2024년 3월 2일 오후 3:12, 정하람 : …)
+        Rule("DATED_EVENT", re.compile(time), 0.45, veto=chat_export.in_stamp, name="detail.dated_time"),
         Rule("DATED_EVENT", re.compile(life_event), 0.5,
              hint=re.compile(r"상|퇴임|은퇴|휴가|휴직|복직|passed|leave|retire", re.I), name="detail.life_event"),
         # a dated step in someone's career, told as a clause: 작년에 파트장 단 사람, 재작년에 외과에서

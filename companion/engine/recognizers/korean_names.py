@@ -30,6 +30,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from ...budget import out_of_time
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
+from . import chat_export
 from .explanation import explanation
 from .regex_base import cue_alternations
 
@@ -135,6 +136,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._bare_surname_particles = frozenset(lexicon.cue("korean_names.bare_surname_particles"))
         self._common_noun_particles = frozenset(lexicon.cue("korean_names.common_noun_particles")) | self._noun_particles
         self._role_words = frozenset(lexicon.titles) | frozenset(lexicon.roles) | frozenset(lexicon.departments)
+        self._family_contacts = frozenset(lexicon.cue("korean_names.family_contacts"))
+        self._line_labels = frozenset(lexicon.cue("korean_names.line_labels"))
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         self._title_start = re.compile(rf"\s?(?:{titles})")
         strong = _alt(t for t in lexicon.titles if t not in lexicon.weak_titles)
@@ -145,10 +148,11 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._contact_cue = re.compile(rf"[^\n]*?(?:01[016789][\s.\-]?\d{{3,4}}|@|{cue('contact_words')})")
         # what may separate two names in a list: particles, commas, slashes, 와/과/하고/랑
         self._list_gap = re.compile(
-            rf"(?:[가-힣]{{0,2}}(?:{cue('list_particles')})?\s?[,/·&]?\s?(?:{cue('list_conjunctions')})?\s?){{1,2}}")
-        #: … and one that says so (a particle, a comma, 및), not a space alone: between weaker candidates
+            rf"(?:[가-힣]{{0,2}}(?:{cue('list_particles')})?[ \t]?[,/·&]?[ \t]?(?:{cue('list_conjunctions')})?[ \t]?){{1,2}}")
+        #: … and one that says so (a particle, a comma, 및), not a space alone: between weaker candidates;
+        #: neither crosses a line (성명: 최은서 / 진단명: 폐렴 is a form, not a list)
         self._marked_list_gap = re.compile(
-            rf"(?:{cue('list_particles')})\s?|\s?[,/·&]\s?|\s(?:{cue('list_conjunctions')})\s")
+            rf"(?:{cue('list_particles')})[ \t]?|[ \t]?[,/·&][ \t]?|[ \t](?:{cue('list_conjunctions')})[ \t]")
         # a roster slot: "R2 정하은", "3년차 유민서", "내과: 한지우"
         departments = _alt(d for d in lexicon.departments if re.search(r"[가-힣]", d))
         self._slot_before = re.compile(rf"(?:(?<![A-Za-z0-9])(?:R|PGY-?)[1-5]|(?<!\d)[1-9]년차|(?<![가-힣])(?:{departments}))\s?[:：]?\s$")
@@ -178,12 +182,6 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._chosung = re.compile(r"(?<![ㄱ-ㅣ])[ㄱ-ㅎ]{2,3}(?![ㄱ-ㅣ])")
         self._spaced = re.compile(
             rf"(?<![가-힣])(?:{surnames})([\s.·ㆍ‧_-])[가-힣]\1[가-힣](?![가-힣])")
-        # KakaoTalk exports: the speaker of each message, PC "[정하람] [오후 9:05] …" and mobile
-        # "2024년 3월 2일 오후 3:12, 정하람 : …" / "2024. 3. 2. 오후 3:12, 정하람 : …"
-        self._speaker = re.compile(
-            r"^\[(?P<v>[^\[\]\n]{1,20})\]\s?\[(?:오전|오후)\s?\d{1,2}:\d{2}\]"
-            r"|^\d{4}(?:년\s?|\.\s?)\d{1,2}(?:월\s?|\.\s?)\d{1,2}(?:일|\.)?\s?(?:오전|오후)\s?\d{1,2}:\d{2},\s?"
-            r"(?P<w>[^:\n,]{1,20}?)\s?:\s", re.M)
         # a sign-off at the end of a line: "홍다인 드림", "- 홍다인 올림"
         self._signoff = re.compile(rf"(?<![가-힣])(?P<v>[가-힣]{{2,4}})\s?{cue('signoffs')}[.!]?[ \t]*(?=\n|$)")
         super().__init__(supported_entities=[FULL_NAME, SURNAME_TITLE, MASKED, INITIAL, CHOSUNG, GIVEN_NAME],
@@ -554,14 +552,15 @@ class KoreanNameRecognizer(EntityRecognizer):
         """Speakers of a chat export and the writer of a sign-off: whoever they are, the display
         name is a person's (a nickname too)."""
         lex = self.lex
-        for m in self._speaker.finditer(text):
-            group = "v" if m.group("v") is not None else "w"
-            name = m.group(group).strip()
-            if not name or name in ("나", "me", "Me"):
-                continue
-            start = m.start(group) + (len(m.group(group)) - len(m.group(group).lstrip()))
-            end = start + len(name)
+        for start, end, stamped in chat_export.speakers(text):
+            name = text[start:end]
+            if name in ("나", "me", "Me") or name in lex.common_words or name in self._role_words \
+                    or name in self._family_contacts:
+                continue  # the writer, or 엄마, 팀장님 as a contact's display name
             korean = re.fullmatch(r"[가-힣]{3,4}", name) and (name[:1] in lex.surnames or name[:2] in lex.surnames)
+            if not stamped and (name in self._line_labels
+                                or not (korean or (len(name) == 2 and all(s in lex.given_syllables for s in name)))):
+                continue  # a pasted transcript's speaker only when it looks like a name: not 결론, 장점
             results.append(self._result(FULL_NAME if korean else GIVEN_NAME, start, end, 0.85, "chat_speaker"))
             if korean:
                 full_names.append(name)

@@ -1,0 +1,61 @@
+"""Messenger chat exports: the head an exported message line starts with, its time stamp and its
+speaker (KakaoTalk PC and mobile, LINE, a pasted "이름: …" transcript).
+
+One source for two recognizers: the speaker is a person's name (``korean_names``), and the
+stamp is when a message was sent, not a dated event in someone's life (``details``).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Iterator, NamedTuple
+
+_TIME = r"(?:(?:오전|오후)\s?\d{1,2}:\d{2}|\d{1,2}:\d{2}(?:\s?[AaPp][Mm])?)"
+_DATE = r"\d{4}(?:년\s?|\.\s?|-|/)\d{1,2}(?:월\s?|\.\s?|-|/)\d{1,2}(?:일|\.)?"
+_HEADS = re.compile(
+    rf"^\[(?P<pc>[^\[\]\n]{{1,20}})\]\s?\[{_TIME}\]"                                   # [정하람] [오후 9:05]
+    rf"|^(?P<stamp>{_DATE}\s?{_TIME}),\s?(?P<mobile>[^:\n,]{{1,20}}?)\s?:\s"            # 2024년 3월 2일 오후 3:12, 정하람 :
+    rf"|^\[{_TIME}\]\s?(?P<timed>[^:\n\[\]]{{1,20}}?)\s?:\s"                            # [오후 6:12] 옥채원:
+    rf"|^{_TIME}\t(?P<line>[^\t\n]{{1,20}})\t",                                         # 22:43<TAB>빈채율<TAB>
+    re.M)
+#: a line that only dates the messages below it: "--------------- 2024년 5월 12일 일요일 ---------------"
+_DAY_LINE = re.compile(rf"^[-=\s]*(?P<stamp>{_DATE}(?:\s?\(?[월화수목금토일](?:요일)?\)?)?)[-=\s]*$", re.M)
+#: a transcript pasted without times: "가람: 오늘 차지 누구였어?" (see ``speakers``)
+_PLAIN = re.compile(r"^(?P<plain>[가-힣]{1,4})\s?:\s", re.M)
+#: … counted as one only with this many such lines
+PLAIN_LINES = 3
+
+
+class Speaker(NamedTuple):
+    start: int
+    end: int
+    #: from an export's time-stamped head (else a plain transcript's, which the caller checks)
+    stamped: bool
+
+
+def speakers(text: str) -> Iterator[Speaker]:
+    """The display name at the head of every exported message line."""
+    for m in _HEADS.finditer(text):
+        group = next(g for g in ("pc", "mobile", "timed", "line") if m.group(g) is not None)
+        raw = m.group(group)
+        name = raw.strip()
+        if name:
+            start = m.start(group) + len(raw) - len(raw.lstrip())
+            yield Speaker(start, start + len(name), True)
+    plain = list(_PLAIN.finditer(text))
+    said = Counter(m.group("plain") for m in plain)
+    # a conversation: several lines, two speakers at least, one who speaks again (a form's labels,
+    # 성명: … 진단명: …, head one line each)
+    if len(plain) >= PLAIN_LINES and len(said) >= 2 and max(said.values()) >= 2:
+        for m in plain:
+            yield Speaker(m.start("plain"), m.end("plain"), False)
+
+
+def in_stamp(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` lies in the time stamp of an exported message or a day line."""
+    line = text.rfind("\n", 0, start) + 1
+    for regex in (_HEADS, _DAY_LINE):
+        m = regex.match(text, line)
+        if m is not None and m.group("stamp") is not None and m.start("stamp") <= start and end <= m.end("stamp"):
+            return True
+    return False
