@@ -126,6 +126,8 @@ def test_english_look_alikes_stay_clean(engine, draft):
     "우리 언니가 간호사예요. 친구 오빠가 의사래",
     "청소 아줌마가 치워주셨어요. 사촌 형이 레지던트",
     "병동 이모님들 최고. 환자 부모님께 설명드림",
+    # 이/MM 나라/NNG: "this country", glued
+    "이나라는 답이 없다", "굳이 이시점에 그런 말을? 이세상에 그런 사람 없음", "이친구가 뭐라고",
 ])
 def test_look_alikes_stay_clean(engine, draft):
     assert names(engine, draft) == []
@@ -137,6 +139,17 @@ def test_every_mention_of_a_model_found_name_is_redacted(engine):
     result = engine.analyze(draft, redacted_text=True)
     assert "봉채윤" not in result["redacted_text"] and "채윤" not in result["redacted_text"]
     assert "채윤" not in engine.redact(draft)["redacted_text"]
+
+
+@pytest.mark.parametrize("draft, mention", [
+    ("시안이가 왜 승진 1순위인지 모르겠음. 시안이 작년에 한 거 뭐 있냐", "시안이 작년"),
+    ("선우다인이랑 같은 조였는데 착한애임. 다인이 그럴 애 아님", "다인이 그럴"),
+])
+def test_every_mention_of_a_given_name_found_with_its_suffix_is_redacted(engine, draft, mention):
+    """A given name the rules and the model found together (시안이가) is repeated with 이 after
+    it (시안이 작년에): the rules repeat only what they found alone, so the fusion repeats it."""
+    redacted = engine.redact(draft)["redacted_text"]
+    assert mention[:2] not in redacted
 
 
 def test_redact_over_http_leaves_no_name(companion):

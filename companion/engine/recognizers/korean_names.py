@@ -44,6 +44,8 @@ GIVEN_NAME = "PERSON_GIVEN_NAME"
 PENDING = "pending"
 #: the score of another mention of a name found (at most that of the name itself)
 REPEAT = 0.75
+#: this, that (이, 그, 저) read by mecab as determiners: see ``KoreanNameRecognizer.determiner_noun``
+_DEMONSTRATIVES = frozenset("이그저")
 REPEAT_RULE = "korean_name.repeat"
 
 _MASK = r"(?:OO|○○|◯◯|●●|◎◎|ㅇㅇ|\*\*|XX|xx|△△|□□|■■|ㅁㅁ|○|◯|●|◎|\*|O|X|ㅇ|△|□|■)"
@@ -429,7 +431,20 @@ class KoreanNameRecognizer(EntityRecognizer):
             # a verb or adverb before a title (하는데 교수님은, 어떻게 교수, 하시고 전공의)
             or (not self._given_ok(name, slen) and self._verb_form(art, start, n, self._PREDICATE_TAGS, unknown=False))
             # a noun and a particle that is rarely the end of a given name (민원도, 기록을)
-            or (name[-1] in self._noun_particles and self._dictionary_word(art, start, n)))
+            or (name[-1] in self._noun_particles and self._dictionary_word(art, start, n))
+            or self.determiner_noun(art, start, n))
+
+    @staticmethod
+    def determiner_noun(art: KoreanNlpArtifacts, start: int, length: int) -> bool:
+        """mecab reads a demonstrative and a noun (이/MM 아이/NNG, 그/MM 사람/NNG): "this child" glued
+        together, the way informal text writes 이영화, not a surname and a given name, nor is 이아 of
+        it. A one-syllable noun may be a given name (이/MM 안/NNG: 이안), and 한/MM, 전/MM are
+        surnames far more often than "one", "former"."""
+        i = art.token_at(start)
+        return (length <= 3 and i is not None and i + 1 < len(art.tokens) and art.tokens_indices[i] == start
+                and art.tokens[i] in _DEMONSTRATIVES and art.tags[i] == "MM"
+                and art.tokens_indices[i + 1] == start + 1 and art.tags[i + 1] == "NNG"
+                and 2 <= len(art.tokens[i + 1]) >= length - 1)
 
     def _full_name_score(self, text: str, word: str, start: int, slen: int, end_of_word: int,
                          art: KoreanNlpArtifacts) -> tuple[float, str] | str | None:

@@ -219,7 +219,11 @@ class LearnedNameRecognizer(EntityRecognizer):
             if kind != INITIAL:
                 added.append(text[start:end])
         self._listed(text, doubtful, results, added)
-        self._mentions(text, added, results, rule_spans, art)
+        # every name found, not only the model's own: the rules repeat only the names they were
+        # sure of alone (a given name with 이 after it, 시안이가 … 시안이, they leave to the model)
+        found = {text[r.start:r.end] for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME)
+                 and r.score >= FOUND and not is_repeat(r)}
+        self._mentions(text, added + sorted(found - set(added)), results, rule_spans, art)
         return results
 
     def _listed(self, text: str, doubtful: list[tuple[int, int, float]], results: list[RecognizerResult],
@@ -321,6 +325,8 @@ class LearnedNameRecognizer(EntityRecognizer):
             return True  # 박아줘, 조용한 (선생님): a verb or adjective
         if len(span) == 3 and conf < COMPOUND_SURE and self._noun_compound(art, start):
             return True
+        if len(span) == 3 and self.rules.determiner_noun(art, start, 3) and not self._titled(text, start, end):
+            return True  # 이친구가, 이나라는: "this friend", "this country" glued, however sure the model is
         word = self.rules._word.match(text, start)
         return word is not None and word.group() in lex.common_words
 
