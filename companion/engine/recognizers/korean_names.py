@@ -141,10 +141,11 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._family_contacts = frozenset(lexicon.cue("korean_names.family_contacts"))
         self._line_labels = frozenset(lexicon.cue("korean_names.line_labels"))
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
-        self._title_start = re.compile(rf"\s?(?:{titles})")
+        # a title in the plural (선배님들, 교수들) is a group's: the word before it is no one's name
+        self._title_start = re.compile(rf"\s?(?:{titles})(?![가-힣]?들)")
         strong = _alt(t for t in lexicon.titles if t not in lexicon.weak_titles)
         self._public_title = re.compile(rf"\s?(?:{_alt(lexicon.public_titles)})")
-        self._strong_title_start = re.compile(rf"\s?(?:{strong})")
+        self._strong_title_start = re.compile(rf"\s?(?:{strong})(?![가-힣]?들)")
         # a title written before the name, as in lists and memos: "담당 간호사 이수진", "교수: 김성호"
         # someone's contact follows: a phone number, an address, a handle
         self._contact_cue = re.compile(rf"[^\n]*?(?:01[016789][\s.\-]?\d{{3,4}}|@|{cue('contact_words')})")
@@ -161,9 +162,10 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._title_before = re.compile(rf"(?<![가-힣])(?:{strong})\s?[:：]?\s$")
         self._word = re.compile(r"[가-힣]+")
         self._given_title = re.compile(rf"(?<![가-힣])[가-힣]{{2}}(?=\s?{cue('given_name_titles')}(?![가-힣]{{2}}))")
-        # a name in a labelled field: "이름: 유가은", "Name: 유가은", "성명 유가은"
+        # a name in a labelled field: "이름: 유가은", "Name: 유가은", "성명 유가은", "이름 기명철이고" (three
+        # syllables tried first, the usual length, so a particle after is not taken for the name)
         self._labelled = re.compile(
-            rf"(?:(?:{cue('name_labels')}|Name|name|NAME)\s?[:：]|(?:full\s|real\s|Korean\s)?name(?:\sis)?)\s?(?P<v>[가-힣]{{2,4}})(?![가-힣])")
+            rf"(?:(?:{cue('name_labels')}|Name|name|NAME)\s?[:：]|(?P<bare>{cue('name_labels')})\s|(?:full\s|real\s|Korean\s)?name(?:\sis)?)\s?(?P<v>[가-힣]{{3}}|[가-힣]{{2}}|[가-힣]{{4}})(?=(?:{particles})?(?![가-힣]))")
         # a particle or title may follow the unmasked given syllable (김O호가, 김○호는)
         word_end = rf"(?=(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}(?![가-힣]))"
         self._masked = re.compile(
@@ -272,6 +274,19 @@ class KoreanNameRecognizer(EntityRecognizer):
                 return False
             pos += len(art.tokens[k])
             k += 1
+        return True
+
+    @staticmethod
+    def _nouns_only(art: KoreanNlpArtifacts, start: int, length: int) -> bool:
+        """mecab reads only nouns (and particles) in the span: garbled names (기명/NNG 철/NNG), not a
+        verb or adverb (안/MAG 써도/VV+EC)."""
+        i = art.token_at(start)
+        if i is None:
+            return False
+        while i < len(art.tokens) and art.tokens_indices[i] < start + length:
+            if not art.tags[i].startswith(("NN", "J")):
+                return False
+            i += 1
         return True
 
     def _surname_split(self, art: KoreanNlpArtifacts, start: int, slen: int, length: int) -> bool:
@@ -542,6 +557,10 @@ class KoreanNameRecognizer(EntityRecognizer):
                 results.append(self._result(FULL_NAME, m.start(), m.end(), 0.8, "full_name_spelled_apart"))
                 full_names.append(m.group())
         for m in self._labelled.finditer(text):
+            start, n = m.start("v"), len(m.group("v"))
+            if m.group("bare") is not None and (n != 3 or self._dictionary_word(art, start, n, with_particle=False)
+                                                or not self._nouns_only(art, start, n)):
+                continue  # without a colon only a full name, not 이름 모를 환자, 이름 안써도, 성명 미상
             if m.group("v")[:1] in lex.surnames or m.group("v")[:2] in lex.surnames:
                 results.append(self._result(FULL_NAME, m.start("v"), m.end("v"), 0.85, "labelled_field"))
                 full_names.append(m.group("v"))
