@@ -400,10 +400,23 @@ def test_everyday_uses_near_harm_words_do_not_fire(ko: HarmRecognizer, text: str
         "The attending covered up the wound with a sterile dressing.",
         "Make sure everyone knows the new code cart location.",
         "I smell like alcohol swabs after every shift lol",
+        # the writer insulting themselves, with no one else in the sentence
+        "진짜 나 자신이 너무 한심하고 병신같다 ㅋㅋ",
+        "내가 병신이지 이 직업 왜 골랐을까",
+        "내가 너무 한심하게 느껴지는 하루",
+        "I hate myself, such an idiot today",
     ],
 )
 def test_self_talk_and_things_do_not_fire(ko: HarmRecognizer, text: str) -> None:
     assert found(ko, text) == []
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("내가 보기엔 걔 병신임", "병신"),
+    ("나 자신도 한심하지만 걔는 진짜 병신같다", "병신"),
+])
+def test_an_insult_beside_the_writer_still_fires_when_someone_else_is_there(ko: HarmRecognizer, text: str, fragment: str) -> None:
+    assert any(fragment in span for _, span in found(ko, text))
 
 
 @pytest.mark.parametrize("text, entity_type, fragment", [

@@ -13,7 +13,8 @@ A sentence the classifier calls abusive, aimed at someone (a role, a pronoun, a 
 person; or very abusive on its own) and left alone by the lexicon becomes a ``HARM_INSULT``
 finding on its most abusive clause (a span the writer can act on, not the whole post). A sentence
 that *reports* — news of a charge or a verdict, a drama's plot — yields nothing, unless it also
-passes a rumour on (…다던데, 소문). The pipeline has normalised the text already (NFC, invisible
+passes a rumour on (…다던데, 소문); nor does an insult the writer aims at themselves with no one
+else in the sentence (나 자신이 너무 한심하다). The pipeline has normalised the text already (NFC, invisible
 and full-width characters: ``companion/engine/normalize.py``); offsets are into the text given.
 """
 from __future__ import annotations
@@ -43,6 +44,8 @@ class _SentenceCues(NamedTuple):
     target: re.Pattern
     counted: re.Pattern
     clinical: re.Pattern
+    self: re.Pattern
+    self_before: re.Pattern
 
 
 def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
@@ -85,6 +88,9 @@ def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
         counted=re.compile(rf"(?:(?<![가-힣])(?:{cue('counts')})|[0-9])\s?$"),
         # clinical talk (patients, symptoms, drugs)
         clinical=re.compile(rf"{cue('clinical')}|patient", re.IGNORECASE),
+        # the writer as the subject: a whole word (not the 난 of 난리, the 제가 of 제가끔)
+        self=re.compile(rf"(?<![가-힣])(?:{cue('self')}){ending}?(?![가-힣])|(?<![A-Za-z])myself(?![A-Za-z])"),
+        self_before=re.compile(rf"(?<![가-힣])(?:내가|제가)\s(?:{cue('intensifiers')}\s)?$"),
     )
 
 
@@ -148,7 +154,8 @@ class HarmRecognizer(EntityRecognizer):
             while k + 1 < len(bounds) and bounds[k][1] <= s:
                 k += 1
             inside = k < len(bounds) and bounds[k][0] <= s < bounds[k][1]
-            if inside and reporting(k):
+            if inside and (reporting(k) or (entry.entity_type == self.CLASSIFIER_TYPE
+                                            and self._self_talk(text, *bounds[k], names or [], s))):
                 continue
             j = k
             while j < len(bounds) and bounds[j][0] < e:  # the lexicon's span is sharper: no classifier span over it
@@ -159,7 +166,7 @@ class HarmRecognizer(EntityRecognizer):
             if out_of_time("harm"):
                 break
             p = float(probabilities[k])
-            if p < threshold or covered[k] or reporting(k):
+            if p < threshold or covered[k] or reporting(k) or self._self_talk(text, s, e, names or []):
                 continue
             if p < _UNAIMED_CLINICAL and not self._aimed(text, s, e, names or []):
                 if p < _UNAIMED or self._cues.clinical.search(text, s, e):
@@ -191,6 +198,13 @@ class HarmRecognizer(EntityRecognizer):
         if not (self._cues.reporting.search(text, start, end) or self._cues.story.search(text, start, end)):
             return False
         return self._cues.rumour.search(text, start, end) is None
+
+    def _self_talk(self, text: str, start: int, end: int, names: list[int], insult: int | None = None) -> bool:
+        """The writer insults themselves (나 자신이 너무 한심하다; 내가 병신이지, the insult at ``insult``
+        right after 내가) and no one else is in the sentence."""
+        mine = self._cues.self.search(text, start, end) is not None or (
+            insult is not None and self._cues.self_before.search(text, max(start, insult - 12), insult) is not None)
+        return mine and not self._aimed(text, start, end, names)
 
     def _aimed(self, text: str, start: int, end: int, names: list[int]) -> bool:
         """Whether the sentence text[start:end] names or points at someone."""
