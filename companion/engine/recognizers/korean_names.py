@@ -88,6 +88,17 @@ def listed_with_names(text: str, names: list[tuple[int, int]], candidates: list[
             if now and not was_name]
 
 
+def _lone_syllable(text: str, i: int, separator: str) -> bool:
+    """``text[i]`` is a syllable standing alone between separators (the next or previous piece of
+    a run spelled apart: 시 발 진 짜)."""
+    if not (0 <= i < len(text) and "가" <= text[i] <= "힣"):
+        return False
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before == separator or not "가" <= before <= "힣") and (after == separator or not "가" <= after <= "힣") \
+        and separator in (before, after)
+
+
 def is_repeat(result: RecognizerResult) -> bool:
     """The result is another mention of a name found (the ``repeat`` rule)."""
     return result.analysis_explanation is not None and result.analysis_explanation.pattern_name == REPEAT_RULE
@@ -161,7 +172,9 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._slot_before = re.compile(rf"(?:(?<![A-Za-z0-9])(?:R|PGY-?)[1-5]|(?<!\d)[1-9]년차|(?<![가-힣])(?:{departments}))\s?[:：]?\s$")
         self._title_before = re.compile(rf"(?<![가-힣])(?:{strong})\s?[:：]?\s$")
         self._word = re.compile(r"[가-힣]+")
-        self._given_title = re.compile(rf"(?<![가-힣])[가-힣]{{2}}(?=\s?{cue('given_name_titles')}(?![가-힣]{{2}}))")
+        # (a particle may follow the title, 다솜쌤한테, 지훈 선생님께서; not another word, 씨앗)
+        self._given_title = re.compile(
+            rf"(?<![가-힣])[가-힣]{{2}}(?=\s?{cue('given_name_titles')}(?:{particles}){{0,2}}(?![가-힣]))")
         # a name in a labelled field: "이름: 유가은", "Name: 유가은", "성명 유가은", "이름 기명철이고" (three
         # syllables tried first, the usual length, so a particle after is not taken for the name)
         self._labelled = re.compile(
@@ -501,8 +514,9 @@ class KoreanNameRecognizer(EntityRecognizer):
             yield 0.85, "full_name_weak_title"
         if self._person_tag(art, start, n):
             yield 0.85, "full_name_mecab_person"
-        if self._title_before.search(text, max(0, start - 12), start):
-            yield 0.85, "full_name_title_before"
+        if self._title_before.search(text, max(0, start - 12), start) \
+                and not self._verb_form(art, start, n, self._PREDICATE_TAGS, unknown=False):
+            yield 0.85, "full_name_title_before"  # not 간호사 하다가 (하/VV 다가/EC)
         if self._slot_before.search(text, max(0, start - 12), start):
             yield 0.85, "full_name_roster_slot"
         if self._garbled(art, start, slen, n) and name[slen:] not in lex.common_words:
@@ -552,6 +566,8 @@ class KoreanNameRecognizer(EntityRecognizer):
             parts = re.split(r"[\s.·ㆍ‧_-]", m.group())
             if m.group(1).isspace() and any(p in lex.function_syllables for p in parts[1:]):
                 continue
+            if _lone_syllable(text, m.start() - 2, m.group(1)) or _lone_syllable(text, m.end() + 1, m.group(1)):
+                continue  # a longer run of syllables spelled apart (시 발 진 짜 인 성): words, not a name
             after = self._word.match(text, m.end())
             if not m.group(1).isspace() or self._suffix_ok(after.group() if after else ""):
                 results.append(self._result(FULL_NAME, m.start(), m.end(), 0.8, "full_name_spelled_apart"))
@@ -625,7 +641,8 @@ class KoreanNameRecognizer(EntityRecognizer):
 
     def _given_rule(self, text: str, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
         """A given name alone before 쌤/선생님/씨 (서연쌤, 지훈 선생님): both syllables name-like and
-        mecab does not know the word as an ordinary noun (신규쌤, 병동쌤, 동기쌤 stay out)."""
+        mecab does not know the word as an ordinary noun (신규쌤, 병동쌤, 동기쌤 stay out); a proper
+        noun of its own is one (다솜/NNP, however mecab classes it)."""
         given = m.group()
         if given in self.lex.common_words or not all(s in self.lex.given_syllables for s in given):
             return
@@ -633,6 +650,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         if i is None:
             return
         if art.classes[i] == "인명" or (len(art.tokens[i]) < 2 and art.tags[i].startswith(("NN", "UNK"))) \
+                or (art.tags[i] == "NNP" and len(art.tokens[i]) == 2) \
                 or art.tags[i] in ("UNKNOWN", "SL") \
                 or (self._adnominal_eun(art, i, m.end()) and not text[m.end():m.end() + 1].isspace()):
             results.append(self._result(GIVEN_NAME, m.start(), m.end(), 0.6, "given_name_titled"))

@@ -278,6 +278,8 @@ class LearnedNameRecognizer(EntityRecognizer):
         lex = self.lex
         if len(syllables) == 2:
             return syllables[0] in lex.surnames or all(s in lex.given_syllables for s in syllables)
+        if len(syllables) == 4 and syllables[:2] in lex.common_words:
+            return False  # a word and more (임상질문), not a surname and three syllables
         return syllables[0] in lex.surnames or syllables[:2] in lex.surnames
 
     def _titled(self, text: str, start: int, end: int) -> bool:
