@@ -1,5 +1,5 @@
 """Messenger chat exports: the head an exported message line starts with, its time stamp and its
-speaker (KakaoTalk PC and mobile, LINE, a pasted "이름: …" transcript).
+speaker (KakaoTalk PC and mobile, LINE, Slack and Teams, a pasted "이름: …" transcript).
 
 One source for two recognizers: the speaker is a person's name (``korean_names``), and the
 stamp is when a message was sent, not a dated event in someone's life (``details``).
@@ -16,7 +16,10 @@ _HEADS = re.compile(
     rf"^\[(?P<pc>[^\[\]\n]{{1,20}})\]\s?\[{_TIME}\]"                                   # [정하람] [오후 9:05]
     rf"|^(?P<stamp>{_DATE}\s?{_TIME}),\s?(?P<mobile>[^:\n,]{{1,20}}?)\s?:\s"            # 2024년 3월 2일 오후 3:12, 정하람 :
     rf"|^\[{_TIME}\]\s?(?P<timed>[^:\n\[\]]{{1,20}}?)\s?:\s"                            # [오후 6:12] 옥채원:
-    rf"|^{_TIME}\t(?P<line>[^\t\n]{{1,20}})\t",                                         # 22:43<TAB>빈채율<TAB>
+    rf"|^{_TIME}\t(?P<line>[^\t\n]{{1,20}})\t"                                          # 22:43<TAB>빈채율<TAB>
+    # Slack and Teams: the name, maybe a team in brackets, the time, alone on its line
+    r"|^(?P<team>[A-Z][A-Za-z'’-]+(?:,?\s[A-Z][A-Za-z'’-]+){1,2}|[가-힣]{2,4})(?:\s\([^()\n]{1,40}\))?"
+    r"[ \t]{1,3}\d{1,2}:\d{2}\s?[AaPp][Mm][ \t]*$",
     re.M)
 #: a line that only dates the messages below it: "--------------- 2024년 5월 12일 일요일 ---------------"
 _DAY_LINE = re.compile(rf"^[-=\s]*(?P<stamp>{_DATE}(?:\s?\(?[월화수목금토일](?:요일)?\)?)?)[-=\s]*$", re.M)
@@ -29,19 +32,20 @@ PLAIN_LINES = 3
 class Speaker(NamedTuple):
     start: int
     end: int
-    #: from an export's time-stamped head (else a plain transcript's, which the caller checks)
+    #: from a head only an export writes (else a plain transcript's, or a name before a time
+    #: alone on a line in Latin letters, "Updated Schedule  3:00 PM" too: the caller checks it)
     stamped: bool
 
 
 def speakers(text: str) -> Iterator[Speaker]:
     """The display name at the head of every exported message line."""
     for m in _HEADS.finditer(text):
-        group = next(g for g in ("pc", "mobile", "timed", "line") if m.group(g) is not None)
+        group = next(g for g in ("pc", "mobile", "timed", "line", "team") if m.group(g) is not None)
         raw = m.group(group)
         name = raw.strip()
         if name:
             start = m.start(group) + len(raw) - len(raw.lstrip())
-            yield Speaker(start, start + len(name), True)
+            yield Speaker(start, start + len(name), group != "team" or not name.isascii())
     plain = list(_PLAIN.finditer(text))
     said = Counter(m.group("plain") for m in plain)
     # a conversation: several lines, two speakers at least, one who speaks again (a form's labels,

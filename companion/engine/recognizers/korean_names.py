@@ -608,9 +608,10 @@ class KoreanNameRecognizer(EntityRecognizer):
                     or name in self._family_contacts:
                 continue  # the writer, or 엄마, 팀장님 as a contact's display name
             korean = re.fullmatch(r"[가-힣]{3,4}", name) and (name[:1] in lex.surnames or name[:2] in lex.surnames)
-            if not stamped and (name in self._line_labels
-                                or not (korean or (len(name) == 2 and all(s in lex.given_syllables for s in name)))):
-                continue  # a pasted transcript's speaker only when it looks like a name: not 결론, 장점
+            if not stamped and (name in self._line_labels or not (
+                    korean or (len(name) == 2 and all(s in lex.given_syllables for s in name))
+                    or any(w in lex.romanized_surnames or w in lex.western_given_names for w in re.findall(r"[A-Za-z]+", name)))):
+                continue  # a pasted transcript's speaker only when it looks like a name: not 결론, 장점, Updated Schedule
             results.append(self._result(FULL_NAME if korean else GIVEN_NAME, start, end, 0.85, "chat_speaker"))
             if korean:
                 full_names.append(name)
