@@ -65,9 +65,11 @@ def test_past_the_deadline_the_answer_is_honestly_incomplete(companion_server) -
     # redacting what a complete analysis found (ids depend on text and span only): a finding this
     # server does not reach in time is not called "not a finding of this text"
     patient = companion_server("[server]\ndeadline_ms = 600000\n")
+    # a name only at the very end (one said earlier too is found at once, as its repeat)
+    text += " 끝으로 탁윤슬 교수님"
     status, _, full = patient.request("POST", "/v1/analyze", {"text": text}, timeout=60)
-    assert status == 200 and full["complete"] is True
-    last = max(full["findings"], key=lambda f: f["start"])  # a name at the very end
+    last = max(full["findings"], key=lambda f: f["start"])
+    assert status == 200 and full["complete"] is True and last["text"] == "탁윤슬"
     hurried = companion_server("[server]\ndeadline_ms = 100\n")  # never gets that far in 70 ms
     status, _, error = hurried.request("POST", "/v1/redact", {"text": text, "accept": [last["id"]]}, timeout=30)
     assert status == 503 and error["error"]["code"] == "incomplete"
