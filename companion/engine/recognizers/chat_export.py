@@ -23,6 +23,8 @@ _HEADS = re.compile(
     re.M)
 #: a line that only dates the messages below it: "--------------- 2024년 5월 12일 일요일 ---------------"
 _DAY_LINE = re.compile(rf"^[-=\s]*(?P<stamp>{_DATE}(?:\s?\(?[월화수목금토일](?:요일)?\)?)?)[-=\s]*$", re.M)
+#: how far a stamp reaches into its line (a day line's dashes, the date): see ``in_stamp``
+STAMP_REACH = 64
 #: a transcript pasted without times: "가람: 오늘 차지 누구였어?" (see ``speakers``)
 _PLAIN = re.compile(r"^(?P<plain>[가-힣]{1,4})\s?:\s", re.M)
 #: … counted as one only with this many such lines
@@ -56,8 +58,13 @@ def speakers(text: str) -> Iterator[Speaker]:
 
 
 def in_stamp(text: str, start: int, end: int) -> bool:
-    """``text[start:end]`` lies in the time stamp of an exported message or a day line."""
-    line = text.rfind("\n", 0, start) + 1
+    """``text[start:end]`` lies in the time stamp of an exported message or a day line (which
+    start their line: only the last ``STAMP_REACH`` characters are looked back at, so a long line
+    full of dates costs no more than a short one)."""
+    reach = max(0, start - STAMP_REACH)
+    line = text.rfind("\n", reach, start) + 1
+    if line == 0 and reach > 0:
+        return False
     for regex in (_HEADS, _DAY_LINE):
         m = regex.match(text, line)
         if m is not None and m.group("stamp") is not None and m.start("stamp") <= start and end <= m.end("stamp"):
