@@ -405,6 +405,9 @@ def test_everyday_uses_near_harm_words_do_not_fire(ko: HarmRecognizer, text: str
         "내가 병신이지 이 직업 왜 골랐을까",
         "내가 너무 한심하게 느껴지는 하루",
         "I hate myself, such an idiot today",
+        # colleagues as a group (교수님들, 후배들) are no one the sentence is aimed at
+        "같은 병동 후배들은 인계 때마다 눈치보느라 죽을맛이래요",
+        "인턴들 요즘 진짜 힘들어함 ㅋㅋ",
     ],
 )
 def test_self_talk_and_things_do_not_fire(ko: HarmRecognizer, text: str) -> None:
@@ -414,6 +417,7 @@ def test_self_talk_and_things_do_not_fire(ko: HarmRecognizer, text: str) -> None
 @pytest.mark.parametrize("text, fragment", [
     ("내가 보기엔 걔 병신임", "병신"),
     ("나 자신도 한심하지만 걔는 진짜 병신같다", "병신"),
+    ("하여튼 김치년들", "김치년들"),  # contempt for a group is still contempt
 ])
 def test_an_insult_beside_the_writer_still_fires_when_someone_else_is_there(ko: HarmRecognizer, text: str, fragment: str) -> None:
     assert any(fragment in span for _, span in found(ko, text))

@@ -46,6 +46,7 @@ class _SentenceCues(NamedTuple):
     clinical: re.Pattern
     self: re.Pattern
     self_before: re.Pattern
+    colleagues: re.Pattern
 
 
 def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
@@ -90,6 +91,8 @@ def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
         clinical=re.compile(rf"{cue('clinical')}|patient", re.IGNORECASE),
         # the writer as the subject: a whole word (not the 난 of 난리, the 제가 of 제가끔)
         self=re.compile(rf"(?<![가-힣])(?:{cue('self')}){ending}?(?![가-힣])|(?<![A-Za-z])myself(?![A-Za-z])"),
+        # a title or role in the plural: the people of a ward or a department, not one of them
+        colleagues=re.compile(rf"(?:님|{literal_alternation(w for w in set(lexicon.titles) | set(lexicon.roles) if re.search('[가-힣]', w))})들"),
         self_before=re.compile(rf"(?<![가-힣])(?:내가|제가)\s(?:{cue('intensifiers')}\s)?$"),
     )
 
@@ -212,6 +215,8 @@ class HarmRecognizer(EntityRecognizer):
         if k < len(names) and names[k] < end:
             return True
         for m in self._cues.target.finditer(text, start, end):
+            if self._cues.colleagues.search(m.group()):
+                continue  # 교수님들, 전공의들: colleagues as a group, not someone (김치년들 is still contempt)
             bound = m.start("bound")
             if bound < 0 or not self._cues.counted.search(text, max(start, bound - 3), bound):
                 return True
