@@ -151,6 +151,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._role_words = frozenset(lexicon.titles) | frozenset(lexicon.roles) | frozenset(lexicon.departments)
         self._family_contacts = frozenset(lexicon.cue("korean_names.family_contacts"))
         self._line_labels = frozenset(lexicon.cue("korean_names.line_labels"))
+        self.weekdays = frozenset(lexicon.cue("korean_names.weekdays"))
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         # a title in the plural (선배님들, 교수들) is a group's: the word before it is no one's name
         self._title_start = re.compile(rf"\s?(?:{titles})(?![가-힣]?들)")
@@ -464,15 +465,19 @@ class KoreanNameRecognizer(EntityRecognizer):
 
     @staticmethod
     def determiner_noun(art: KoreanNlpArtifacts, start: int, length: int) -> bool:
-        """mecab reads a demonstrative and a noun (이/MM 아이/NNG, 그/MM 사람/NNG): "this child" glued
-        together, the way informal text writes 이영화, not a surname and a given name, nor is 이아 of
-        it. A one-syllable noun may be a given name (이/MM 안/NNG: 이안), and 한/MM, 전/MM are
-        surnames far more often than "one", "former"."""
+        """mecab reads a demonstrative and a noun (이/MM 아이/NNG, 그/MM 사람/NNG), or a number and
+        its counter (한/MM 모금/NNBC): "this child", "one sip" glued together, the way informal text
+        writes 이영화, not a surname and a given name, nor is 이아 of it. A one-syllable noun may be
+        a given name (이/MM 안/NNG: 이안), and 한/MM, 전/MM before a noun are surnames far more often
+        than "one", "former"."""
         i = art.token_at(start)
-        return (length <= 3 and i is not None and i + 1 < len(art.tokens) and art.tokens_indices[i] == start
-                and art.tokens[i] in _DEMONSTRATIVES and art.tags[i] == "MM"
-                and art.tokens_indices[i + 1] == start + 1 and art.tags[i + 1] == "NNG"
-                and 2 <= len(art.tokens[i + 1]) >= length - 1)
+        if not (length <= 3 and i is not None and i + 1 < len(art.tokens) and art.tokens_indices[i] == start
+                and art.tags[i] == "MM" and art.tokens_indices[i + 1] == start + 1):
+            return False
+        if not 2 <= len(art.tokens[i + 1]) >= length - 1:
+            return False
+        # a number and its counter (한/MM 모금/NNBC; not 한/MM 채/NNBC 아: 한채아), or this + a noun
+        return art.tags[i + 1] == "NNBC" or (art.tokens[i] in _DEMONSTRATIVES and art.tags[i + 1] == "NNG")
 
     def _full_name_score(self, text: str, word: str, start: int, slen: int, end_of_word: int,
                          art: KoreanNlpArtifacts) -> tuple[float, str] | str | None:
@@ -566,8 +571,9 @@ class KoreanNameRecognizer(EntityRecognizer):
             parts = re.split(r"[\s.·ㆍ‧_-]", m.group())
             if m.group(1).isspace() and any(p in lex.function_syllables for p in parts[1:]):
                 continue
-            if _lone_syllable(text, m.start() - 2, m.group(1)) or _lone_syllable(text, m.end() + 1, m.group(1)):
-                continue  # a longer run of syllables spelled apart (시 발 진 짜 인 성): words, not a name
+            if _lone_syllable(text, m.start() - 2, m.group(1)) or _lone_syllable(text, m.end() + 1, m.group(1)) \
+                    or all(p in self.weekdays for p in parts):
+                continue  # a longer run of syllables spelled apart (시 발 진 짜 인 성), or days (금·토·일)
             after = self._word.match(text, m.end())
             if not m.group(1).isspace() or self._suffix_ok(after.group() if after else ""):
                 results.append(self._result(FULL_NAME, m.start(), m.end(), 0.8, "full_name_spelled_apart"))

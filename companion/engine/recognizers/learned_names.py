@@ -275,6 +275,8 @@ class LearnedNameRecognizer(EntityRecognizer):
         syllables = re.sub(r"[\s.·ㆍ‧_-]", "", span)
         if not _HANGUL_ONLY.fullmatch(syllables) or not 2 <= len(syllables) <= 4:
             return False
+        if len(syllables) < len(span) and all(s in self.rules.weekdays for s in syllables):
+            return False  # 금·토·일: days spelled apart
         lex = self.lex
         if len(syllables) == 2:
             return syllables[0] in lex.surnames or all(s in lex.given_syllables for s in syllables)
