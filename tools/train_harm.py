@@ -7,7 +7,8 @@ Inputs (nothing else, nothing downloaded):
 - ``../shared/data/klue-ner/…tsv`` — KLUE news and movie-review sentences, as clean text (0):
   what the model must leave alone in ordinary Korean, weighted low (a few reviews are harsh);
 - ``../shared/corpus/dev.jsonl`` — sentences of our annotated drafts: a sentence holding a HARM
-  span is abusive, a sentence of a post that is not harmful is not.
+  span is abusive, a sentence of a post that is not harmful is not; ``tests/drafts/tuned_on.jsonl``
+  (drafts other hands wrote to the same rules) the same way.
 
 Every source is split deterministically by a hash of the item (never by position or a random
 draw): BEEP into train / validation (threshold) / test (20 %, reported); drafts into train and
@@ -41,6 +42,8 @@ BEEP = SHARED / "data" / "beep" / "train.tsv"
 DEV = SHARED / "corpus" / "dev.jsonl"
 KLUE = SHARED / "data" / "klue-ner" / "klue-ner-v1.1_dev_train-split.tsv"
 DRAFTS = ROOT / "tools" / "harm_drafts.tsv"
+#: drafts other hands wrote to the corpus rules (tests/drafts/README.md): the part tuned on, read as dev is
+OTHER_HANDS = ROOT / "tests" / "drafts" / "tuned_on.jsonl"
 OUT = ROOT / "companion" / "engine" / "data" / "harm" / "model"
 
 PARAMS = {
@@ -218,18 +221,18 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the model and its manifest")
     args = parser.parse_args(argv)
-    for path in (BEEP, DEV, DRAFTS, KLUE):
+    for path in (BEEP, DEV, DRAFTS, KLUE, OTHER_HANDS):
         if not path.exists():
             print(f"train_harm: {path} is missing", file=sys.stderr)
             return 2
-    result = train(read_beep(BEEP), read_drafts(DRAFTS), read_dev(DEV), read_klue(KLUE), PARAMS)
+    result = train(read_beep(BEEP), read_drafts(DRAFTS), read_dev(DEV) + read_dev(OTHER_HANDS), read_klue(KLUE), PARAMS)
     args.out.mkdir(parents=True, exist_ok=True)
     model = args.out / MODEL_FILE
     save_model(model, result["weights"], result["bias"], result["threshold"])
     read_model(model.read_bytes())  # it loads
     manifest = {
         "model": {"file": MODEL_FILE, "sha256": sha256(model), "threshold": result["threshold"]},
-        "inputs": {_name(p): sha256(p) for p in (BEEP, DEV, DRAFTS, KLUE)},
+        "inputs": {_name(p): sha256(p) for p in (BEEP, DEV, DRAFTS, KLUE, OTHER_HANDS)},
         "params": PARAMS,
         "sizes": result["sizes"],
         "figures": result["figures"],
