@@ -18,7 +18,7 @@ _HEADS = re.compile(
     rf"|^\[{_TIME}\]\s?(?P<timed>[^:\n\[\]]{{1,20}}?)\s?:\s"                            # [오후 6:12] 옥채원:
     rf"|^{_TIME}\t(?P<line>[^\t\n]{{1,20}})\t"                                          # 22:43<TAB>빈채율<TAB>
     # Slack and Teams: the name, maybe a team in brackets, the time, alone on its line
-    r"|^(?P<team>[A-Z][A-Za-z'’-]+(?:,?\s[A-Z][A-Za-z'’-]+){1,2}|[가-힣]{2,4})(?:\s\([^()\n]{1,40}\))?"
+    r"|^(?P<team>[A-Z][A-Za-z'’-]+(?:,?\s[A-Z][A-Za-z'’-]+){1,2}|[가-힣]{3,4})(?:\s\([^()\n]{1,40}\))?"
     r"[ \t]{1,3}\d{1,2}:\d{2}\s?[AaPp][Mm][ \t]*$",
     re.M)
 #: a line that only dates the messages below it: "--------------- 2024년 5월 12일 일요일 ---------------"
@@ -35,7 +35,7 @@ class Speaker(NamedTuple):
     start: int
     end: int
     #: from a head only an export writes (else a plain transcript's, or a name before a time
-    #: alone on a line in Latin letters, "Updated Schedule  3:00 PM" too: the caller checks it)
+    #: alone on a line, as "Updated Schedule  3:00 PM", "점심  12:30 PM" are: the caller checks it)
     stamped: bool
 
 
@@ -47,7 +47,7 @@ def speakers(text: str) -> Iterator[Speaker]:
         name = raw.strip()
         if name:
             start = m.start(group) + len(raw) - len(raw.lstrip())
-            yield Speaker(start, start + len(name), group != "team" or not name.isascii())
+            yield Speaker(start, start + len(name), group != "team")
     plain = list(_PLAIN.finditer(text))
     said = Counter(m.group("plain") for m in plain)
     # a conversation: several lines, two speakers at least, one who speaks again (a form's labels,
