@@ -614,9 +614,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                     or name in self._family_contacts:
                 continue  # the writer, or 엄마, 팀장님 as a contact's display name
             korean = re.fullmatch(r"[가-힣]{3,4}", name) and (name[:1] in lex.surnames or name[:2] in lex.surnames)
-            if not stamped and (name in self._line_labels or not (
-                    korean or (len(name) == 2 and all(s in lex.given_syllables for s in name))
-                    or any(w in lex.romanized_surnames or w in lex.western_given_names for w in re.findall(r"[A-Za-z]+", name)))):
+            if not stamped and (name in self._line_labels or not (korean or self._speaker_like(name))):
                 continue  # a pasted transcript's speaker only when it looks like a name: not 결론, 장점, Updated Schedule
             results.append(self._result(FULL_NAME if korean else GIVEN_NAME, start, end, 0.85, "chat_speaker"))
             if korean:
@@ -645,6 +643,14 @@ class KoreanNameRecognizer(EntityRecognizer):
         elif j is None or not art.tags[j].startswith(("NN", "UNK", "SL")):
             return  # the second syllable is an ending or particle (정도 → 정/도?)
         results.append(self._result(FULL_NAME, m.start(), m.end(), 0.6, "two_syllable_titled"))
+
+    def _speaker_like(self, name: str) -> bool:
+        """A two-syllable given name or words with a known romanized surname or Western given
+        name in them (Oh, Minseo; Kevin)."""
+        lex = self.lex
+        if len(name) == 2 and all(s in lex.given_syllables for s in name):
+            return True
+        return any(w in lex.romanized_surnames or w in lex.western_given_names for w in re.findall(r"[A-Za-z]+", name))
 
     def _given_rule(self, text: str, m: re.Match, art: KoreanNlpArtifacts, results: list[RecognizerResult]) -> None:
         """A given name alone before 쌤/선생님/씨 (서연쌤, 지훈 선생님): both syllables name-like and
