@@ -9,7 +9,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from ..budget import check_abandoned, incomplete_stage
 from .boundaries import WordBoundaries
 from .context import ContextualOnlyEnhancer
-from .entities import CATEGORIES, IDENTITY, RANK, category_of, merged_type
+from .entities import CATEGORIES, IDENTITY, MIN_SCORE, RANK, category_of, merged_type
 from .findings import Finding, finding_id, stripped, text_digest, utf16_offsets
 from .language import detect_language
 from .lexicon import Lexicon, load_lexicon
@@ -24,9 +24,6 @@ from .registry import LANGUAGES, build_registry
 from .risk import INCOMPLETE_REASON, assess
 from .suggest import assign_labels, suggest
 
-#: Presidio results below this never become findings (Presidio's KR ID recognizers emit
-#: low-confidence guesses for any digit run until context raises them).
-MIN_SCORE = 0.4
 
 
 class UnknownFindingError(ValueError):

@@ -10,6 +10,9 @@ from functools import lru_cache
 
 from .lexicon import read_list
 
+#: Presidio results below this never become findings (Presidio's KR ID recognizers emit
+#: low-confidence guesses for any digit run until context raises them).
+MIN_SCORE = 0.4
 CATEGORIES = ("name", "contact", "id", "affiliation", "detail", "harm")
 IDENTITY = ("name", "contact", "id", "affiliation", "detail")
 #: when identity findings overlap, the higher rank wins (then the longer span, then the score)

@@ -31,6 +31,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from ...budget import out_of_time
+from ..entities import MIN_SCORE
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
 from .explanation import explanation
@@ -47,8 +48,6 @@ MIN_CONFIDENCE = 0.75
 LISTED_CONFIDENCE = 0.5
 #: … and scores this (the rules' listed names score 0.7)
 LISTED_SCORE = 0.6
-#: the engine's threshold: a result below it is no name found
-FOUND = 0.4
 #: rules and model together stay below the certainty of a configured roster name (1.0)
 FUSED_MAX = 0.9
 #: rule results below this score are weak evidence (see ``analyze``)
@@ -222,7 +221,7 @@ class LearnedNameRecognizer(EntityRecognizer):
         # every name found, not only the model's own: the rules repeat only the names they were
         # sure of alone (a given name with 이 after it, 시안이가 … 시안이, they leave to the model)
         found = {text[r.start:r.end] for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME)
-                 and r.score >= FOUND and not is_repeat(r)}
+                 and r.score >= MIN_SCORE and not is_repeat(r)}
         self._mentions(text, added + sorted(found - set(added)), results, rule_spans, art)
         return results
 
@@ -232,7 +231,7 @@ class LearnedNameRecognizer(EntityRecognizer):
         채원이랑 윤슬이): names too."""
         if not doubtful:
             return
-        names = [(r.start, r.end) for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME) and r.score >= FOUND]
+        names = [(r.start, r.end) for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME) and r.score >= MIN_SCORE]
         conf = {(s, e): c for s, e, c in doubtful}
         candidates = [(s, e, e) for s, e, _ in doubtful]
         for start, end, _ in listed_with_names(text, names, candidates, self.rules._marked_list_gap):
