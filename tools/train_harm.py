@@ -45,6 +45,8 @@ DRAFTS = ROOT / "tools" / "harm_drafts.tsv"
 #: drafts other hands wrote to the corpus rules (tests/drafts/README.md): the part tuned on, read as dev is
 OTHER_HANDS = ROOT / "tests" / "drafts" / "tuned_on.jsonl"
 OUT = ROOT / "companion" / "engine" / "data" / "harm" / "model"
+#: every file the model is made from (the manifest records each one's sha256)
+INPUTS = (BEEP, DEV, DRAFTS, KLUE, OTHER_HANDS)
 
 PARAMS = {
     "C": 4.0,  # inverse L2 strength (liblinear)
@@ -221,7 +223,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the model and its manifest")
     args = parser.parse_args(argv)
-    for path in (BEEP, DEV, DRAFTS, KLUE, OTHER_HANDS):
+    for path in INPUTS:
         if not path.exists():
             print(f"train_harm: {path} is missing", file=sys.stderr)
             return 2
@@ -232,7 +234,7 @@ def main(argv: list[str]) -> int:
     read_model(model.read_bytes())  # it loads
     manifest = {
         "model": {"file": MODEL_FILE, "sha256": sha256(model), "threshold": result["threshold"]},
-        "inputs": {_name(p): sha256(p) for p in (BEEP, DEV, DRAFTS, KLUE, OTHER_HANDS)},
+        "inputs": {_name(p): sha256(p) for p in INPUTS},
         "params": PARAMS,
         "sizes": result["sizes"],
         "figures": result["figures"],

@@ -25,7 +25,6 @@ from .risk import INCOMPLETE_REASON, assess
 from .suggest import assign_labels, suggest
 
 
-
 class UnknownFindingError(ValueError):
     """Finding ids that are not findings of the text given to ``Engine.redact``."""
 

@@ -157,7 +157,7 @@ class HarmRecognizer(EntityRecognizer):
             while k + 1 < len(bounds) and bounds[k][1] <= s:
                 k += 1
             inside = k < len(bounds) and bounds[k][0] <= s < bounds[k][1]
-            if inside and (reporting(k) or (entry.entity_type == self.CLASSIFIER_TYPE
+            if inside and (reporting(k) or (entry.entity_type == HARM_TYPES["insult"]
                                             and self._self_talk(text, *bounds[k], names or [], s))):
                 continue
             j = k

@@ -44,9 +44,9 @@ GIVEN_NAME = "PERSON_GIVEN_NAME"
 PENDING = "pending"
 #: the score of another mention of a name found (at most that of the name itself)
 REPEAT = 0.75
+REPEAT_RULE = "korean_name.repeat"
 #: this, that (이, 그, 저) read by mecab as determiners: see ``KoreanNameRecognizer.determiner_noun``
 _DEMONSTRATIVES = frozenset("이그저")
-REPEAT_RULE = "korean_name.repeat"
 
 _MASK = r"(?:OO|○○|◯◯|●●|◎◎|ㅇㅇ|\*\*|XX|xx|△△|□□|■■|ㅁㅁ|○|◯|●|◎|\*|O|X|ㅇ|△|□|■)"
 _MASK_CHAR = r"[O○◯●◎ㅇ*Xx△□■]"
@@ -154,10 +154,11 @@ class KoreanNameRecognizer(EntityRecognizer):
         self.weekdays = frozenset(lexicon.cue("korean_names.weekdays"))
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         # a title in the plural (선배님들, 교수들) is a group's: the word before it is no one's name
-        self._title_start = re.compile(rf"\s?(?:{titles})(?![가-힣]?들)")
+        singular = r"(?![가-힣]?들)"
+        self._title_start = re.compile(rf"\s?(?:{titles}){singular}")
         strong = _alt(t for t in lexicon.titles if t not in lexicon.weak_titles)
         self._public_title = re.compile(rf"\s?(?:{_alt(lexicon.public_titles)})")
-        self._strong_title_start = re.compile(rf"\s?(?:{strong})(?![가-힣]?들)")
+        self._strong_title_start = re.compile(rf"\s?(?:{strong}){singular}")
         # a title written before the name, as in lists and memos: "담당 간호사 이수진", "교수: 김성호"
         # someone's contact follows: a phone number, an address, a handle
         self._contact_cue = re.compile(rf"[^\n]*?(?:01[016789][\s.\-]?\d{{3,4}}|@|{cue('contact_words')})")
