@@ -70,8 +70,10 @@ class _Vetoes:
         return self._place_context.search(before) is not None or self._place_context.search(after) is not None
 
     def public_email(self, text: str, start: int, end: int) -> bool:
-        """An organisation's mailbox (info@…, 학회 사무국 …): public, no one's personal contact."""
-        return bool(self._role_mailbox.match(text[start:end])) or self._org_context.search(text, max(0, start - 20), start) is not None
+        """An organisation's mailbox (info@…, 학회 사무국 …): public, no one's personal contact. The
+        organisation is named in the same sentence (not 학회에서 뵀어요! 명함에 …: where they met)."""
+        before = re.split(r"[\n.!?]", text[max(0, start - 20):start])[-1]
+        return bool(self._role_mailbox.match(text[start:end])) or self._org_context.search(before) is not None
 
     def not_a_handle(self, text: str, start: int, end: int) -> bool:
         """A word a few words after a platform that is no handle (인스타에 올린 COVID19 사진). A handle is
@@ -128,6 +130,10 @@ class OfflineEmailRecognizer(EmailRecognizer):
         return [r for r in results if not self._public_email(text, r.start, r.end)]
 
 
+#: what writers mask a building's name with (○○아파트, OO빌라)
+_MASKS = "○◯●◎□■△*＊"
+
+
 def _addresses(lexicon: Lexicon) -> tuple[str, str, str]:
     """The regexes of a Korean street or lot address, the same in English, and a flat's number."""
     cue = cue_alternations(lexicon, "contact")
@@ -136,11 +142,15 @@ def _addresses(lexicon: Lexicon) -> tuple[str, str, str]:
     # (래미안아파트, 101동, 1203호), commas allowed between the parts.
     province = rf"(?:{cue('provinces')}|[가-힣]{{1,6}}{cue('province_endings')})"
     buildings = cue_alternation(lexicon.cue("contact.residences") + lexicon.cue("contact.address_buildings"))
-    flat = (rf"(?:,?\s?(?:[가-힣A-Za-z0-9]{{0,12}}{buildings}|[가-힣A-Za-z]{{2,10}}(?=\s?\d{{1,4}}\s?동)))?"
+    # the building's name may be masked (○○아파트, OO빌라, **맨션)
+    named = rf"[가-힣A-Za-z0-9{_MASKS}]"
+    flat = (rf"(?:,?\s?(?:{named}{{0,12}}{buildings}|[가-힣A-Za-z]{{2,10}}(?=\s?\d{{1,4}}\s?동)))?"
             r"(?:,?\s?\d{1,4}\s?동)?"
             r"(?:,?\s?(?:\d{1,4}\s?층\s?)?\d{1,5}\s?호)?")
+    # … and after a neighbourhood the lot number may be left out before the flat (매탄동 ○○아파트 103동 1502호)
+    flat_only = rf",?\s?(?:{named}{{0,12}}{buildings}\s?)?\d{{1,4}}\s?동\s?\d{{1,5}}\s?호"
     address = (rf"(?<![가-힣])(?:{province}\s)?(?:[가-힣]{{1,8}}(?:시|구|군)\s){{1,2}}[가-힣0-9]{{1,12}}(?:동|읍|면|리|로|길)"
-               rf"(?:\s?\d{{1,4}}번?길)?\s?\d{{1,6}}(?:-\d{{1,6}})?(?:번지)?{flat}")
+               rf"(?:{flat_only}|(?:\s?\d{{1,4}}번?길)?\s?\d{{1,6}}(?:-\d{{1,6}})?(?:번지)?{flat})")
     # The same in English: 15 Sejong-daero 23-gil, Jongno-gu, Seoul, Apt 1101
     roman = r"[A-Z][a-z]{1,30}(?:-[a-z]{1,30}){0,4}"
     cities = rf"{cue('cities_en')}(?:-do|-si)?(?:\s(?:City|Province))?"
@@ -149,7 +159,7 @@ def _addresses(lexicon: Lexicon) -> tuple[str, str, str]:
                   rf"(?:\s\d{{1,4}}(?:beon)?-gil)?(?:,?\s{roman}-(?:gu|si|gun|dong|eup|myeon|do)\b)*"
                   rf"(?:,?\s{cities}\b)?(?:,?\s(?:South\s)?Korea\b)?"
                   rf"(?:,?\s{flat_en})?")
-    apartment_unit = rf"(?<![가-힣])[가-힣A-Za-z0-9]{{2,12}}{cue('residences')}\s?\d{{1,4}}\s?동\s?\d{{1,4}}\s?호"
+    apartment_unit = rf"(?<![가-힣])[가-힣A-Za-z0-9{_MASKS}]{{2,12}}{cue('residences')}\s?\d{{1,4}}\s?동\s?\d{{1,4}}\s?호"
     return address, en_address, apartment_unit
 
 
