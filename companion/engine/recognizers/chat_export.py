@@ -17,9 +17,10 @@ _HEADS = re.compile(
     rf"|^(?P<stamp>{_DATE}\s?{_TIME}),\s?(?P<mobile>[^:\n,]{{1,20}}?)\s?:\s"            # 2024년 3월 2일 오후 3:12, 정하람 :
     rf"|^\[{_TIME}\]\s?(?P<timed>[^:\n\[\]]{{1,20}}?)\s?:\s"                            # [오후 6:12] 옥채원:
     rf"|^{_TIME}\t(?P<line>[^\t\n]{{1,20}})\t"                                          # 22:43<TAB>빈채율<TAB>
-    # Slack and Teams: the name, maybe a team in brackets, the time, alone on its line
-    r"|^(?P<team>[A-Z][A-Za-z'’-]+(?:,?\s[A-Z][A-Za-z'’-]+){1,2}|[가-힣]{3,4})(?:\s\([^()\n]{1,40}\))?"
-    r"[ \t]{1,3}\d{1,2}:\d{2}\s?[AaPp][Mm][ \t]*$",
+    # Slack and Teams: the display name (Oh, Minseo; Daniel 변; minho.kook), maybe a team in
+    # brackets, the time with its half of the day, alone on its line
+    r"|^(?P<team>[A-Za-z가-힣][\w.'’-]{0,20}(?:,?[ ][\w.'’-]{1,20}){0,2}?)(?:\s\([^()\n]{1,40}\))?"
+    r"[ \t]{1,3}(?:(?:오전|오후)\s?\d{1,2}:\d{2}|\d{1,2}:\d{2}\s?[AaPp][Mm])[ \t]*$",
     re.M)
 #: a line that only dates the messages below it: "--------------- 2024년 5월 12일 일요일 ---------------"
 _DAY_LINE = re.compile(rf"^[-=\s]*(?P<stamp>{_DATE}(?:\s?\(?[월화수목금토일](?:요일)?\)?)?)[-=\s]*$", re.M)
@@ -27,34 +28,57 @@ _DAY_LINE = re.compile(rf"^[-=\s]*(?P<stamp>{_DATE}(?:\s?\(?[월화수목금토�
 STAMP_REACH = 64
 #: a transcript pasted without times: "가람: 오늘 차지 누구였어?" (see ``speakers``)
 _PLAIN = re.compile(r"^(?P<plain>[가-힣]{1,4})\s?:\s", re.M)
-#: … counted as one only with this many such lines
+#: … counted as one (as a Slack or Teams export's heads are) only with this many such lines
 PLAIN_LINES = 3
+
+
+#: where a speaker was read (``Speaker.source``): a head only an export writes ([정하람] [오후 9:05]);
+#: a pasted transcript's "이름: "; a name and a time alone on a line (Slack, Teams: also
+#: "Updated Schedule  3:00 PM", "점심  12:30 PM"); such heads of a conversation, several speakers
+#: speaking again (any handle may speak there: minho.kook, Yuna). The caller checks all but EXPORT.
+EXPORT, TRANSCRIPT, HEAD, TALK = "export", "transcript", "head", "talk"
 
 
 class Speaker(NamedTuple):
     start: int
     end: int
-    #: from a head only an export writes (else a plain transcript's, or a name before a time
-    #: alone on a line, as "Updated Schedule  3:00 PM", "점심  12:30 PM" are: the caller checks it)
-    stamped: bool
+    source: str
 
 
 def speakers(text: str) -> Iterator[Speaker]:
     """The display name at the head of every exported message line."""
+    team: list[tuple[int, int]] = []
     for m in _HEADS.finditer(text):
         group = next(g for g in ("pc", "mobile", "timed", "line", "team") if m.group(g) is not None)
         raw = m.group(group)
         name = raw.strip()
-        if name:
-            start = m.start(group) + len(raw) - len(raw.lstrip())
-            yield Speaker(start, start + len(name), group != "team")
+        if not name:
+            continue
+        start = m.start(group) + len(raw) - len(raw.lstrip())
+        if group != "team":
+            yield Speaker(start, start + len(name), EXPORT)
+        elif _message_follows(text, m.end()):
+            team.append((start, start + len(name)))
+    source = TALK if _conversation([text[s:e] for s, e in team]) else HEAD
+    for start, end in team:
+        yield Speaker(start, end, source)
     plain = list(_PLAIN.finditer(text))
-    said = Counter(m.group("plain") for m in plain)
-    # a conversation: several lines, two speakers at least, one who speaks again (a form's labels,
-    # 성명: … 진단명: …, head one line each)
-    if len(plain) >= PLAIN_LINES and len(said) >= 2 and max(said.values()) >= 2:
+    if _conversation([m.group("plain") for m in plain]):
         for m in plain:
-            yield Speaker(m.start("plain"), m.end("plain"), False)
+            yield Speaker(m.start("plain"), m.end("plain"), TRANSCRIPT)
+
+
+def _conversation(names: list[str]) -> bool:
+    """Several lines, two speakers at least, one who speaks again (a form's labels, 성명: …
+    진단명: …, head one line each)."""
+    said = Counter(names)
+    return len(names) >= PLAIN_LINES and len(said) >= 2 and max(said.values()) >= 2
+
+
+def _message_follows(text: str, end: int) -> bool:
+    """The line after a Slack or Teams head is its message, not another head (a timetable)."""
+    line = re.match(r"\n([^\n]*)", text[end:end + 200])
+    return line is not None and line.group(1).strip() != "" and _HEADS.match(line.group(1)) is None
 
 
 def in_stamp(text: str, start: int, end: int) -> bool:

@@ -609,14 +609,14 @@ class KoreanNameRecognizer(EntityRecognizer):
         """Speakers of a chat export and the writer of a sign-off: whoever they are, the display
         name is a person's (a nickname too)."""
         lex = self.lex
-        for start, end, stamped in chat_export.speakers(text):
+        for start, end, source in chat_export.speakers(text):
             name = text[start:end]
             if name in ("나", "me", "Me") or name in lex.common_words or name in self._role_words \
                     or name in self._family_contacts:
                 continue  # the writer, or 엄마, 팀장님 as a contact's display name
             korean = re.fullmatch(r"[가-힣]{3,4}", name) and (name[:1] in lex.surnames or name[:2] in lex.surnames)
-            if not stamped and (name in self._line_labels or not (korean or self._speaker_like(name))):
-                continue  # a pasted transcript's speaker only when it looks like a name: not 결론, 장점, Updated Schedule
+            if not (korean or self._speaker_shaped(name, source)):
+                continue
             results.append(self._result(FULL_NAME if korean else GIVEN_NAME, start, end, 0.85, "chat_speaker"))
             if korean:
                 full_names.append(name)
@@ -644,6 +644,20 @@ class KoreanNameRecognizer(EntityRecognizer):
         elif j is None or not art.tags[j].startswith(("NN", "UNK", "SL")):
             return  # the second syllable is an ending or particle (정도 → 정/도?)
         results.append(self._result(FULL_NAME, m.start(), m.end(), 0.6, "two_syllable_titled"))
+
+    def _speaker_shaped(self, name: str, source: str) -> bool:
+        """A speaker that is not a Korean full name counts when it looks like a name for where it
+        was read: a pasted transcript's (not 결론, 장점), a Slack or Teams head's in Latin letters
+        (not 점심  12:30 PM), a known name when it heads no conversation (not Updated Schedule)."""
+        if source == chat_export.EXPORT:
+            return True
+        if name in self._line_labels:
+            return False
+        if source == chat_export.TRANSCRIPT:
+            return self._speaker_like(name)
+        if re.fullmatch(r"[가-힣]+", name):
+            return False
+        return source == chat_export.TALK or self._speaker_like(name)
 
     def _speaker_like(self, name: str) -> bool:
         """A two-syllable given name or words with a known romanized surname or Western given
