@@ -88,6 +88,16 @@ def listed_with_names(text: str, names: list[tuple[int, int]], candidates: list[
             if now and not was_name]
 
 
+def _spaced_run(text: str, start: int, end: int, separator: str) -> tuple[int, int]:
+    """The whole run of syllables spelled apart that ``text[start:end]`` lies in."""
+    while _lone_syllable(text, start - 2, separator) and text[start - 1] == separator:
+        start -= 2
+    while end + 1 < len(text) and text[end] == separator and "가" <= text[end + 1] <= "힣" \
+            and not "가" <= (text[end + 2] if end + 2 < len(text) else " ") <= "힣":
+        end += 2
+    return start, end
+
+
 def _lone_syllable(text: str, i: int, separator: str) -> bool:
     """``text[i]`` is a syllable standing alone between separators (the next or previous piece of
     a run spelled apart: 시 발 진 짜)."""
@@ -194,13 +204,14 @@ class KoreanNameRecognizer(EntityRecognizer):
                               rf"\s?(?:{cue('news_honorifics')}|{titles}))")
         self._initial = re.compile(
             rf"(?<![A-Za-z0-9/])[A-Z](?:\s?모)?(?=\s?(?:{strong}|씨))")
-        self._one_chosung = re.compile(rf"(?<![ㄱ-ㅣ가-힣])[ㄱ-ㅎ](?=\s?(?:{strong}))")
+        # (ㄴ and a space start a reply in a comment thread: ㄴ 님들 그거 명예훼손임)
+        self._one_chosung = re.compile(rf"(?<![ㄱ-ㅣ가-힣])(?:[ㄱ-ㅎ](?=\s?(?:{strong}){singular})(?<!ㄴ)|ㄴ(?=(?:{strong}){singular}))")
         # a two-syllable name (surname + one given syllable) before a title: 권휘 교수님, 김솔 선생
         self._short_name = re.compile(rf"(?<![가-힣0-9A-Za-z])([가-힣])([가-힣])(?=\s(?:{strong})(?:[가-힣]{{0,4}})(?:[^가-힣]|$))")
         self._split_name = re.compile(rf"(?<![가-힣0-9A-Za-z])({surnames})\s([가-힣]{{2}})(?=\s?(?:{strong}))")
         self._chosung = re.compile(r"(?<![ㄱ-ㅣ])[ㄱ-ㅎ]{2,3}(?![ㄱ-ㅣ])")
         self._spaced = re.compile(
-            rf"(?<![가-힣])(?:{surnames})([\s.·ㆍ‧_-])[가-힣]\1[가-힣](?![가-힣])")
+            rf"(?<![가-힣])(?:{surnames})([\s.·ㆍ‧_-])[가-힣]\1[가-힣]")
         # a sign-off at the end of a line: "홍다인 드림", "- 홍다인 올림"
         self._signoff = re.compile(rf"(?<![가-힣])(?P<v>[가-힣]{{2,4}})\s?{cue('signoffs')}[.!]?[ \t]*(?=\n|$)")
         super().__init__(supported_entities=[FULL_NAME, SURNAME_TITLE, MASKED, INITIAL, CHOSUNG, GIVEN_NAME],
@@ -569,16 +580,21 @@ class KoreanNameRecognizer(EntityRecognizer):
                 results.append(self._result(FULL_NAME, m.start(), m.end(), 0.75, "full_name_written_apart"))
                 full_names.append(surname + given)
         for m in self._spaced.finditer(text):
-            parts = re.split(r"[\s.·ㆍ‧_-]", m.group())
+            start, end = _spaced_run(text, m.start(), m.end(), m.group(1))
+            parts = text[start:end:2]
             if m.group(1).isspace() and any(p in lex.function_syllables for p in parts[1:]):
                 continue
-            if _lone_syllable(text, m.start() - 2, m.group(1)) or _lone_syllable(text, m.end() + 1, m.group(1)) \
+            # three syllables, or four after a double surname (독 고 민 혁, 남 궁 하 린); not a
+            # longer run of syllables spelled apart (시 발 진 짜 인 성), nor days (금·토·일)
+            if not (len(parts) == 3 or len(parts) == 4 and parts[:2] in lex.surnames) \
                     or all(p in self.weekdays for p in parts):
-                continue  # a longer run of syllables spelled apart (시 발 진 짜 인 성), or days (금·토·일)
-            after = self._word.match(text, m.end())
-            if not m.group(1).isspace() or self._suffix_ok(after.group() if after else ""):
-                results.append(self._result(FULL_NAME, m.start(), m.end(), 0.8, "full_name_spelled_apart"))
-                full_names.append(m.group())
+                continue
+            after = self._word.match(text, end)
+            if after is not None and not self._glued_to_spelled(text, end, after.group(), art):
+                continue
+            if parts[-1] not in lex.titles and self._suffix_ok(after.group() if after else ""):
+                results.append(self._result(FULL_NAME, start, end, 0.8, "full_name_spelled_apart"))
+                full_names.append(text[start:end])
         for m in self._labelled.finditer(text):
             start, n = m.start("v"), len(m.group("v"))
             if m.group("bare") is not None and (n != 3 or self._dictionary_word(art, start, n, with_particle=False)
@@ -644,6 +660,16 @@ class KoreanNameRecognizer(EntityRecognizer):
         elif j is None or not art.tags[j].startswith(("NN", "UNK", "SL")):
             return  # the second syllable is an ending or particle (정도 → 정/도?)
         results.append(self._result(FULL_NAME, m.start(), m.end(), 0.6, "two_syllable_titled"))
+
+    def _glued_to_spelled(self, text: str, end: int, suffix: str, art: KoreanNlpArtifacts) -> bool:
+        """A title glued to the last syllable of a name spelled apart (국 선 영쌤), or a particle
+        glued to a syllable mecab reads as a word of its own (변 정 애로), not an ending glued to a
+        verb's stem (이 글 보는, 한 달 쉬고) nor a word it ends (주 초 인도)."""
+        if self._title_start.match(suffix):
+            return True
+        i = art.token_at(end - 1)
+        return (i is not None and art.tokens_indices[i] == end - 1 and len(art.tokens[i]) == 1
+                and not art.tags[i].startswith(("VV", "VA", "VX", "XS", "E")))
 
     def _speaker_shaped(self, name: str, source: str) -> bool:
         """A speaker that is not a Korean full name counts when it looks like a name for where it
