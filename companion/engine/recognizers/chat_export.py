@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 _TIME = r"(?:(?:오전|오후)\s?\d{1,2}:\d{2}|\d{1,2}:\d{2}(?:\s?[AaPp][Mm])?)"
 _DATE = r"\d{4}(?:년\s?|\.\s?|-|/)\d{1,2}(?:월\s?|\.\s?|-|/)\d{1,2}(?:일|\.)?"
@@ -24,6 +24,8 @@ _HEADS = re.compile(
     re.M)
 #: a line that only dates the messages below it: "--------------- 2024년 5월 12일 일요일 ---------------"
 _DAY_LINE = re.compile(rf"^[-=\s]*(?P<stamp>{_DATE}(?:\s?\(?[월화수목금토일](?:요일)?\)?)?)[-=\s]*$", re.M)
+#: the head of a KakaoTalk export (PC and mobile): the room's name, "님과 카카오톡 대화"
+_ROOM = re.compile(r"^(?P<room>[^\n]{1,60}?)\s?님과 카카오톡 대화[ \t]*$", re.M)
 #: how far a stamp reaches into its line (a day line's dashes, the date): see ``in_stamp``
 STAMP_REACH = 64
 #: a transcript pasted without times: "가람: 오늘 차지 누구였어?" (see ``speakers``)
@@ -79,6 +81,17 @@ def _message_follows(text: str, end: int) -> bool:
     """The line after a Slack or Teams head is its message, not another head (a timetable)."""
     line = re.match(r"\n([^\n]*)", text[end:end + 200])
     return line is not None and line.group(1).strip() != "" and _HEADS.match(line.group(1)) is None
+
+
+def group_room(text: str) -> Callable[[int, int], bool]:
+    """Whether ``text[start:end]`` lies in the room's name a KakaoTalk export starts with ("해솔대병원
+    61병동 동기방 님과 카카오톡 대화"), and is no one who speaks in it: a group's name (동기방, 8기,
+    단톡) is no one's; in a one-to-one chat the room is named for the other person, who speaks."""
+    rooms = [m.span("room") for m in _ROOM.finditer(text)]
+    if not rooms:
+        return lambda start, end: False
+    spoken = {text[s:e] for s, e, _ in speakers(text)}
+    return lambda start, end: any(a <= start and end <= b for a, b in rooms) and text[start:end] not in spoken
 
 
 def in_stamp(text: str, start: int, end: int) -> bool:

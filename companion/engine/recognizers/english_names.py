@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 
 from ..lexicon import Lexicon
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternations, word_end
+from .regex_base import GroupRegexRecognizer, Rule, cue_alternations, literal_alternation, word_end
 
 # A romanized given name: two or three Korean syllables, optionally hyphenated (Ji-yeon, Minji, Seojun).
 _SYLLABLE = r"(?:(?:kk|tt|pp|ss|jj|ch|[bcdghjkmnprstwy])?(?:yeo|yae|wae|eo|eu|ae|ai|oe|oo|ui|wa|wo|we|wi|ya|ye|yo|yu|a|e|i|o|u)(?:ng|n|m|l|k|p|t)?)"
@@ -35,10 +35,15 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     safe = "|".join(sorted(lexicon.romanized_surnames - short_words, key=len, reverse=True))
     eponyms = lexicon.eponyms_en
     western = "|".join(sorted(lexicon.western_given_names, key=len, reverse=True))
+    hangul_surnames = literal_alternation(set(lexicon.surnames) - set(lexicon.particles))
     rules = [
         # a Western given name with a Korean surname, with or without a title: one person, one
         # span (Ashley Han, Dr. Sarah Kim, Sarah Kim's), so a redaction leaves no half behind
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?:{title}\s+)?(?P<v>(?:{western})\s+(?:{all_surnames})){end}(?!-[a-z]|['’](?!s\b)[a-z])"), 0.8, name="romanized.western_given_korean_surname"),
+        # … the surname in Hangul, standing alone (Grace 빈, Kevin 표, Daniel 변이): not a particle
+        # written apart (Kevin 이 말했어, Sarah 도)
+        Rule("PERSON_ROMANIZED", re.compile(rf"(?<![A-Za-z])(?P<v>(?:{western})\s(?:{hangul_surnames})){word_end(lexicon)}"), 0.8,
+             name="romanized.western_given_hangul_surname"),
         # title + initial + surname: "Dr. A Chen", "Prof. J. Park" (the surname with the initial)
         Rule("PERSON_ROMANIZED", re.compile(rf"\b{title}\s+(?P<v>[A-Z]\.?\s+[A-Z][a-z]{{1,15}}){end}"), 0.8,
              veto=lambda t, s, e: t[s:e].split()[-1] in eponyms, name="romanized.title_initial_surname"),

@@ -34,6 +34,7 @@ from ...budget import out_of_time
 from ..entities import MIN_SCORE
 from ..lexicon import Lexicon
 from ..nlp import KoreanNlpArtifacts
+from . import chat_export
 from .explanation import explanation
 from .korean_names import (FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, is_repeat, listed_with_names, syllables,
                            word_starts)
@@ -63,6 +64,9 @@ COMPOUND_SURE = 0.995
 _HANGUL = re.compile(r"[가-힣]")
 _HANGUL_ONLY = re.compile(r"[가-힣]+")
 _LINE = re.compile(r"[^\n]+")
+#: a tag in brackets heading a line, no time after it (see ``_heading_tag``)
+_TAG = re.compile(r"[ \t]*\[([^\[\]\n]{1,20})\](?![ \t]?\[?(?:오전|오후|\d{1,2}:\d{2}))")
+TAG_REACH = 24
 
 
 class _Spans:
@@ -155,8 +159,11 @@ class LearnedNameRecognizer(EntityRecognizer):
     # ---- fusion ----------------------------------------------------------------------------
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         art = KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language)
-        # a listed hospital is a place, whatever its first syllable (차병원: 차 + 병원)
-        results = [r for r in self.rules.analyze(text, entities, art) if text[r.start:r.end] not in self.lex.hospitals]
+        # a listed hospital is a place, whatever its first syllable (차병원: 차 + 병원); a group
+        # chat's name is no one's
+        in_room = chat_export.group_room(text)
+        results = [r for r in self.rules.analyze(text, entities, art)
+                   if text[r.start:r.end] not in self.lex.hospitals and not in_room(r.start, r.end)]
         rule_spans = [(r.start, r.end) for r in results]
         judged = [r for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME)]
         spans, belief = self.model_spans(text, art, judged)
@@ -207,7 +214,7 @@ class LearnedNameRecognizer(EntityRecognizer):
                     _note(r, f"the name model agrees (confidence {conf:.2f}): score {r.score}")
                 continue
             if conf < LISTED_CONFIDENCE or not self._korean_form(text, start, end) \
-                    or self._vetoed(text, start, end, art, conf):
+                    or self._vetoed(text, start, end, art, conf) or in_room(start, end) or _heading_tag(text, start, end):
                 continue
             if conf < MIN_CONFIDENCE or self._doubted(text, start, end, art, conf):
                 doubtful.append((start, end, conf))
@@ -390,6 +397,17 @@ class LearnedNameRecognizer(EntityRecognizer):
             rest = word.group()[2:] if word else ""
             if self.rules._suffix_ok(rest) or self.rules._title_follows(text, end, rest):
                 results.append(self._result(GIVEN_NAME, start, end, 0.6, "given_name_repeat"))
+
+
+def _heading_tag(text: str, start: int, end: int) -> bool:
+    """The span is a tag in brackets heading its line ([원글], [장문], [인계 단톡]), as boards and
+    memos mark a post's kind; a chat export's speaker in brackets has a time after it."""
+    lo = max(0, start - TAG_REACH)
+    line = text.rfind("\n", lo, start) + 1
+    if line == 0 and lo > 0:
+        return False
+    m = _TAG.match(text, line)
+    return m is not None and m.start(1) <= start and end <= m.end(1)
 
 
 def _note(result: RecognizerResult, line: str) -> None:
