@@ -29,6 +29,7 @@ from ...budget import out_of_time
 from ..lexicon import Lexicon
 from ..lexicon import load_lexicon as load_engine_lexicon
 from ..nlp import KoreanNlpArtifacts
+from . import chat_export
 from .explanation import explanation
 from .harm_lexicon import HARM_TYPES, SCRIPTS, Entry, load_lexicon
 from .harm_match import LexiconMatcher
@@ -130,7 +131,9 @@ class HarmRecognizer(EntityRecognizer):
         wanted = set(entities) & set(self.ENTITIES) if entities else set(self.ENTITIES)
         if not wanted or not text:
             return []
-        names = _proper_nouns(KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language))
+        # a chat export's speaker heads their own message: no one it is aimed at
+        speaking = {i for s, e, _ in chat_export.speakers(text) for i in range(s, e)}
+        names = [n for n in _proper_nouns(KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language)) if n not in speaking]
         return [self._result(s, e, entity_type, score, rule, detail)
                 for s, e, entity_type, score, rule, detail in self.find(text, names) if entity_type in wanted]
 
