@@ -161,6 +161,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._role_words = frozenset(lexicon.titles) | frozenset(lexicon.roles) | frozenset(lexicon.departments)
         self._family_contacts = frozenset(lexicon.cue("korean_names.family_contacts"))
         self._line_labels = frozenset(lexicon.cue("korean_names.line_labels"))
+        self._interjections = frozenset(lexicon.cue("korean_names.interjections"))
         self.weekdays = frozenset(lexicon.cue("korean_names.weekdays"))
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         # a title in the plural (선배님들, 교수들) is a group's: the word before it is no one's name
@@ -195,7 +196,10 @@ class KoreanNameRecognizer(EntityRecognizer):
         word_end = rf"(?=(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}(?![가-힣]))"
         self._masked = re.compile(
             rf"(?<![가-힣A-Za-z])(?:{surnames})(?:{_MASK_CHAR}[가-힣]{word_end}|[가-힣]{_MASK_CHAR}(?![A-Za-z가-힣])"
-            rf"|\s?{_MASK}{{1,3}}(?![A-Za-z]))")
+            rf"|[ \t]?{_MASK}{{1,3}}(?![A-Za-zㄱ-ㅎ]))")
+        # the given name in chosung, as writers dodge a search: 김ㅁㅈ, 박ㅅㅎ, 김.ㅁ.ㅈ, 남궁ㅎ
+        self._chosung_given = re.compile(
+            rf"(?<![가-힣A-Za-z])(?P<s>{surnames})(?P<c>(?:[.·]?[ㄱ-ㅎ]){{1,2}})(?![ㄱ-ㅣ가-힣])")
         # 김모씨 is written as one word: the span takes 씨 with it
         self._mo = re.compile(rf"(?<![가-힣])(?:{surnames})\s?모(?:씨(?![가-힣]{{2}})|(?=\s?(?:씨|{titles})))"
                               rf"|(?<![가-힣])(?:{surnames})\s?{cue('anonymous')}"
@@ -552,6 +556,15 @@ class KoreanNameRecognizer(EntityRecognizer):
         """Masks (김OO, 김모 씨), Latin initials (K교수) and chosung (ㄱㅊㅅ, ㄱ교수)."""
         for m in self._masked.finditer(text):
             results.append(self._result(MASKED, m.start(), m.end(), 0.85, "masked"))
+        for m in self._chosung_given.finditer(text):
+            given = re.sub(r"[.·]", "", m.group("c"))
+            word = m.group("s")
+            # one letter only after a double surname (남궁ㅎ; 조ㅁ is a typo of 좀)
+            if ("ㅋ" in given or re.fullmatch(_MASK, given) or len(given) + len(word) < 3 or given == "ㅎㅎ"
+                    or (given in self.lex.chat_abbreviations
+                        and (word in self.lex.function_syllables or word in self._interjections))):
+                continue  # laughter (박ㅋㅋ, 좋아ㅎ), a word and chat shorthand (하ㅅㅂ, 안ㄷㄷ), a mask (김ㅇㅇ, above)
+            results.append(self._result(MASKED, m.start(), m.end(), 0.8, "surname_chosung"))
         for m in self._mo.finditer(text):
             if m.group() in self.lex.common_words and text.startswith("님", m.end()):
                 continue  # 이모님, 부모님께: a kinship word and its honorific, not 이모 씨 or 노모 교수
