@@ -7,6 +7,7 @@ stamp is when a message was sent, not a dated event in someone's life (``details
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from typing import Callable, Iterator, NamedTuple
 
@@ -83,14 +84,26 @@ def _message_follows(text: str, end: int) -> bool:
     return line is not None and line.group(1).strip() != "" and _HEADS.match(line.group(1)) is None
 
 
-def group_room(text: str) -> Callable[[int, int], bool]:
+def overlaps_a_speaker(heads: list[Speaker]) -> Callable[[int, int], bool]:
+    """Whether ``start:end`` overlaps one of the speakers ``heads`` (in time logarithmic in their number)."""
+    spans = sorted((s, e) for s, e, _ in heads)
+    starts = [s for s, _ in spans]
+
+    def overlaps(start: int, end: int) -> bool:
+        k = bisect_left(starts, end) - 1  # the last speaker starting before the span ends
+        return k >= 0 and spans[k][1] > start
+    return overlaps
+
+
+def group_room(text: str, heads: list[Speaker]) -> Callable[[int, int], bool]:
     """Whether ``text[start:end]`` lies in the room's name a KakaoTalk export starts with ("해솔대병원
-    61병동 동기방 님과 카카오톡 대화"), and is no one who speaks in it: a group's name (동기방, 8기,
-    단톡) is no one's; in a one-to-one chat the room is named for the other person, who speaks."""
+    61병동 동기방 님과 카카오톡 대화"), and is no one who speaks in it (``heads``: its speakers): a
+    group's name (동기방, 8기, 단톡) is no one's; in a one-to-one chat the room is named for the
+    other person, who speaks."""
     rooms = [m.span("room") for m in _ROOM.finditer(text)]
     if not rooms:
         return lambda start, end: False
-    spoken = {text[s:e] for s, e, _ in speakers(text)}
+    spoken = {text[s:e] for s, e, _ in heads}
     return lambda start, end: any(a <= start and end <= b for a, b in rooms) and text[start:end] not in spoken
 
 

@@ -162,6 +162,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._family_contacts = frozenset(lexicon.cue("korean_names.family_contacts"))
         self._line_labels = frozenset(lexicon.cue("korean_names.line_labels"))
         self._interjections = frozenset(lexicon.cue("korean_names.interjections"))
+        self._anonymous = tuple(lexicon.cue("korean_names.anonymous_speakers"))
         self.weekdays = frozenset(lexicon.cue("korean_names.weekdays"))
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         # a title in the plural (선배님들, 교수들) is a group's: the word before it is no one's name
@@ -641,8 +642,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         for start, end, source in chat_export.speakers(text):
             name = text[start:end]
             if name in ("나", "me", "Me") or name in lex.common_words or name in self._role_words \
-                    or name in self._family_contacts:
-                continue  # the writer, or 엄마, 팀장님 as a contact's display name
+                    or name in self._family_contacts or name.startswith(self._anonymous):
+                continue  # the writer, 엄마, 팀장님 as a contact's display name, or 익명의 어피치
             korean = re.fullmatch(r"[가-힣]{3,4}", name) and (name[:1] in lex.surnames or name[:2] in lex.surnames)
             if not (korean or self._speaker_shaped(name, source)):
                 continue

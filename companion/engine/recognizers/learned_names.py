@@ -161,7 +161,8 @@ class LearnedNameRecognizer(EntityRecognizer):
         art = KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language)
         # a listed hospital is a place, whatever its first syllable (차병원: 차 + 병원); a group
         # chat's name is no one's
-        in_room = chat_export.group_room(text)
+        heads = list(chat_export.speakers(text))
+        in_room, speaking = chat_export.group_room(text, heads), chat_export.overlaps_a_speaker(heads)
         results = [r for r in self.rules.analyze(text, entities, art)
                    if text[r.start:r.end] not in self.lex.hospitals and not in_room(r.start, r.end)]
         rule_spans = [(r.start, r.end) for r in results]
@@ -214,8 +215,9 @@ class LearnedNameRecognizer(EntityRecognizer):
                     _note(r, f"the name model agrees (confidence {conf:.2f}): score {r.score}")
                 continue
             if conf < LISTED_CONFIDENCE or not self._korean_form(text, start, end) \
-                    or self._vetoed(text, start, end, art, conf) or in_room(start, end) or _heading_tag(text, start, end):
-                continue
+                    or self._vetoed(text, start, end, art, conf) or in_room(start, end) or _heading_tag(text, start, end) \
+                    or speaking(start, end):
+                continue  # (a speaker is the chat rules' to judge: [익명의 어피치] is no one)
             if conf < MIN_CONFIDENCE or self._doubted(text, start, end, art, conf):
                 doubtful.append((start, end, conf))
                 continue
