@@ -236,12 +236,12 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
         Rule("EMAIL_ADDRESS", disguised_email, 0.85, veto=lambda t, s, e: vetoes.public_email(t, s, e) or vetoes.not_a_domain(t[s:e]),
              hint=re.compile(rf"[@＠]|{cue('at_words')}|\b(?:at|AT)\b"), name="contact.email_disguised"),
         Rule("MESSENGER_ID", re.compile(
-            rf"{handle_context}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]{{0,29}}[_\d])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@A-Za-z0-9_]|\.[A-Za-z])"),
+            rf"{handle_context}[^\n@]{{0,24}}?(?<![\w.])(?P<v>(?=@|[A-Za-z][A-Za-z0-9.]{{0,29}}[_\d]|[A-Za-z][A-Za-z0-9]{{0,29}}\.[A-Za-z])@?[A-Za-z][A-Za-z0-9_.]{{2,29}}[A-Za-z0-9_])(?![@A-Za-z0-9_]|\.[A-Za-z])"),
             0.75, veto=vetoes.not_a_handle, name="contact.handle_after_label"),
         # the platform written right before the handle belongs to it ("카톡 abc_12" is one contact)
         Rule("MESSENGER_ID", re.compile(
             rf"(?<![가-힣A-Za-z]){cue('platforms')}"
-            r"\s(?=@|[A-Za-z][A-Za-z0-9.]{0,29}[_\d])@?[A-Za-z][A-Za-z0-9_.]{2,29}[A-Za-z0-9_](?![@A-Za-z0-9_]|\.[A-Za-z])"),
+            r"\s(?=@|[A-Za-z][A-Za-z0-9.]{0,29}[_\d]|[A-Za-z][A-Za-z0-9]{0,29}\.[A-Za-z])@?[A-Za-z][A-Za-z0-9_.]{2,29}[A-Za-z0-9_](?![@A-Za-z0-9_]|\.[A-Za-z])"),
             0.75, veto=vetoes.not_a_handle, name="contact.handle_after_platform"),
         # personal pages and open-chat links reach one person as surely as a handle; the path is
         # ASCII (\w would take the particle glued after it: instagram.com/nurse_kim으로)
