@@ -163,6 +163,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._line_labels = frozenset(lexicon.cue("korean_names.line_labels"))
         self._interjections = frozenset(lexicon.cue("korean_names.interjections"))
         self._anonymous = tuple(lexicon.cue("korean_names.anonymous_speakers"))
+        self._surname_role = re.compile(rf"(?:{cue('surname_roles')})(?:{particles}){{0,2}}")
         self.weekdays = frozenset(lexicon.cue("korean_names.weekdays"))
         self._suffix = re.compile(rf"(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}")
         # a title in the plural (선배님들, 교수들) is a group's: the word before it is no one's name
@@ -745,7 +746,10 @@ class KoreanNameRecognizer(EntityRecognizer):
             if len(word) < slen or surname not in lex.surnames:
                 continue
             rest = word[slen:]
-            if rest:
+            if rest and self._surname_role.fullmatch(rest) and not any(
+                    word[:k] in lex.common_words for k in range(slen + 1, len(word) + 1)):
+                pass  # 편차지야, 국펠: a ward's role glued on, like a title
+            elif rest:
                 # glued: 윤교수가 — but not 정교수 / 조교수 (ordinary words)
                 t = self._strong_title_start.match(rest)
                 if t is None or t.start() != 0 or any(word[:k] in lex.common_words
