@@ -84,6 +84,8 @@ class Lexicon:
     public_figures: frozenset[str]
     public_titles: tuple[str, ...]
     hospitals: tuple[str, ...]
+    #: drugs in Hangul (반코마이신, 미다졸람): no name-like piece of one is a person's
+    drugs: tuple[str, ...]
     departments: tuple[str, ...]
     units: tuple[str, ...]
     roles: tuple[str, ...]
@@ -128,6 +130,7 @@ def load_lexicon() -> Lexicon:
         public_figures=frozenset(read_list("public_figures.txt")),
         public_titles=tuple(sorted(set(read_list("public_titles.txt")), key=len, reverse=True)),
         hospitals=tuple(sorted(set(read_list("hospitals.txt")), key=len, reverse=True)),
+        drugs=tuple(sorted(set(read_list("drugs.txt")), key=len, reverse=True)),
         departments=tuple(sorted(set(read_list("departments.txt")), key=len, reverse=True)),
         units=tuple(sorted(set(read_list("units.txt")), key=len, reverse=True)),
         unique_roles=frozenset(read_list("unique_roles.txt")),

@@ -7,7 +7,6 @@ stamp is when a message was sent, not a dated event in someone's life (``details
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import Counter
 from typing import Callable, Iterator, NamedTuple
 
@@ -82,17 +81,6 @@ def _message_follows(text: str, end: int) -> bool:
     """The line after a Slack or Teams head is its message, not another head (a timetable)."""
     line = re.match(r"\n([^\n]*)", text[end:end + 200])
     return line is not None and line.group(1).strip() != "" and _HEADS.match(line.group(1)) is None
-
-
-def overlaps_a_speaker(heads: list[Speaker]) -> Callable[[int, int], bool]:
-    """Whether ``start:end`` overlaps one of the speakers ``heads`` (in time logarithmic in their number)."""
-    spans = sorted((s, e) for s, e, _ in heads)
-    starts = [s for s, _ in spans]
-
-    def overlaps(start: int, end: int) -> bool:
-        k = bisect_left(starts, end) - 1  # the last speaker starting before the span ends
-        return k >= 0 and spans[k][1] > start
-    return overlaps
 
 
 def group_room(text: str, heads: list[Speaker]) -> Callable[[int, int], bool]:

@@ -25,6 +25,7 @@ import re
 import threading
 from bisect import bisect_left
 from importlib import resources
+from typing import Callable
 
 import pycrfsuite
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -39,6 +40,7 @@ from .explanation import explanation
 from .korean_names import (FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, is_repeat, listed_with_names, syllables,
                            word_starts)
 from .name_features import Featurizer, candidate_windows, morph_labels
+from .regex_base import literal_alternation
 
 MODEL_FILE = "person_names.crfsuite"
 #: a span found by the model alone reaches at most this score (the rules' strong evidence is 0.85)
@@ -100,6 +102,7 @@ class LearnedNameRecognizer(EntityRecognizer):
         self.lex = lexicon
         self.featurizer = Featurizer(lexicon)
         self._particles = frozenset(p for p in lexicon.particles if len(p) == 1)
+        self._drugs = re.compile(literal_alternation(lexicon.drugs))
         self._path = path or model_path()
         self._tagger: pycrfsuite.Tagger | None = None
         # a tagger keeps the last sequence between set() and marginal(): one caller at a time
@@ -162,9 +165,12 @@ class LearnedNameRecognizer(EntityRecognizer):
         # a listed hospital is a place, whatever its first syllable (차병원: 차 + 병원); a group
         # chat's name is no one's
         heads = list(chat_export.speakers(text))
-        in_room, speaking = chat_export.group_room(text, heads), chat_export.overlaps_a_speaker(heads)
+        in_room, speaking = chat_export.group_room(text, heads), _overlaps([(s, e) for s, e, _ in heads])
+        # … and a piece of a drug's name no one's (반코마+이신)
+        in_drug = _overlaps([m.span() for m in self._drugs.finditer(text)])
         results = [r for r in self.rules.analyze(text, entities, art)
-                   if text[r.start:r.end] not in self.lex.hospitals and not in_room(r.start, r.end)]
+                   if text[r.start:r.end] not in self.lex.hospitals and not in_room(r.start, r.end)
+                   and not in_drug(r.start, r.end)]
         rule_spans = [(r.start, r.end) for r in results]
         judged = [r for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME)]
         spans, belief = self.model_spans(text, art, judged)
@@ -216,7 +222,7 @@ class LearnedNameRecognizer(EntityRecognizer):
                 continue
             if conf < LISTED_CONFIDENCE or not self._korean_form(text, start, end) \
                     or self._vetoed(text, start, end, art, conf) or in_room(start, end) or _heading_tag(text, start, end) \
-                    or speaking(start, end):
+                    or speaking(start, end) or in_drug(start, end):
                 continue  # (a speaker is the chat rules' to judge: [익명의 어피치] is no one)
             if conf < MIN_CONFIDENCE or self._doubted(text, start, end, art, conf):
                 doubtful.append((start, end, conf))
@@ -399,6 +405,18 @@ class LearnedNameRecognizer(EntityRecognizer):
             rest = word.group()[2:] if word else ""
             if self.rules._suffix_ok(rest) or self.rules._title_follows(text, end, rest):
                 results.append(self._result(GIVEN_NAME, start, end, 0.6, "given_name_repeat"))
+
+
+def _overlaps(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """Whether ``start:end`` overlaps one of ``spans`` (which do not overlap each other), in time
+    logarithmic in their number."""
+    spans = sorted(spans)
+    starts = [s for s, _ in spans]
+
+    def overlaps(start: int, end: int) -> bool:
+        k = bisect_left(starts, end) - 1  # the last span starting before this one ends
+        return k >= 0 and spans[k][1] > start
+    return overlaps
 
 
 def _heading_tag(text: str, start: int, end: int) -> bool:
