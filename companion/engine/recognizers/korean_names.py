@@ -492,6 +492,8 @@ class KoreanNameRecognizer(EntityRecognizer):
         if not (length <= 3 and i is not None and i + 1 < len(art.tokens) and art.tokens_indices[i] == start
                 and art.tags[i] == "MM" and art.tokens_indices[i + 1] == start + 1):
             return False
+        if length == 2:  # a number and a one-syllable counter (두/MM 분/NNBC: "two people"; 이/MM 신이/NNG is 이신)
+            return art.tags[i + 1] == "NNBC" and art.classes[i].startswith("~가산")
         if not 2 <= len(art.tokens[i + 1]) >= length - 1:
             return False
         # a number and its counter (한/MM 모금/NNBC; not 한/MM 채/NNBC 아: 한채아), or this + a noun

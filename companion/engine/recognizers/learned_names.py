@@ -343,8 +343,8 @@ class LearnedNameRecognizer(EntityRecognizer):
             return True  # 박아줘, 조용한 (선생님): a verb or adjective
         if len(span) == 3 and conf < COMPOUND_SURE and self._noun_compound(art, start):
             return True
-        if len(span) == 3 and self.rules.determiner_noun(art, start, 3) and not self._titled(text, start, end):
-            return True  # 이친구가, 이나라는: "this friend", "this country" glued, however sure the model is
+        if len(span) in (2, 3) and self.rules.determiner_noun(art, start, len(span)) and not self._titled(text, start, end):
+            return True  # 이친구가, 이나라는, 두분: "this friend", "this country", "two people" glued, however sure the model is
         word = self.rules._word.match(text, start)
         return word is not None and word.group() in lex.common_words
 
