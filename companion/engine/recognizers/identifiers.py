@@ -20,7 +20,8 @@ _CODE = r"(?:[A-Za-z]{1,4}[-\s]?)?\d[\d-]{2,12}\d(?![A-Za-z])"
 
 
 def _context_number(keywords: str, digits: str = _DIGITS) -> re.Pattern[str]:
-    return re.compile(rf"(?:{keywords})\s?(?:번호|No\.?|number|num\.?|#)?\s?(?:는|은|:|：|=|is|was)?\s?(?:제\s?)?"
+    # the number may follow in brackets: licence (no. 128837), employee number (CR-240311)
+    return re.compile(rf"(?:{keywords})\s?\(?(?:번호|No\.?|number|num\.?|#)?\s?(?:는|은|:|：|=|is|was)?\s?(?:제\s?)?"
                       rf"(?P<v>{digits})(?:\s?호)?(?!\d)(?!\s?(?:년|월|일|시간|시|분|개|명|회|건|세|살|%))", re.I)
 
 
