@@ -405,6 +405,9 @@ def test_everyday_uses_near_harm_words_do_not_fire(ko: HarmRecognizer, text: str
         "내가 병신이지 이 직업 왜 골랐을까",
         "내가 너무 한심하게 느껴지는 하루",
         "I hate myself, such an idiot today",
+        "I'm honestly such a fucking idiot, how do people memorize all the CYP drugs",
+        # a swear word said at no one
+        "EMR 처방화면 또 뻗음 ㅅㅂ 원무과에서 전화 20통 옴",
         # … in a chat export, where the speaker heads the message, not someone it is aimed at
         "[김도하] [오전 2:16] 내가 내 자신이 너무 한심해. 오늘 인계하다가 환자 이름도 헷갈림.\n[정시우] [오전 2:18] 너 잘못 아니야",
         "2024년 6월 1일 오후 9:22, 탁은비 : 진짜 똥손이다 나같은게 손이 왜 이래ㅋㅋㅋ",
@@ -421,6 +424,8 @@ def test_self_talk_and_things_do_not_fire(ko: HarmRecognizer, text: str) -> None
     ("내가 보기엔 걔 병신임", "병신"),
     ("나 자신도 한심하지만 걔는 진짜 병신같다", "병신"),
     ("하여튼 김치년들", "김치년들"),  # contempt for a group is still contempt
+    ("걔 ㅅㅂ 진짜 싫어", "ㅅㅂ"),  # a swear word at someone
+    ("저 병신 또 왔네", "병신"),  # 저 is "that" here, not the writer
     ("[김도하] [오전 2:16] 박지훈 진짜 한심해\n[정시우] [오전 2:18] ㅇㅈ", "한심해"),  # a name in the message is someone
 ])
 def test_an_insult_beside_the_writer_still_fires_when_someone_else_is_there(ko: HarmRecognizer, text: str, fragment: str) -> None:

@@ -48,6 +48,7 @@ class _SentenceCues(NamedTuple):
     self: re.Pattern
     self_before: re.Pattern
     colleagues: re.Pattern
+    expletive: re.Pattern
 
 
 def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
@@ -91,10 +92,11 @@ def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
         # clinical talk (patients, symptoms, drugs)
         clinical=re.compile(rf"{cue('clinical')}|patient", re.IGNORECASE),
         # the writer as the subject: a whole word (not the 난 of 난리, the 제가 of 제가끔)
-        self=re.compile(rf"(?<![가-힣])(?:{cue('self')}){ending}?(?![가-힣])|(?<![A-Za-z])myself(?![A-Za-z])"),
+        self=re.compile(rf"(?<![가-힣])(?:{cue('self')}){ending}?(?![가-힣])|(?<![A-Za-z])(?:myself|I['’]m|I am|I was|I feel)(?![A-Za-z])"),
         # a title or role in the plural: the people of a ward or a department, not one of them
         colleagues=re.compile(rf"(?:님|{literal_alternation(w for w in set(lexicon.titles) | set(lexicon.roles) if re.search('[가-힣]', w))})들"),
-        self_before=re.compile(rf"(?<![가-힣])(?:내가|제가)\s(?:{cue('intensifiers')}\s)?$"),
+        self_before=re.compile(rf"(?<![가-힣])(?:{cue('self_subjects')})\s(?:{cue('intensifiers')}\s)?$"),
+        expletive=re.compile(rf"(?:{cue('expletives')})"),
     )
 
 
@@ -161,7 +163,8 @@ class HarmRecognizer(EntityRecognizer):
                 k += 1
             inside = k < len(bounds) and bounds[k][0] <= s < bounds[k][1]
             if inside and (reporting(k) or (entry.entity_type == HARM_TYPES["insult"]
-                                            and self._self_talk(text, *bounds[k], names or [], s))):
+                                            and (self._self_talk(text, *bounds[k], names or [], s)
+                                                 or self._at_no_one(text, s, e, *bounds[k], names or [])))):
                 continue
             j = k
             while j < len(bounds) and bounds[j][0] < e:  # the lexicon's span is sharper: no classifier span over it
@@ -211,6 +214,12 @@ class HarmRecognizer(EntityRecognizer):
         mine = self._cues.self.search(text, start, end) is not None or (
             insult is not None and self._cues.self_before.search(text, max(start, insult - 12), insult) is not None)
         return mine and not self._aimed(text, start, end, names)
+
+    def _at_no_one(self, text: str, start: int, end: int, sentence_start: int, sentence_end: int,
+                   names: list[int]) -> bool:
+        """A swear word alone (ㅅㅂ) in a sentence aimed at no one: venting, not an attack."""
+        return self._cues.expletive.fullmatch(text, start, end) is not None \
+            and not self._aimed(text, sentence_start, sentence_end, names)
 
     def _aimed(self, text: str, start: int, end: int, names: list[int]) -> bool:
         """Whether the sentence text[start:end] names or points at someone."""
