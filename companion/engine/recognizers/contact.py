@@ -249,7 +249,10 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
             r"(?:https?://)?(?:open\.kakao\.com/o/|(?:www\.)?instagram\.com/|(?:www\.)?facebook\.com/|"
             r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[A-Za-z0-9_./@-]{1,200}"), 0.8, name="contact.profile_link"),
         # a bare @handle counts when it looks like a personal handle (digits, _ or .), not @everyone
-        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]{0,30}[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![A-Za-z0-9_@])"), 0.6, name="contact.at_handle"),
+        # or is a chat's mention of one person (@jhpark can you cover …), not of a group (@here)
+        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]{0,30}[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![A-Za-z0-9_@])"
+                                        rf"|(?<![\w@])@(?!(?:{cue('group_mentions')})(?![A-Za-z]))[a-z][a-z]{{3,29}}(?![A-Za-z0-9_@.])"),
+             0.6, name="contact.at_handle"),
         Rule("HOME_ADDRESS", re.compile(address), 0.6, veto=vetoes.public_address, name="contact.address_kr"),
         Rule("HOME_ADDRESS", re.compile(en_address), 0.6, veto=vetoes.public_address,
              hint=re.compile(r"-(?:ro|gil|daero|dong|eup|myeon|ri)\b"), name="contact.address_en"),

@@ -25,9 +25,9 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     cue = cue_alternations(lexicon, "english_names")
 
     title = rf"{cue('titles_en')}\.?"
-    # the end of a name, a Korean particle glued on or not (Dr. Lee가): \b fails there, Hangul
-    # being a word character to Python
-    end = rf"(?![A-Za-z0-9_]){word_end(lexicon)}"
+    # the end of a name, a Korean particle or ending glued on or not (Dr. Lee가, Min-ho Baek이면):
+    # \b fails there, Hangul being a word character to Python; no Latin name goes on in Hangul
+    end = r"(?![A-Za-z0-9_])"
     # surnames that are English words too (In, So, Do …): only with a title or a hyphenated given name
     short_words = frozenset(lexicon.cue("english_names.short_surnames"))
     institutions = cue("institutions_en")
