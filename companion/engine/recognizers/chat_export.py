@@ -45,6 +45,8 @@ class Speaker(NamedTuple):
     start: int
     end: int
     source: str
+    #: where the head ends: the message itself starts there (on the next line for a Slack head)
+    message: int
 
 
 def speakers(text: str) -> Iterator[Speaker]:
@@ -58,16 +60,16 @@ def speakers(text: str) -> Iterator[Speaker]:
             continue
         start = m.start(group) + len(raw) - len(raw.lstrip())
         if group != "team":
-            yield Speaker(start, start + len(name), EXPORT)
+            yield Speaker(start, start + len(name), EXPORT, m.end())
         elif _message_follows(text, m.end()):
-            team.append((start, start + len(name)))
-    source = TALK if _conversation([text[s:e] for s, e in team]) else HEAD
-    for start, end in team:
-        yield Speaker(start, end, source)
+            team.append((start, start + len(name), m.end()))
+    source = TALK if _conversation([text[s:e] for s, e, _ in team]) else HEAD
+    for start, end, message in team:
+        yield Speaker(start, end, source, message)
     plain = list(_PLAIN.finditer(text))
     if _conversation([m.group("plain") for m in plain]):
         for m in plain:
-            yield Speaker(m.start("plain"), m.end("plain"), TRANSCRIPT)
+            yield Speaker(m.start("plain"), m.end("plain"), TRANSCRIPT, m.end())
 
 
 def _conversation(names: list[str]) -> bool:
@@ -91,7 +93,7 @@ def group_room(text: str, heads: list[Speaker]) -> Callable[[int, int], bool]:
     rooms = [m.span("room") for m in _ROOM.finditer(text)]
     if not rooms:
         return lambda start, end: False
-    spoken = {text[s:e] for s, e, _ in heads}
+    spoken = {text[s:e] for s, e, _, _ in heads}
     return lambda start, end: any(a <= start and end <= b for a, b in rooms) and text[start:end] not in spoken
 
 

@@ -134,7 +134,7 @@ class HarmRecognizer(EntityRecognizer):
         if not wanted or not text:
             return []
         # a chat export's speaker heads their own message: no one it is aimed at
-        speaking = {i for s, e, _ in chat_export.speakers(text) for i in range(s, e)}
+        speaking = {i for s, e, _, _ in chat_export.speakers(text) for i in range(s, e)}
         names = [n for n in _proper_nouns(KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language)) if n not in speaking]
         return [self._result(s, e, entity_type, score, rule, detail)
                 for s, e, entity_type, score, rule, detail in self.find(text, names) if entity_type in wanted]

@@ -642,7 +642,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         """Speakers of a chat export and the writer of a sign-off: whoever they are, the display
         name is a person's (a nickname too)."""
         lex = self.lex
-        for start, end, source in chat_export.speakers(text):
+        for start, end, source, _ in chat_export.speakers(text):
             name = text[start:end]
             if name in ("나", "me", "Me") or name in lex.common_words or name in self._role_words \
                     or name in self._family_contacts or name.startswith(self._anonymous):

@@ -117,19 +117,26 @@ class LearnedNameRecognizer(EntityRecognizer):
             self._tagger = tagger
 
     # ---- the model -------------------------------------------------------------------------
-    def model_spans(self, text: str, art: KoreanNlpArtifacts,
-                    check: list[RecognizerResult] = ()) -> tuple[list[tuple[int, int, float]], dict[int, list[float]]]:
+    def model_spans(self, text: str, art: KoreanNlpArtifacts, check: list[RecognizerResult] = (),
+                    heads: list[chat_export.Speaker] = ()) -> tuple[list[tuple[int, int, float]], dict[int, list[float]]]:
         """(start, end, confidence) of every person span the model tags in ``text``, and for each
         result in ``check`` (by index) the model's probability, character by character, that the
-        character is part of a name."""
+        character is part of a name. A line a chat export's ``heads`` start is read from its
+        message on: the model learned sentences, and a head's time and speaker before the message
+        mislead it (22:47<TAB>지원<TAB>남다인 원래 …)."""
         self.load()
         morph = morph_labels(text, art)
         out: list[tuple[int, int, float]] = []
         belief: dict[int, list[float]] = {}
         pending = sorted(range(len(check)), key=lambda k: check[k].start)  # results to judge, in order
         cursor = 0
+        message = {}
+        for h in heads:
+            line = text.rfind("\n", 0, h.start) + 1
+            message[line] = max(message.get(line, line), h.message)
         for line in _LINE.finditer(text):
             lo, hi = line.start(), line.end()
+            lo = min(hi, message.get(lo, lo))
             if out_of_time("name model"):
                 break
             for start, stop in candidate_windows(text, lo, hi, self.lex.surnames, self.lex.given_syllables):
@@ -165,7 +172,7 @@ class LearnedNameRecognizer(EntityRecognizer):
         # a listed hospital is a place, whatever its first syllable (차병원: 차 + 병원); a group
         # chat's name is no one's
         heads = list(chat_export.speakers(text))
-        in_room, speaking = chat_export.group_room(text, heads), _overlaps([(s, e) for s, e, _ in heads])
+        in_room, speaking = chat_export.group_room(text, heads), _overlaps([(s, e) for s, e, _, _ in heads])
         # … and a piece of a drug's name no one's (반코마+이신)
         in_drug = _overlaps([m.span() for m in self._drugs.finditer(text)])
         results = [r for r in self.rules.analyze(text, entities, art)
@@ -173,7 +180,7 @@ class LearnedNameRecognizer(EntityRecognizer):
                    and not in_drug(r.start, r.end)]
         rule_spans = [(r.start, r.end) for r in results]
         judged = [r for r in results if r.entity_type in (FULL_NAME, GIVEN_NAME)]
-        spans, belief = self.model_spans(text, art, judged)
+        spans, belief = self.model_spans(text, art, judged, heads)
         shrunk: list[str] = []
         # names the rules found on strong evidence, and their given names: a later mention of one
         # is that person whatever the model thinks of the sentence around it
