@@ -139,6 +139,10 @@ def test_chosung_joins_the_full_name_with_those_initials(engine):
     ("정민재 미친놈 간호사한테 기구 집어던짐", "high"),
     ("연락처 010-4827-3916 남겨요", "high"),
     ("정민재 미친놈 번호 010-4827-3916 다들 전화해서 따지세요", "critical"),
+    # a mask or an initial is someone only with a workplace or a role beside it
+    ("혹시 ㅂㅈㅎ 선생 R2 토욜 당직 바꿔줄수 있대?", "medium"),
+    ("해솔병원 김OO 또 지각함", "medium"),
+    ("교통사고로 크게 다친 D군(8)과 E양(5) 남매가 병원 6곳에서 수용을 거부당했다", "low"),
 ])
 def test_risk_levels_from_combinations(engine, draft, level):
     assert engine.analyze(draft)["risk"]["level"] == level

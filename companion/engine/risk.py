@@ -1,7 +1,8 @@
 """Step 3b: the risk level of a draft from the combination of what it exposes.
 
 none: nothing; low: weak signals only (a detail, harsh words with no one identifiable);
-medium: someone identifiable; high: identifiable and harmed, or a contact/ID exposed;
+medium: someone identifiable (by a name, by a mask or an initial with a workplace or a role, or
+by a combination); high: identifiable and harmed, or a contact/ID exposed;
 critical: identifiable, harmed, and a contact/ID or a threat/call to expose.
 """
 from __future__ import annotations
@@ -11,6 +12,9 @@ from .findings import Finding
 from .persons import Person
 
 _THREAT = ("HARM_THREAT", "HARM_DOX")
+#: names that hide who is meant: someone only with a workplace (not a department alone) or a role
+_DISGUISED = ("PERSON_MASKED_NAME", "PERSON_INITIAL", "PERSON_CHOSUNG")
+_PLACING = ("ROLE", "UNIQUE_ROLE", "TRAINING_YEAR")
 
 
 def _batchim(text: str) -> bool:
@@ -53,8 +57,13 @@ def assess(findings: list[Finding], persons: list[Person], combo: list[Finding],
     def t(key: str, **what: str) -> str:
         return word(language, f"risk.{key}").format(**what)
 
-    # one example mention per person: "김성호, 윤" rather than every repetition
-    names = [min(p.mentions, key=lambda m: m.start) for p in persons if p.mentions]
+    # one example mention per person: "김성호, 윤" rather than every repetition. A person known
+    # only by a mask or an initial (김OO, A씨, ㄱㅊㅅ) is someone only with a workplace or a role
+    # beside (ㅂㅈㅎ 선생 R2; not D군(8)과 E양(5), the children of a news report)
+    placed = any(f.entity_type in _PLACING or (f.category == "affiliation" and f.entity_type != "DEPARTMENT")
+                 for f in findings)
+    names = [min(p.mentions, key=lambda m: m.start) for p in persons
+             if p.mentions and (placed or any(m.entity_type not in _DISGUISED for m in p.mentions))]
     exposed = [f for f in findings if f.category in ("contact", "id")]
     harm = [f for f in findings if f.category == "harm"]
     threat = [f for f in harm if f.entity_type in _THREAT]

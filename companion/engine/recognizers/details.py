@@ -50,7 +50,9 @@ def detail_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecognizer:
         # not a function key pressed (F5 누르면, F5키)
         Rule("TRAINING_YEAR", re.compile(rf"(?<![A-Za-z0-9])(?:R|PGY|F(?!-?[1-5](?:을|를)?\s?{cue('key_words')}))-?[1-5](?![0-9A-Za-z]|들)" + class_of), 0.7,
              name="detail.training_year_code"),
-        Rule("TRAINING_YEAR", re.compile(r"(?:(?<!\d)[1-9]\s?년차(?!들)|(?:본과|예과)\s?[1-4]\s?학년(?!들))" + class_of), 0.7, name="detail.training_year_ko"),
+        # … and a medical student's year as students write it: 본2 (본과 2학년), 예1
+        Rule("TRAINING_YEAR", re.compile(r"(?:(?<!\d)[1-9]\s?년차(?!들)|(?:본과|예과)\s?[1-4]\s?학년(?!들)|(?<![가-힣])[본예][1-4](?![0-9가-힣]))" + class_of),
+             0.7, name="detail.training_year_ko"),
         Rule("TRAINING_YEAR", re.compile(
             rf"\b{_ORDINAL}[- ]year\s+(?:(?:clinical|research|surgical|medical|nursing|PhD|graduate)\s)?"
             r"(?:resident|fellow|intern|student|nurse|trainee)\b(?!s)", re.I), 0.7, hint=_YEAR_HINT, name="detail.training_year_en"),
