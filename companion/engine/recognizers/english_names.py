@@ -4,7 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from presidio_analyzer import RecognizerResult
+
 from ..lexicon import Lexicon
+from .explanation import explanation
 from .regex_base import GroupRegexRecognizer, Rule, cue_alternations, literal_alternation, word_end
 
 # A romanized given name: two or three Korean syllables, optionally hyphenated (Ji-yeon, Minji, Seojun).
@@ -97,4 +100,38 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     rules.append(Rule("PERSON_ROMANIZED", re.compile(
         rf"\b{cue('roles_en')}\s+(?P<v>(?:{safe})(?:\s+{_GIVEN})?){end}"),
         0.7, hint=capital, name="romanized.role_before_surname"))
-    return GroupRegexRecognizer("RomanizedNameRecognizer", rules, supported_language=language)
+    return RomanizedNameRecognizer(rules, lexicon.romanized_surnames, language)
+
+
+class RomanizedNameRecognizer(GroupRegexRecognizer):
+    """The romanized-name rules, and every other mention of a found name's given name (Tiffany
+    Nam … Tiffany가; Kang Seoyeon … Seoyeon쌤), so a redaction leaves none of the person behind."""
+
+    REPEAT_SCORE = 0.7
+
+    def __init__(self, rules: list[Rule], surnames: frozenset[str], language: str) -> None:
+        super().__init__("RomanizedNameRecognizer", rules, supported_language=language)
+        self._surnames = surnames
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts)
+        given: dict[str, float] = {}  # given name: the best score of a full name it is part of
+        for r in results:
+            for part in _parts(text[r.start:r.end]) if r.entity_type == "PERSON_ROMANIZED" else ():
+                if part not in self._surnames:
+                    given[part] = max(given.get(part, 0.0), r.score)
+        if not given:
+            return results
+        found = [(r.start, r.end) for r in results]
+        for m in re.finditer(rf"(?<![A-Za-z])(?:{literal_alternation(given)})(?![A-Za-z])", text):
+            if not any(s < m.end() and m.start() < e for s, e in found):
+                score = min(self.REPEAT_SCORE, given[m.group()])  # no surer than the name it repeats
+                results.append(RecognizerResult("PERSON_ROMANIZED", m.start(), m.end(), score,
+                                                analysis_explanation=explanation(self.name, "romanized.given_name_repeat", score)))
+        return results
+
+
+def _parts(name: str) -> list[str]:
+    """The words of a full name that may be its given name (Tiffany, Seoyeon; not an initial)."""
+    words = re.findall(r"[A-Za-z][A-Za-z-]+", name)
+    return [w for w in words if len(words) > 1 and len(w) >= 3 and w[0].isupper()]
