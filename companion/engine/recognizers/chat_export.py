@@ -12,15 +12,20 @@ from typing import Callable, Iterator, NamedTuple
 
 _TIME = r"(?:(?:오전|오후)\s?\d{1,2}:\d{2}|\d{1,2}:\d{2}(?:\s?[AaPp][Mm])?)"
 _DATE = r"\d{4}(?:년\s?|\.\s?|-|/)\d{1,2}(?:월\s?|\.\s?|-|/)\d{1,2}(?:일|\.)?"
+#: a chat's display name in Latin or Hangul letters (Oh, Minseo; Daniel 변; minho.kook)
+_DISPLAY = r"[A-Za-z가-힣][\w.'’-]{0,20}(?:,?[ ][A-Za-z가-힣][\w.'’-]{0,19}){0,2}?"
+#: a message's time as a Slack or Teams head shows it (오후 2:03, 9:41 PM, 07:04)
+_CLOCK = r"(?:(?:오전|오후)\s?\d{1,2}:\d{2}|\d{1,2}:\d{2}(?:\s?[AaPp][Mm])?)"
 _HEADS = re.compile(
     rf"^\[(?P<pc>[^\[\]\n]{{1,20}})\]\s?\[{_TIME}\]"                                   # [정하람] [오후 9:05]
     rf"|^(?P<stamp>{_DATE}\s?{_TIME}),\s?(?P<mobile>[^:\n,]{{1,20}}?)\s?:\s"            # 2024년 3월 2일 오후 3:12, 정하람 :
     rf"|^\[{_TIME}\]\s?(?P<timed>[^:\n\[\]]{{1,20}}?)\s?:\s"                            # [오후 6:12] 옥채원:
     rf"|^{_TIME}\t(?P<line>[^\t\n]{{1,20}})\t"                                          # 22:43<TAB>빈채율<TAB>
-    # Slack and Teams: the display name (Oh, Minseo; Daniel 변; minho.kook), maybe a team in
-    # brackets, the time with its half of the day, alone on its line
-    r"|^(?P<team>[A-Za-z가-힣][\w.'’-]{0,20}(?:,?[ ][\w.'’-]{1,20}){0,2}?)(?:\s\([^()\n]{1,40}\))?"
-    r"[ \t]{1,3}(?:(?:오전|오후)\s?\d{1,2}:\d{2}|\d{1,2}:\d{2}\s?[AaPp][Mm])[ \t]*$",
+    # Slack and Teams: the display name (Oh, Minseo; Daniel 변; minho.kook; **minji.k** as
+    # exported in Markdown), maybe a team or role in brackets, the time, alone on its line
+    rf"|^(?:\*\*)?(?P<team>{_DISPLAY})(?:\*\*)?(?:\s\([^()\n]{{1,40}}\))?[ \t]{{1,3}}{_CLOCK}[ \t]*$"
+    # … or the time and a colon before the message on the same line (Yuki (JP desk) 10:03: …)
+    rf"|^(?P<inline>{_DISPLAY})(?:\s\([^()\n]{{1,40}}\))?[ \t]{{1,3}}{_CLOCK}\s?:\s",
     re.M)
 #: a line that only dates the messages below it: "--------------- 2024년 5월 12일 일요일 ---------------"
 _DAY_LINE = re.compile(rf"^[-=\s]*(?P<stamp>{_DATE}(?:\s?\(?[월화수목금토일](?:요일)?\)?)?)[-=\s]*$", re.M)
@@ -28,8 +33,9 @@ _DAY_LINE = re.compile(rf"^[-=\s]*(?P<stamp>{_DATE}(?:\s?\(?[월화수목금토�
 _ROOM = re.compile(r"^(?P<room>[^\n]{1,60}?)\s?님과 카카오톡 대화[ \t]*$", re.M)
 #: how far a stamp reaches into its line (a day line's dashes, the date): see ``in_stamp``
 STAMP_REACH = 64
-#: a transcript pasted without times: "가람: 오늘 차지 누구였어?" (see ``speakers``)
-_PLAIN = re.compile(r"^(?P<plain>[가-힣]{1,4})\s?:\s", re.M)
+#: a transcript pasted without times: "가람: 오늘 차지 누구였어?", "Alex K: whoever told admin",
+#: maybe after an emoji or a reply mark (🐻hyun: …) (see ``speakers``)
+_PLAIN = re.compile(r"^(?:[^\w\s\[({]{1,3}[ ]?)?(?P<plain>[가-힣]{1,4}|[A-Za-z][\w.'’-]{0,15}(?: [A-Z][A-Za-z]{0,12}\.?)?)\s?:\s", re.M)
 #: … counted as one (as a Slack or Teams export's heads are) only with this many such lines
 PLAIN_LINES = 3
 
@@ -53,15 +59,15 @@ def speakers(text: str) -> Iterator[Speaker]:
     """The display name at the head of every exported message line."""
     team: list[tuple[int, int]] = []
     for m in _HEADS.finditer(text):
-        group = next(g for g in ("pc", "mobile", "timed", "line", "team") if m.group(g) is not None)
+        group = next(g for g in ("pc", "mobile", "timed", "line", "team", "inline") if m.group(g) is not None)
         raw = m.group(group)
         name = raw.strip()
         if not name:
             continue
         start = m.start(group) + len(raw) - len(raw.lstrip())
-        if group != "team":
+        if group not in ("team", "inline"):
             yield Speaker(start, start + len(name), EXPORT, m.end())
-        elif _message_follows(text, m.end()):
+        elif group == "inline" or _message_follows(text, m.end()):
             team.append((start, start + len(name), m.end()))
     source = TALK if _conversation([text[s:e] for s, e, _ in team]) else HEAD
     for start, end, message in team:

@@ -47,6 +47,11 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         # written apart (Kevin 이 말했어, Sarah 도)
         Rule("PERSON_ROMANIZED", re.compile(rf"(?<![A-Za-z])(?P<v>(?:{western})\s(?:{hangul_surnames})){word_end(lexicon)}"), 0.8,
              name="romanized.western_given_hangul_surname"),
+        # initials and a surname (J.W. Kim, SJ Oh, G. Min); a given name and an initial (Dahye K.)
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?<![A-Za-z]\.)(?!U\.S\.|U\.K\.)(?P<v>(?:(?:[A-Z]\.){{1,2}}\s?|[A-Z]{{2}}\s)(?:{safe})){end}"), 0.7,
+             name="romanized.initials_surname"),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{_GIVEN}|{western})\s[A-Z]\.)(?![A-Za-z])"), 0.7,
+             name="romanized.given_initial"),
         # title + initial + surname: "Dr. A Chen", "Prof. J. Park" (the surname with the initial)
         Rule("PERSON_ROMANIZED", re.compile(rf"\b{title}\s+(?P<v>[A-Z]\.?\s+[A-Z][a-z]{{1,15}}){end}"), 0.8,
              veto=lambda t, s, e: t[s:e].split()[-1] in eponyms, name="romanized.title_initial_surname"),

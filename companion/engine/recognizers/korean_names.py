@@ -690,14 +690,15 @@ class KoreanNameRecognizer(EntityRecognizer):
 
     def _speaker_shaped(self, name: str, source: str) -> bool:
         """A speaker that is not a Korean full name counts when it looks like a name for where it
-        was read: a pasted transcript's (not 결론, 장점), a Slack or Teams head's in Latin letters
+        was read: a pasted transcript's (not 결론, 장점, Note), a Slack or Teams head's in Latin letters
         (not 점심  12:30 PM), a known name when it heads no conversation (not Updated Schedule)."""
         if source == chat_export.EXPORT:
             return True
         if name in self._line_labels:
             return False
         if source == chat_export.TRANSCRIPT:
-            return self._speaker_like(name)
+            # in Latin letters, a handle as chats show them too (hyun, tj_lee), not a label (Note)
+            return self._speaker_like(name) or re.fullmatch(r"[a-z][a-z0-9]{2,15}|[A-Za-z][\w.]*[._\d][\w.]*", name) is not None
         if re.fullmatch(r"[가-힣]+", name):
             return False
         return source == chat_export.TALK or self._speaker_like(name)
