@@ -45,8 +45,10 @@ def id_recognizers(lexicon: Lexicon, language: str) -> list:
         Rule("KR_RRN", re.compile(rf"{cue('rrn_halves')}[^\n\d]{{0,4}}?(?P<v>(?<!\d)\d{{6,7}})(?![\d-])"), 0.7,
              veto=lambda t, s, e: rrn_label_or_code.search(t[max(0, s - 40):s]) is None, name="id.rrn_half_front_back"),
         # not a driver's licence (운전면허번호 11-19-123456-78)
-        Rule("MEDICAL_LICENSE", _context_number(_not_after(lexicon.cue("identifiers.other_licenses")) + cue("license_labels")),
+        Rule("MEDICAL_LICENSE", _context_number(_not_after(lexicon.cue("identifiers.other_licenses")) + cue("license_labels"), _CODE),
              0.85, name="id.medical_license"),
+        # a passport's number after its label, whatever the country (passport no. TR4471902)
+        Rule("PASSPORT", _context_number(cue("passport_labels"), _CODE), 0.85, name="id.passport_labelled"),
         Rule("EMPLOYEE_ID", _context_number(cue("employee_labels"), _CODE), 0.85, name="id.employee_number"),
         # 등록번호 alone is a patient's, not a resident's, foreigner's or business's (사업자 등록번호)
         Rule("CHART_NUMBER", _context_number(rf"{cue('chart_labels')}|{not_another_registration}등록\s?번호", _CODE), 0.85,
