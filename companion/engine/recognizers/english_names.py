@@ -36,6 +36,7 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     institutions = cue("institutions_en")
     all_surnames = "|".join(sorted(lexicon.romanized_surnames, key=len, reverse=True))
     safe = "|".join(sorted(lexicon.romanized_surnames - short_words, key=len, reverse=True))
+    safe_upper = "|".join(sorted({w.upper() for w in lexicon.romanized_surnames - short_words}, key=len, reverse=True))
     eponyms = lexicon.eponyms_en
     western = "|".join(sorted(lexicon.western_given_names, key=len, reverse=True))
     hangul_surnames = literal_alternation(set(lexicon.surnames) - set(lexicon.particles))
@@ -47,6 +48,16 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         # written apart (Kevin 이 말했어, Sarah 도)
         Rule("PERSON_ROMANIZED", re.compile(rf"(?<![A-Za-z])(?P<v>(?:{western})\s(?:{hangul_surnames})){word_end(lexicon)}"), 0.8,
              name="romanized.western_given_hangul_surname"),
+        # an English title before a Korean surname in Hangul (Prof. 곽 aware, Dr. 남궁이)
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b{title}\s?(?P<v>{hangul_surnames}){word_end(lexicon)}"), 0.8,
+             name="romanized.title_hangul_surname"),
+        # a passport's way, the surname in capitals (CHA HYUNJOO, KIM Yuju), or the given name's
+        # syllables apart (Kim Yu Ju)
+        Rule("PERSON_ROMANIZED", re.compile(
+            rf"\b(?P<v>(?:{safe_upper})\s(?:(?=[A-Z]{{4,}}\b)(?i:{_SYLLABLE}{_SYLLABLE})\b|(?=[A-Z][a-z]){_GIVEN})){end}"), 0.75,
+             name="romanized.surname_in_capitals"),
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s(?=[A-Z])(?i:{_SYLLABLE})\s(?=[A-Z])(?i:{_SYLLABLE})){end}"), 0.7,
+             name="romanized.given_syllables_apart"),
         # initials and a surname (J.W. Kim, SJ Oh, G. Min); a given name and an initial (Dahye K.)
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?<![A-Za-z]\.)(?!U\.S\.|U\.K\.)(?P<v>(?:(?:[A-Z]\.){{1,2}}\s?|[A-Z]{{2}}\s)(?:{safe})){end}"), 0.7,
              name="romanized.initials_surname"),
