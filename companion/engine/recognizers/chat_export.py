@@ -10,12 +10,11 @@ import re
 from collections import Counter
 from typing import Callable, Iterator, NamedTuple
 
+#: a message's time as exports show it (오후 2:03, 9:41 PM, 07:04)
 _TIME = r"(?:(?:오전|오후)\s?\d{1,2}:\d{2}|\d{1,2}:\d{2}(?:\s?[AaPp][Mm])?)"
 _DATE = r"\d{4}(?:년\s?|\.\s?|-|/)\d{1,2}(?:월\s?|\.\s?|-|/)\d{1,2}(?:일|\.)?"
 #: a chat's display name in Latin or Hangul letters (Oh, Minseo; Daniel 변; minho.kook)
 _DISPLAY = r"[A-Za-z가-힣][\w.'’-]{0,20}(?:,?[ ][A-Za-z가-힣][\w.'’-]{0,19}){0,2}?"
-#: a message's time as a Slack or Teams head shows it (오후 2:03, 9:41 PM, 07:04)
-_CLOCK = r"(?:(?:오전|오후)\s?\d{1,2}:\d{2}|\d{1,2}:\d{2}(?:\s?[AaPp][Mm])?)"
 _HEADS = re.compile(
     rf"^\[(?P<pc>[^\[\]\n]{{1,20}})\]\s?\[{_TIME}\]"                                   # [정하람] [오후 9:05]
     rf"|^(?P<stamp>{_DATE}\s?{_TIME}),\s?(?P<mobile>[^:\n,]{{1,20}}?)\s?:\s"            # 2024년 3월 2일 오후 3:12, 정하람 :
@@ -23,9 +22,9 @@ _HEADS = re.compile(
     rf"|^{_TIME}\t(?P<line>[^\t\n]{{1,20}})\t"                                          # 22:43<TAB>빈채율<TAB>
     # Slack and Teams: the display name (Oh, Minseo; Daniel 변; minho.kook; **minji.k** as
     # exported in Markdown), maybe a team or role in brackets, the time, alone on its line
-    rf"|^(?:\*\*)?(?P<team>{_DISPLAY})(?:\*\*)?(?:\s\([^()\n]{{1,40}}\))?[ \t]{{1,3}}{_CLOCK}[ \t]*$"
+    rf"|^(?:\*\*)?(?P<team>{_DISPLAY})(?:\*\*)?(?:\s\([^()\n]{{1,40}}\))?[ \t]{{1,3}}{_TIME}[ \t]*$"
     # … or the time and a colon before the message on the same line (Yuki (JP desk) 10:03: …)
-    rf"|^(?P<inline>{_DISPLAY})(?:\s\([^()\n]{{1,40}}\))?[ \t]{{1,3}}{_CLOCK}\s?:\s",
+    rf"|^(?P<inline>{_DISPLAY})(?:\s\([^()\n]{{1,40}}\))?[ \t]{{1,3}}{_TIME}\s?:\s",
     re.M)
 #: a line that only dates the messages below it: "--------------- 2024년 5월 12일 일요일 ---------------"
 _DAY_LINE = re.compile(rf"^[-=\s]*(?P<stamp>{_DATE}(?:\s?\(?[월화수목금토일](?:요일)?\)?)?)[-=\s]*$", re.M)
@@ -57,7 +56,7 @@ class Speaker(NamedTuple):
 
 def speakers(text: str) -> Iterator[Speaker]:
     """The display name at the head of every exported message line."""
-    team: list[tuple[int, int]] = []
+    team: list[tuple[int, int, int]] = []  # Slack and Teams heads: (start, end, message)
     for m in _HEADS.finditer(text):
         group = next(g for g in ("pc", "mobile", "timed", "line", "team", "inline") if m.group(g) is not None)
         raw = m.group(group)

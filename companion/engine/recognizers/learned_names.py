@@ -25,7 +25,6 @@ import re
 import threading
 from bisect import bisect_left
 from importlib import resources
-from typing import Callable
 
 import pycrfsuite
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -40,7 +39,7 @@ from .explanation import explanation
 from .korean_names import (FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, is_repeat, listed_with_names, syllables,
                            word_starts)
 from .name_features import Featurizer, candidate_windows, morph_labels
-from .regex_base import literal_alternation
+from .regex_base import literal_alternation, overlapping_any
 
 MODEL_FILE = "person_names.crfsuite"
 #: a span found by the model alone reaches at most this score (the rules' strong evidence is 0.85)
@@ -130,7 +129,7 @@ class LearnedNameRecognizer(EntityRecognizer):
         belief: dict[int, list[float]] = {}
         pending = sorted(range(len(check)), key=lambda k: check[k].start)  # results to judge, in order
         cursor = 0
-        message = {}
+        message: dict[int, int] = {}  # line start: where its message starts
         for h in heads:
             line = text.rfind("\n", 0, h.start) + 1
             message[line] = max(message.get(line, line), h.message)
@@ -172,9 +171,9 @@ class LearnedNameRecognizer(EntityRecognizer):
         # a listed hospital is a place, whatever its first syllable (차병원: 차 + 병원); a group
         # chat's name is no one's
         heads = list(chat_export.speakers(text))
-        in_room, speaking = chat_export.group_room(text, heads), _overlaps([(s, e) for s, e, _, _ in heads])
+        in_room, speaking = chat_export.group_room(text, heads), overlapping_any([(s, e) for s, e, _, _ in heads])
         # … and a piece of a drug's name no one's (반코마+이신)
-        in_drug = _overlaps([m.span() for m in self._drugs.finditer(text)])
+        in_drug = overlapping_any([m.span() for m in self._drugs.finditer(text)])
         results = [r for r in self.rules.analyze(text, entities, art)
                    if text[r.start:r.end] not in self.lex.hospitals and not in_room(r.start, r.end)
                    and not in_drug(r.start, r.end)]
@@ -412,18 +411,6 @@ class LearnedNameRecognizer(EntityRecognizer):
             rest = word.group()[2:] if word else ""
             if self.rules._suffix_ok(rest) or self.rules._title_follows(text, end, rest):
                 results.append(self._result(GIVEN_NAME, start, end, 0.6, "given_name_repeat"))
-
-
-def _overlaps(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
-    """Whether ``start:end`` overlaps one of ``spans`` (which do not overlap each other), in time
-    logarithmic in their number."""
-    spans = sorted(spans)
-    starts = [s for s, _ in spans]
-
-    def overlaps(start: int, end: int) -> bool:
-        k = bisect_left(starts, end) - 1  # the last span starting before this one ends
-        return k >= 0 and spans[k][1] > start
-    return overlaps
 
 
 def _heading_tag(text: str, start: int, end: int) -> bool:

@@ -12,6 +12,7 @@ their ``Pattern``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -98,3 +99,20 @@ def cue_alternations(lexicon, recognizer: str) -> Callable[[str], str]:
     """``cue("events")``: the alternation of the ``<recognizer>.events`` cue list
     (``data/cues/<recognizer>.txt``, section ``[events]``)."""
     return lambda name: cue_alternation(lexicon.cue(f"{recognizer}.{name}"))
+
+
+def overlapping_any(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """Whether ``start:end`` overlaps one of ``spans``, in time logarithmic in their number (a
+    check per finding stays linear in the draft's length however many findings there are)."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    starts = [s for s, _ in merged]
+
+    def overlaps(start: int, end: int) -> bool:
+        k = bisect_left(starts, end) - 1  # the last span starting before this one ends
+        return k >= 0 and merged[k][1] > start
+    return overlaps
