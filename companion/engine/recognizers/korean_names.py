@@ -88,12 +88,18 @@ def listed_with_names(text: str, names: list[tuple[int, int]], candidates: list[
             if now and not was_name]
 
 
-def _spaced_run(text: str, start: int, end: int, separator: str) -> tuple[int, int]:
-    """The whole run of syllables spelled apart that ``text[start:end]`` lies in."""
-    while _lone_syllable(text, start - 2, separator) and text[start - 1] == separator:
+def _spaced_run(text: str, start: int, end: int, separator: str, reach: int = 2) -> tuple[int, int]:
+    """The run of syllables spelled apart that ``text[start:end]`` lies in, grown by at most
+    ``reach`` syllables each way (a longer run is no name, and growing it further would make a
+    draft of many such syllables cost the square of its length)."""
+    for _ in range(reach):
+        if not (_lone_syllable(text, start - 2, separator) and text[start - 1] == separator):
+            break
         start -= 2
-    while end + 1 < len(text) and text[end] == separator and "가" <= text[end + 1] <= "힣" \
-            and not "가" <= (text[end + 2] if end + 2 < len(text) else " ") <= "힣":
+    for _ in range(reach):
+        if not (end + 1 < len(text) and text[end] == separator and "가" <= text[end + 1] <= "힣"
+                and not "가" <= (text[end + 2] if end + 2 < len(text) else " ") <= "힣"):
+            break
         end += 2
     return start, end
 
