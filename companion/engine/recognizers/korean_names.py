@@ -199,7 +199,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         # a name in a labelled field: "이름: 유가은", "Name: 유가은", "성명 유가은", "이름 기명철이고" (three
         # syllables tried first, the usual length, so a particle after is not taken for the name)
         self._labelled = re.compile(
-            rf"(?:(?:{cue('name_labels')}|Name|name|NAME)\s?[:：]|(?P<bare>{cue('name_labels')})\s|(?:full\s|real\s|Korean\s)?name(?:\sis)?)\s?(?P<v>[가-힣]{{3}}|[가-힣]{{2}}|[가-힣]{{4}})(?=(?:{particles})?(?![가-힣]))")
+            rf"(?:(?:{cue('name_labels')}|{cue('name_labels_en')}|Name|name|NAME)\s?[:：]|(?P<bare>{cue('name_labels')})\s|(?:full\s|real\s|Korean\s)?name(?:\sis)?)\s?(?P<v>[가-힣]{{3}}|[가-힣]{{2}}|[가-힣]{{4}})(?=(?:{particles})?(?![가-힣]))")
         # a particle or title may follow the unmasked given syllable (김O호가, 김○호는)
         word_end = rf"(?=(?:{titles}){{0,2}}(?:들)?(?:{particles}){{0,2}}(?![가-힣]))"
         self._masked = re.compile(
