@@ -33,8 +33,9 @@ _ROOM = re.compile(r"^(?P<room>[^\n]{1,60}?)\s?님과 카카오톡 대화[ \t]*$
 #: how far a stamp reaches into its line (a day line's dashes, the date): see ``in_stamp``
 STAMP_REACH = 64
 #: a transcript pasted without times: "가람: 오늘 차지 누구였어?", "Alex K: whoever told admin",
-#: maybe after an emoji or a reply mark (🐻hyun: …) (see ``speakers``)
-_PLAIN = re.compile(r"^(?:[^\w\s\[({]{1,3}[ ]?)?(?P<plain>[가-힣]{1,4}|[A-Za-z][\w.'’-]{0,15}(?: [A-Z][A-Za-z]{0,12}\.?)?)\s?:\s", re.M)
+#: maybe after an emoji or a thread's reply marks (🐻hyun: …, └ sunny_rn: …, >>> redflag_md: …)
+#: (see ``speakers``)
+_PLAIN = re.compile(r"^[ \t]*(?:[^\w\s\[({]{1,5}[ ]?)?(?P<plain>[가-힣]{1,4}|[A-Za-z][\w.'’-]{0,15}(?: [A-Z][A-Za-z]{0,12}\.?)?)\s?:\s", re.M)
 #: … counted as one (as a Slack or Teams export's heads are) only with this many such lines
 PLAIN_LINES = 3
 

@@ -83,9 +83,10 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         # a romanized surname with a Korean title: "Park 교수님", "Kim 쌤"
         Rule("PERSON_ROMANIZED", re.compile(
             rf"(?<![A-Za-z])(?P<v>{all_surnames})\s?(?={cue('korean_titles')})"), 0.75, name="romanized.surname_korean_title"),
-        # a Western given name with a Korean title: "Ashley쌤", "Kevin 선생님" (a colleague by first name)
+        # a Western or romanized given name with a Korean title: "Ashley쌤", "Kevin 선생님", "Seha쌤" (a
+        # colleague by first name)
         Rule("PERSON_ROMANIZED", re.compile(
-            rf"(?<![A-Za-z])(?P<v>{western})\s?(?={cue('korean_titles')})"), 0.75, name="romanized.given_korean_title"),
+            rf"(?<![A-Za-z])(?P<v>{western}|{_GIVEN})\s?(?={cue('korean_titles')})"), 0.75, name="romanized.given_korean_title"),
         # title + any other capitalised surname (Dr. Miller), eponyms and public figures excepted
         Rule("PERSON_ROMANIZED", re.compile(rf"\b{cue('titles_any_surname_en')}\.?\s+(?P<v>[A-Z][a-z]{{2,15}}){end}(?!['’]s\s+{cue('eponym_nouns_en')})"),
              0.6, veto=lambda t, s, e: t[s:e] in eponyms or _public_full_name(t, e, eponyms), name="romanized.title_other_surname"),
