@@ -1,4 +1,5 @@
-"""Numbers tied to one person: resident registration, licences, employee and chart numbers, car plates.
+"""Numbers tied to one person: resident registration, licences, employee and chart numbers,
+passports, car plates.
 
 Presidio's KR recognizers are built for language ``ko`` with Korean context words; our own
 rules add an RRN pattern without the checksum (drafts carry mistyped or invented numbers that
@@ -54,7 +55,7 @@ def id_recognizers(lexicon: Lexicon, language: str) -> list:
         Rule("CHART_NUMBER", _context_number(rf"{cue('chart_labels')}|{not_another_registration}등록\s?번호", _CODE), 0.85,
              name="id.chart_number"),
         # a car's number plate: two or three digits, the plate's syllable, four digits (12가 3456),
-        # not a count or an amount (12가지, 3456원 …: the syllable is glued to the number before it)
+        # not when a unit follows, making the four digits an amount or a count (12가 3456원)
         Rule("VEHICLE_PLATE", re.compile(rf"(?<![\d-])\d{{2,3}}(?:{cue('plate_syllables')})\s?\d{{4}}(?![\d-])"
                                          r"(?!\s?(?:년|월|일|시간|시|분|개|명|회|건|세|살|원|%|mg|ml|cc))"), 0.75,
              name="id.vehicle_plate"),
