@@ -8,7 +8,7 @@ from presidio_analyzer import RecognizerResult
 
 from ..lexicon import Lexicon
 from .explanation import explanation
-from .regex_base import GroupRegexRecognizer, Rule, cue_alternations, literal_alternation, overlapping_any, word_end
+from .regex_base import GroupRegexRecognizer, Rule, SpanIndex, cue_alternations, literal_alternation, word_end
 
 # A romanized given name: two or three Korean syllables, optionally hyphenated (Ji-yeon, Minji, Seojun).
 _SYLLABLE = r"(?:(?:kk|tt|pp|ss|jj|ch|[bcdghjkmnprstwy])?(?:yeo|yae|wae|eo|eu|ae|ai|oe|oo|ui|wa|wo|we|wi|ya|ye|yo|yu|a|e|i|o|u)(?:ng|n|m|l|k|p|t)?)"
@@ -139,9 +139,9 @@ class RomanizedNameRecognizer(GroupRegexRecognizer):
                     given[part] = max(given.get(part, 0.0), r.score)
         if not given:
             return results
-        found = overlapping_any([(r.start, r.end) for r in results])
+        found = SpanIndex(results)
         for m in re.finditer(rf"(?<![A-Za-z])(?:{literal_alternation(given)})(?![A-Za-z])", text):
-            if not found(m.start(), m.end()):
+            if not found.overlaps(m.start(), m.end()):
                 score = min(self.REPEAT_SCORE, given[m.group()])  # no surer than the name it repeats
                 results.append(RecognizerResult("PERSON_ROMANIZED", m.start(), m.end(), score,
                                                 analysis_explanation=explanation(self.name, "romanized.given_name_repeat", score)))

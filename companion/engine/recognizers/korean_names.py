@@ -391,19 +391,21 @@ class KoreanNameRecognizer(EntityRecognizer):
         return k - i == length and art.tags[i].startswith("NN") and art.tags[k - 1].startswith("NN")
 
     # ---- rules ---------------------------------------------------------------------------
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None,
+                heads: list[chat_export.Speaker] | None = None) -> list[RecognizerResult]:
         """Two passes. The rules that look at the draft alone (full names, disguises, names in
         other shapes, chat names) add their results and the full names they found, none reading
         another's; then the rules that link mentions read those: a name-like word made a name by
         a neighbour (``_pending_names``), every other mention of a name found (``_repeats``).
-        Given names before a title (서연쌤) come last, when there is time."""
+        Given names before a title (서연쌤) come last, when there is time. ``heads``: a chat
+        export's speakers, when the caller has read them already (the name model's recognizer)."""
         nlp_artifacts = KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language)
         results: list[RecognizerResult] = []
         full_names: list[str] = []
         pending = self._full_names(text, nlp_artifacts, results, full_names)
         self._disguised(text, results)
         self._short_name_rules(text, nlp_artifacts, results, full_names)
-        self._chat_names(text, results, full_names)
+        self._chat_names(text, list(chat_export.speakers(text)) if heads is None else heads, results, full_names)
         self._drop_surnames_inside_names(results)
         if out_of_time("names"):
             return results
@@ -644,11 +646,12 @@ class KoreanNameRecognizer(EntityRecognizer):
                 results.append(self._result(FULL_NAME, start, end, 0.6, "contact_follows"))
                 full_names.append(text[start:end])
 
-    def _chat_names(self, text: str, results: list[RecognizerResult], full_names: list[str]) -> None:
+    def _chat_names(self, text: str, heads: list[chat_export.Speaker], results: list[RecognizerResult],
+                    full_names: list[str]) -> None:
         """Speakers of a chat export and the writer of a sign-off: whoever they are, the display
         name is a person's (a nickname too)."""
         lex = self.lex
-        for start, end, source, _ in chat_export.speakers(text):
+        for start, end, source, _ in heads:
             name = text[start:end]
             if name in ("나", "me", "Me") or name in lex.common_words or name in self._role_words \
                     or name in self._family_contacts or name.startswith(self._anonymous):

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_left
 from importlib import resources
+from typing import NamedTuple
 
 import pycrfsuite
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -39,7 +39,7 @@ from .explanation import explanation
 from .korean_names import (FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, is_repeat, listed_with_names, syllables,
                            word_starts)
 from .name_features import Featurizer, candidate_windows, morph_labels
-from .regex_base import literal_alternation, overlapping_any
+from .regex_base import SpanIndex, literal_alternation
 
 MODEL_FILE = "person_names.crfsuite"
 #: a span found by the model alone reaches at most this score (the rules' strong evidence is 0.85)
@@ -68,24 +68,6 @@ _LINE = re.compile(r"[^\n]+")
 #: a tag in brackets heading a line, no time after it (see ``_heading_tag``)
 _TAG = re.compile(r"[ \t]*\[([^\[\]\n]{1,20})\](?![ \t]?\[?(?:오전|오후|\d{1,2}:\d{2}))")
 TAG_REACH = 24
-
-
-class _Spans:
-    """Results sorted by start, to find those overlapping a span without scanning them all."""
-
-    def __init__(self, results: list[RecognizerResult]) -> None:
-        self._sorted = sorted(results, key=lambda r: r.start)
-        self._starts = [r.start for r in self._sorted]
-        self._longest = max((r.end - r.start for r in results), default=0)
-
-    def overlapping(self, start: int, end: int) -> list[RecognizerResult]:
-        i = bisect_left(self._starts, start - self._longest)
-        out = []
-        while i < len(self._sorted) and self._sorted[i].start < end:
-            if start < self._sorted[i].end:
-                out.append(self._sorted[i])
-            i += 1
-        return out
 
 
 def model_path() -> str:
@@ -171,10 +153,10 @@ class LearnedNameRecognizer(EntityRecognizer):
         # a listed hospital is a place, whatever its first syllable (차병원: 차 + 병원); a group
         # chat's name is no one's
         heads = list(chat_export.speakers(text))
-        in_room, speaking = chat_export.group_room(text, heads), overlapping_any([(s, e) for s, e, _, _ in heads])
+        in_room, speaking = chat_export.group_room(text, heads), SpanIndex(heads).overlaps
         # … and a piece of a drug's name no one's (반코마+이신)
-        in_drug = overlapping_any([m.span() for m in self._drugs.finditer(text)])
-        results = [r for r in self.rules.analyze(text, entities, art)
+        in_drug = SpanIndex(_Span(*m.span()) for m in self._drugs.finditer(text)).overlaps
+        results = [r for r in self.rules.analyze(text, entities, art, heads)
                    if text[r.start:r.end] not in self.lex.hospitals and not in_room(r.start, r.end)
                    and not in_drug(r.start, r.end)]
         rule_spans = [(r.start, r.end) for r in results]
@@ -207,7 +189,7 @@ class LearnedNameRecognizer(EntityRecognizer):
         self._cap_repeats(text, results)
         added: list[str] = shrunk
         doubtful: list[tuple[int, int, float]] = []
-        index = _Spans(results)
+        index = SpanIndex(results)
         for start, end, conf in spans:
             start, end = self._trim(text, start, end)
             if end <= start:
@@ -411,6 +393,11 @@ class LearnedNameRecognizer(EntityRecognizer):
             rest = word.group()[2:] if word else ""
             if self.rules._suffix_ok(rest) or self.rules._title_follows(text, end, rest):
                 results.append(self._result(GIVEN_NAME, start, end, 0.6, "given_name_repeat"))
+
+
+class _Span(NamedTuple):
+    start: int
+    end: int
 
 
 def _heading_tag(text: str, start: int, end: int) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -101,18 +101,23 @@ def cue_alternations(lexicon, recognizer: str) -> Callable[[str], str]:
     return lambda name: cue_alternation(lexicon.cue(f"{recognizer}.{name}"))
 
 
-def overlapping_any(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
-    """Whether ``start:end`` overlaps one of ``spans``, in time logarithmic in their number (a
-    check per finding stays linear in the draft's length however many findings there are)."""
-    merged: list[list[int]] = []
-    for s, e in sorted(spans):
-        if merged and s < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    starts = [s for s, _ in merged]
+class SpanIndex:
+    """Spans (anything with ``start`` and ``end``: results, speakers) sorted by start, to find
+    those overlapping a span without scanning them all."""
 
-    def overlaps(start: int, end: int) -> bool:
-        k = bisect_left(starts, end) - 1  # the last span starting before this one ends
-        return k >= 0 and merged[k][1] > start
-    return overlaps
+    def __init__(self, spans: Iterable) -> None:
+        self._sorted = sorted(spans, key=lambda r: r.start)
+        self._starts = [r.start for r in self._sorted]
+        self._longest = max((r.end - r.start for r in self._sorted), default=0)
+
+    def overlapping(self, start: int, end: int) -> list:
+        i = bisect_left(self._starts, start - self._longest)
+        out = []
+        while i < len(self._sorted) and self._sorted[i].start < end:
+            if start < self._sorted[i].end:
+                out.append(self._sorted[i])
+            i += 1
+        return out
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return bool(self.overlapping(start, end))
