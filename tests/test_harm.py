@@ -411,6 +411,17 @@ def test_everyday_uses_near_harm_words_do_not_fire(ko: HarmRecognizer, text: str
         # … in a chat export, where the speaker heads the message, not someone it is aimed at
         "[김도하] [오전 2:16] 내가 내 자신이 너무 한심해. 오늘 인계하다가 환자 이름도 헷갈림.\n[정시우] [오전 2:18] 너 잘못 아니야",
         "2024년 6월 1일 오후 9:22, 탁은비 : 진짜 똥손이다 나같은게 손이 왜 이래ㅋㅋㅋ",
+        # … a role after 무슨 is what the writer says they are not fit to be; a role before 자격 is a job
+        "나같은게 무슨 ICU 간호사라고 ㅋㅋ 똥손 진짜",
+        "나 진짜 멍청한 병신인가봐 오늘만 두번 틀림",
+        "나 이러다 미친년 될듯 ㅋㅋ",
+        # … the writer, the subject of the sentence before, carries on unsaid; or apologises
+        "진짜 제가 멍청했죠. 의사 자격이 없는 듯",
+        "아직 모르는 게 많아서요. 멍청해서 죄송합니다",
+        "lol you're not an idiot, that block is brutal",
+        # a workplace called names, with no one in the sentence (노답 is a proper noun to mecab)
+        "아 이 병원 전산 진짜 쓰레기 같네",
+        "이 병원 운영 마인드 ㄹㅇ 노답",
         # colleagues as a group (교수님들, 후배들) are no one the sentence is aimed at
         "같은 병동 후배들은 인계 때마다 눈치보느라 죽을맛이래요",
         "인턴들 요즘 진짜 힘들어함 ㅋㅋ",
@@ -427,6 +438,9 @@ def test_self_talk_and_things_do_not_fire(ko: HarmRecognizer, text: str) -> None
     ("걔 ㅅㅂ 진짜 싫어", "ㅅㅂ"),  # a swear word at someone
     ("저 병신 또 왔네", "병신"),  # 저 is "that" here, not the writer
     ("[김도하] [오전 2:16] 박지훈 진짜 한심해\n[정시우] [오전 2:18] ㅇㅈ", "한심해"),  # a name in the message is someone
+    ("제가 어제 박지훈 교수한테 혼났어요. 완전 미친놈", "미친놈"),  # the writer's sentence before was aimed at someone
+    ("저 인간이 무슨 의사야 병신이지", "병신"),  # 무슨 의사 is what 저 인간 is said not to be
+    ("이 병원 원장 진짜 쓰레기", "쓰레기"),  # a workplace's head is someone
 ])
 def test_an_insult_beside_the_writer_still_fires_when_someone_else_is_there(ko: HarmRecognizer, text: str, fragment: str) -> None:
     assert any(fragment in span for _, span in found(ko, text))

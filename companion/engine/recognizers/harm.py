@@ -46,9 +46,13 @@ class _SentenceCues(NamedTuple):
     counted: re.Pattern
     clinical: re.Pattern
     self: re.Pattern
-    self_before: re.Pattern
+    subject: re.Pattern
+    apology: re.Pattern
     colleagues: re.Pattern
     expletive: re.Pattern
+    rhetorical: re.Pattern
+    occupation: re.Pattern
+    institution: re.Pattern
 
 
 def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
@@ -95,8 +99,15 @@ def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
         self=re.compile(rf"(?<![가-힣])(?:{cue('self')}){ending}?(?![가-힣])|(?<![A-Za-z])(?:myself|I['’]m|I am|I was|I feel)(?![A-Za-z])"),
         # a title or role in the plural: the people of a ward or a department, not one of them
         colleagues=re.compile(rf"(?:님|{literal_alternation(w for w in set(lexicon.titles) | set(lexicon.roles) if re.search('[가-힣]', w))})들"),
-        self_before=re.compile(rf"(?<![가-힣])(?:{cue('self_subjects')})\s(?:{cue('intensifiers')}\s)?$"),
+        subject=re.compile(rf"(?<![가-힣])(?:{cue('self_subjects')})(?![가-힣])"),
+        # right after the insult, with its ending between (멍청해서 죄송)
+        apology=re.compile(rf"[가-힣]{{0,3}}\s?(?:{cue('apologies')})"),
         expletive=re.compile(rf"(?:{cue('expletives')})"),
+        # 무슨 (CCU) 간호사: the end of the text before a role
+        rhetorical=re.compile(rf"(?<![가-힣])(?:{cue('rhetorical_roles')})\s?(?:[A-Za-z가-힣]+\s)?$"),
+        # 간호사 자격: the start of the text after a role
+        occupation=re.compile(rf"\s(?:{cue('occupations')})"),
+        institution=re.compile(rf"(?<![가-힣A-Za-z])(?:{cue('institutions')})", re.IGNORECASE),
     )
 
 
@@ -104,6 +115,8 @@ def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
 _UNAIMED = 0.72
 #: clinical talk (``_SentenceCues.clinical``) with no one to aim at is a case, not an attack: this much
 _UNAIMED_CLINICAL = 0.9
+#: how far before an insult the writer as its subject may stand (내가 진짜 너무 멍청한)
+_SUBJECT_REACH = 16
 #: a clause the classifier finds abusive must reach this share of the sentence's own threshold
 _CLAUSE_SHARE = 0.9
 
@@ -163,8 +176,7 @@ class HarmRecognizer(EntityRecognizer):
                 k += 1
             inside = k < len(bounds) and bounds[k][0] <= s < bounds[k][1]
             if inside and (reporting(k) or (entry.entity_type == HARM_TYPES["insult"]
-                                            and (self._self_talk(text, *bounds[k], names or [], s)
-                                                 or self._at_no_one(text, s, e, *bounds[k], names or [])))):
+                                            and self._unaimed_insult(text, s, e, bounds, k, names or []))):
                 continue
             j = k
             while j < len(bounds) and bounds[j][0] < e:  # the lexicon's span is sharper: no classifier span over it
@@ -175,10 +187,12 @@ class HarmRecognizer(EntityRecognizer):
             if out_of_time("harm"):
                 break
             p = float(probabilities[k])
-            if p < threshold or covered[k] or reporting(k) or self._self_talk(text, s, e, names or []):
+            if p < threshold or covered[k] or reporting(k):
                 continue
+            if self._mine(text, bounds, k, names or []) and not self._aimed(text, s, e, names or []):
+                continue  # self-talk
             if p < _UNAIMED_CLINICAL and not self._aimed(text, s, e, names or []):
-                if p < _UNAIMED or self._cues.clinical.search(text, s, e):
+                if p < _UNAIMED or self._cues.clinical.search(text, s, e) or self._cues.institution.search(text, s, e):
                     continue
             cs, ce, cp = self._clause(text, s, e, p, threshold)
             out.append((cs, ce, self.CLASSIFIER_TYPE, round(min(0.95, max(0.5, cp)), 2), "harm.classifier",
@@ -208,27 +222,55 @@ class HarmRecognizer(EntityRecognizer):
             return False
         return self._cues.rumour.search(text, start, end) is None
 
-    def _self_talk(self, text: str, start: int, end: int, names: list[int], insult: int | None = None) -> bool:
-        """The writer insults themselves (나 자신이 너무 한심하다; 내가 병신이지, the insult at ``insult``
-        right after 내가) and no one else is in the sentence."""
-        mine = self._cues.self.search(text, start, end) is not None or (
-            insult is not None and self._cues.self_before.search(text, max(start, insult - 12), insult) is not None)
-        return mine and not self._aimed(text, start, end, names)
+    def _unaimed_insult(self, text: str, start: int, end: int, bounds: list[tuple[int, int]], k: int,
+                        names: list[int]) -> bool:
+        """Whether the insult at text[start:end], in sentence ``k``, is aimed at no one: no one else is
+        in the sentence (a proper noun mecab made of the insult itself, 노답, is no one) and it is the
+        writer's self-talk (내가 병신이지), a swear word alone (ㅅㅂ) or a workplace called names
+        (전산 진짜 쓰레기 같네)."""
+        if self._aimed(text, *bounds[k], names, skip=(start, end)):
+            return False
+        return (self._mine(text, bounds, k, names, (start, end))
+                or self._cues.expletive.fullmatch(text, start, end) is not None
+                or self._cues.institution.search(text, *bounds[k]) is not None)
 
-    def _at_no_one(self, text: str, start: int, end: int, sentence_start: int, sentence_end: int,
-                   names: list[int]) -> bool:
-        """A swear word alone (ㅅㅂ) in a sentence aimed at no one: venting, not an attack."""
-        return self._cues.expletive.fullmatch(text, start, end) is not None \
-            and not self._aimed(text, sentence_start, sentence_end, names)
+    def _mine(self, text: str, bounds: list[tuple[int, int]], k: int, names: list[int],
+              insult: tuple[int, int] | None = None) -> bool:
+        """Whether sentence ``k`` speaks of the writer: 나 자신이 or 나 같은 게 in it, the writer as a
+        subject (shortly before the insult at ``insult``: 내가 병신이지, 나 진짜 멍청한 병신인가봐; or
+        starting the sentence: 나 이러다 미친년 될 듯), an apology right after the insult (멍청해서 죄송), or — Korean drops a subject
+        that carries on — a sentence before it in the same paragraph whose subject is the writer and
+        that is aimed at no one (진짜 제가 멍청했죠.. 의사 자격이 없는 듯)."""
+        start, end = bounds[k]
+        cues = self._cues
+        if cues.self.search(text, start, end):
+            return True
+        if cues.subject.search(text, max(start, insult[0] - _SUBJECT_REACH), insult[0]) if insult \
+                else cues.subject.match(text, start):
+            return True
+        if insult is not None and cues.apology.match(text, insult[1], end):
+            return True
+        if k == 0:
+            return False
+        before, after = bounds[k - 1]
+        return ("\n\n" not in text[after:start]
+                and (cues.self.search(text, before, after) or cues.subject.search(text, before, after)) is not None
+                and not self._aimed(text, before, after, names))
 
-    def _aimed(self, text: str, start: int, end: int, names: list[int]) -> bool:
-        """Whether the sentence text[start:end] names or points at someone."""
+    def _aimed(self, text: str, start: int, end: int, names: list[int], skip: tuple[int, int] = (0, 0)) -> bool:
+        """Whether the sentence text[start:end] names or points at someone; a proper noun starting
+        inside ``skip`` does not count."""
         k = bisect_left(names, start)
+        if k < len(names) and skip[0] <= names[k] < skip[1]:
+            k = bisect_left(names, skip[1])
         if k < len(names) and names[k] < end:
             return True
         for m in self._cues.target.finditer(text, start, end):
             if self._cues.colleagues.search(m.group()):
                 continue  # 교수님들, 전공의들: colleagues as a group, not someone (김치년들 is still contempt)
+            if self._cues.rhetorical.search(text, max(start, m.start() - 16), m.start()) \
+                    or self._cues.occupation.match(text, m.end()):
+                continue  # 무슨 간호사야, 의사 자격이: what the subject is said to be, or a job
             bound = m.start("bound")
             if bound < 0 or not self._cues.counted.search(text, max(start, bound - 3), bound):
                 return True
