@@ -1,5 +1,5 @@
 """Messenger chat exports: the head an exported message line starts with, its time stamp and its
-speaker (KakaoTalk PC and mobile, LINE, Slack and Teams, a pasted "이름: …" transcript).
+speaker (KakaoTalk PC and mobile, LINE, WhatsApp, Slack and Teams, a pasted "이름: …" transcript).
 
 One source for two recognizers: the speaker is a person's name (``korean_names``), and the
 stamp is when a message was sent, not a dated event in someone's life (``details``).
@@ -13,6 +13,9 @@ from typing import Callable, Iterator, NamedTuple
 #: a message's time as exports show it (오후 2:03, 9:41 PM, 07:04)
 _TIME = r"(?:(?:오전|오후)\s?\d{1,2}:\d{2}|\d{1,2}:\d{2}(?:\s?[AaPp][Mm])?)"
 _DATE = r"\d{4}(?:년\s?|\.\s?|-|/)\d{1,2}(?:월\s?|\.\s?|-|/)\d{1,2}(?:일|\.)?"
+#: WhatsApp's date and time (4/22/24, 22.04.2024; 15:03, 15:03:12, 3:03 pm)
+_SHORT_DATE = r"\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?"
 #: a chat's display name in Latin or Hangul letters (Oh, Minseo; Daniel 변; minho.kook)
 _DISPLAY = r"[A-Za-z가-힣][\w.'’-]{0,20}(?:,?[ ][A-Za-z가-힣][\w.'’-]{0,19}){0,2}?"
 _HEADS = re.compile(
@@ -20,6 +23,8 @@ _HEADS = re.compile(
     rf"|^(?P<stamp>{_DATE}\s?{_TIME}),\s?(?P<mobile>[^:\n,]{{1,20}}?)\s?:\s"            # 2024년 3월 2일 오후 3:12, 정하람 :
     rf"|^\[{_TIME}\]\s?(?P<timed>[^:\n\[\]]{{1,20}}?)\s?:\s"                            # [오후 6:12] 옥채원:
     rf"|^{_TIME}\t(?P<line>[^\t\n]{{1,20}})\t"                                          # 22:43<TAB>빈채율<TAB>
+    # WhatsApp, iPhone and Android: [4/22/24, 15:03] Aigerim (coordinator): … | 22/04/2024, 3:03 pm - So Yejin: …
+    rf"|^(?:\[{_SHORT_DATE},\s?{_CLOCK}\]|{_SHORT_DATE},\s?{_CLOCK}\s[-–])\s?(?P<app>[^:\n()\[\]]{{1,30}}?)(?:\s\([^()\n]{{1,30}}\))?\s?:\s"
     # Slack and Teams: the display name (Oh, Minseo; Daniel 변; minho.kook; **minji.k** as
     # exported in Markdown), maybe a team or role in brackets, the time, alone on its line
     rf"|^(?:\*\*)?(?P<team>{_DISPLAY})(?:\*\*)?(?:\s\([^()\n]{{1,40}}\))?[ \t]{{1,3}}{_TIME}[ \t]*$"
@@ -59,7 +64,7 @@ def speakers(text: str) -> Iterator[Speaker]:
     """The display name at the head of every exported message line."""
     team: list[tuple[int, int, int]] = []  # Slack and Teams heads: (start, end, message)
     for m in _HEADS.finditer(text):
-        group = next(g for g in ("pc", "mobile", "timed", "line", "team", "inline") if m.group(g) is not None)
+        group = next(g for g in ("pc", "mobile", "timed", "line", "app", "team", "inline") if m.group(g) is not None)
         raw = m.group(group)
         name = raw.strip()
         if not name:
