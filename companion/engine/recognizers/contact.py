@@ -229,11 +229,11 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
             r"(?<![\w+])(?:\+(?!82[\s\-]?\(?0?\)?1[016789])\d{1,3}[\s.\-]?\(?\d{1,4}\)?|\(\d{3}\))[\s.\-]?\d{3,4}[\s.\-]\d{4}(?!\d)"),
             0.8, veto=vetoes.public_number, name="contact.phone_abroad"),
         # e-mail in any disguise: (at)/[at]/골뱅이/" at ", 점/닷/(dot)/" dot ", a TLD in Hangul (점 케이알, 점컴)
-        # a pager or extension reaches one person on shift: 삐삐 4471, 콜폰 2283, pager 7719, ext. 3320
+        # a pager or extension reaches one person on shift: 삐삐 4471, 콜폰 2283, pager 7719 or 8-5521, ext. 3320
         # (a team's or office's extension — 인사팀 내선 2214 — is a public line)
         Rule("PHONE_NUMBER", re.compile(
             rf"(?<![A-Za-z가-힣]){pager_labels}"
-            r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is|was|at)?\s?(?P<v>(?<!\d)\d{3,5}(?![\d-]))"
+            r"\s?(?:번호|number|no\.?|#)?\s?(?:는|은|:|：|is|was|at)?\s?(?P<v>(?<!\d)(?:\d{3,5}|\d-\d{4})(?![\d-]))"
             # a unit after the number makes it a year, a time or a count (삐삐 2024년부터); written
             # apart, the unit is its own word, a particle allowed (2024 년부터), not 2214 개인 번호
             rf"(?!{units}|\s{units}(?:{particles}){{0,2}}(?![가-힣]))", re.I), 0.7,
