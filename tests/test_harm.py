@@ -415,8 +415,8 @@ def test_everyday_uses_near_harm_words_do_not_fire(ko: HarmRecognizer, text: str
         "나같은게 무슨 ICU 간호사라고 ㅋㅋ 똥손 진짜",
         "나 진짜 멍청한 병신인가봐 오늘만 두번 틀림",
         "나 이러다 미친년 될듯 ㅋㅋ",
-        # … the writer, the subject of the sentence before, carries on unsaid; or apologises
-        "진짜 제가 멍청했죠. 의사 자격이 없는 듯",
+        # … the writer's self-talk of the sentence before carries on unsaid; or the writer apologises
+        "진짜 제가 멍청한 병신이죠. 의사 자격이 없는 듯",
         "아직 모르는 게 많아서요. 멍청해서 죄송합니다",
         "lol you're not an idiot, that block is brutal",
         # a workplace called names, with no one in the sentence (노답 is a proper noun to mecab)
@@ -439,6 +439,7 @@ def test_self_talk_and_things_do_not_fire(ko: HarmRecognizer, text: str) -> None
     ("저 병신 또 왔네", "병신"),  # 저 is "that" here, not the writer
     ("[김도하] [오전 2:16] 박지훈 진짜 한심해\n[정시우] [오전 2:18] ㅇㅈ", "한심해"),  # a name in the message is someone
     ("제가 어제 박지훈 교수한테 혼났어요. 완전 미친놈", "미친놈"),  # the writer's sentence before was aimed at someone
+    ("어제도 오더 빼먹어서 내가 두번 전화함\n머리에 뭐가 들었는지 모르겠다 진짜", "머리에"),  # 내가 is no self-talk before
     ("저 인간이 무슨 의사야 병신이지", "병신"),  # 무슨 의사 is what 저 인간 is said not to be
     ("이 병원 원장 진짜 쓰레기", "쓰레기"),  # a workplace's head is someone
 ])

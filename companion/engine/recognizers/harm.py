@@ -115,6 +115,7 @@ def _sentence_cues(lexicon: Lexicon) -> _SentenceCues:
 _UNAIMED = 0.72
 #: clinical talk (``_SentenceCues.clinical``) with no one to aim at is a case, not an attack: this much
 _UNAIMED_CLINICAL = 0.9
+_SELF = "the writer"
 #: how far before an insult the writer as its subject may stand (내가 진짜 너무 멍청한)
 _SUBJECT_REACH = 16
 #: a clause the classifier finds abusive must reach this share of the sentence's own threshold
@@ -171,13 +172,26 @@ class HarmRecognizer(EntityRecognizer):
                 verdicts[k] = self._reports(text, *bounds[k])
             return verdicts[k]
 
+        # sentences whose insult was the writer's self-talk: Korean drops a subject that carries on,
+        # so the next sentence of the paragraph, aimed at no one, is still about the writer
+        # (진짜 제가 멍청했죠. 의사 자격이 없는 듯)
+        selfish: set[int] = set()
+
+        def carried(k: int) -> bool:
+            return k - 1 in selfish and "\n\n" not in text[bounds[k - 1][1]:bounds[k][0]]
+
         for s, e, entry in hits:
             while k + 1 < len(bounds) and bounds[k][1] <= s:
                 k += 1
             inside = k < len(bounds) and bounds[k][0] <= s < bounds[k][1]
-            if inside and (reporting(k) or (entry.entity_type == HARM_TYPES["insult"]
-                                            and self._unaimed_insult(text, s, e, bounds, k, names or []))):
+            if inside and reporting(k):
                 continue
+            if inside and entry.entity_type == HARM_TYPES["insult"]:
+                why = self._unaimed_insult(text, s, e, bounds[k], names or [], carried(k))
+                if why == _SELF:
+                    selfish.add(k)
+                if why is not None:
+                    continue
             j = k
             while j < len(bounds) and bounds[j][0] < e:  # the lexicon's span is sharper: no classifier span over it
                 covered[j] = covered[j] or bounds[j][1] > s
@@ -189,10 +203,11 @@ class HarmRecognizer(EntityRecognizer):
             p = float(probabilities[k])
             if p < threshold or covered[k] or reporting(k):
                 continue
-            if self._mine(text, bounds, k, names or []) and not self._aimed(text, s, e, names or []):
-                continue  # self-talk
+            if (k in selfish or carried(k) or self._mine(text, (s, e))) and not self._aimed(text, s, e, names or []):
+                selfish.add(k)
+                continue
             if p < _UNAIMED_CLINICAL and not self._aimed(text, s, e, names or []):
-                if p < _UNAIMED or self._cues.clinical.search(text, s, e) or self._cues.institution.search(text, s, e):
+                if p < _UNAIMED or self._cues.clinical.search(text, s, e):
                     continue
             cs, ce, cp = self._clause(text, s, e, p, threshold)
             out.append((cs, ce, self.CLASSIFIER_TYPE, round(min(0.95, max(0.5, cp)), 2), "harm.classifier",
@@ -222,40 +237,31 @@ class HarmRecognizer(EntityRecognizer):
             return False
         return self._cues.rumour.search(text, start, end) is None
 
-    def _unaimed_insult(self, text: str, start: int, end: int, bounds: list[tuple[int, int]], k: int,
-                        names: list[int]) -> bool:
-        """Whether the insult at text[start:end], in sentence ``k``, is aimed at no one: no one else is
-        in the sentence (a proper noun mecab made of the insult itself, 노답, is no one) and it is the
-        writer's self-talk (내가 병신이지), a swear word alone (ㅅㅂ) or a workplace called names
-        (전산 진짜 쓰레기 같네)."""
-        if self._aimed(text, *bounds[k], names, skip=(start, end)):
-            return False
-        return (self._mine(text, bounds, k, names, (start, end))
-                or self._cues.expletive.fullmatch(text, start, end) is not None
-                or self._cues.institution.search(text, *bounds[k]) is not None)
+    def _unaimed_insult(self, text: str, start: int, end: int, sentence: tuple[int, int], names: list[int],
+                        carried: bool) -> str | None:
+        """Why the insult at text[start:end] is aimed at no one, or None. No one else is in the
+        sentence (a proper noun mecab made of the insult itself, 노답, is no one) and it is the
+        writer's self-talk (``SELF``: 내가 병신이지; ``carried``: the sentence before was), a swear word
+        alone (ㅅㅂ) or a workplace called names (전산 진짜 쓰레기 같네)."""
+        if self._aimed(text, *sentence, names, skip=(start, end)):
+            return None
+        if carried or self._mine(text, sentence, (start, end)):
+            return _SELF
+        if self._cues.expletive.fullmatch(text, start, end) or self._cues.institution.search(text, *sentence):
+            return "no one"
+        return None
 
-    def _mine(self, text: str, bounds: list[tuple[int, int]], k: int, names: list[int],
-              insult: tuple[int, int] | None = None) -> bool:
-        """Whether sentence ``k`` speaks of the writer: 나 자신이 or 나 같은 게 in it, the writer as a
-        subject (shortly before the insult at ``insult``: 내가 병신이지, 나 진짜 멍청한 병신인가봐; or
-        starting the sentence: 나 이러다 미친년 될 듯), an apology right after the insult (멍청해서 죄송), or — Korean drops a subject
-        that carries on — a sentence before it in the same paragraph whose subject is the writer and
-        that is aimed at no one (진짜 제가 멍청했죠.. 의사 자격이 없는 듯)."""
-        start, end = bounds[k]
+    def _mine(self, text: str, sentence: tuple[int, int], insult: tuple[int, int] | None = None) -> bool:
+        """Whether the sentence speaks of the writer: 나 자신이 or 나 같은 게 in it, the writer as a
+        subject shortly before the insult at ``insult`` (내가 병신이지, 나 진짜 멍청한 병신인가봐), or an
+        apology right after it (멍청해서 죄송)."""
+        start, end = sentence
         cues = self._cues
         if cues.self.search(text, start, end):
             return True
-        if cues.subject.search(text, max(start, insult[0] - _SUBJECT_REACH), insult[0]) if insult \
-                else cues.subject.match(text, start):
-            return True
-        if insult is not None and cues.apology.match(text, insult[1], end):
-            return True
-        if k == 0:
-            return False
-        before, after = bounds[k - 1]
-        return ("\n\n" not in text[after:start]
-                and (cues.self.search(text, before, after) or cues.subject.search(text, before, after)) is not None
-                and not self._aimed(text, before, after, names))
+        return insult is not None and (
+            cues.subject.search(text, max(start, insult[0] - _SUBJECT_REACH), insult[0]) is not None
+            or cues.apology.match(text, insult[1], end) is not None)
 
     def _aimed(self, text: str, start: int, end: int, names: list[int], skip: tuple[int, int] = (0, 0)) -> bool:
         """Whether the sentence text[start:end] names or points at someone; a proper noun starting
