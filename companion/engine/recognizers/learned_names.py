@@ -39,7 +39,7 @@ from .explanation import explanation
 from .korean_names import (FULL_NAME, GIVEN_NAME, INITIAL, KoreanNameRecognizer, is_repeat, listed_with_names, syllables,
                            word_starts)
 from .name_features import Featurizer, candidate_windows, morph_labels
-from .regex_base import SpanIndex, literal_alternation
+from .regex_base import SpanIndex, cue_alternation, literal_alternation
 
 MODEL_FILE = "person_names.crfsuite"
 #: a span found by the model alone reaches at most this score (the rules' strong evidence is 0.85)
@@ -83,7 +83,12 @@ class LearnedNameRecognizer(EntityRecognizer):
         self.lex = lexicon
         self.featurizer = Featurizer(lexicon)
         self._particles = frozenset(p for p in lexicon.particles if len(p) == 1)
-        self._drugs = re.compile(literal_alternation(lexicon.drugs))
+        # a listed drug, or a word ending as a class of drugs does (우스테키누맙: 우 + 스테키)
+        self._drugs = re.compile(rf"{literal_alternation(lexicon.drugs)}|[가-힣]{{2,}}(?:{cue_alternation(lexicon.cue('korean_names.drug_endings'))})")
+        # a post about a drama, a film or a webtoon, and its cast: a character and the actor in
+        # brackets (이익준(조정석)), or an actor who played one (한석규가 연기한 김사부)
+        self._story = re.compile(cue_alternation(lexicon.cue("harm.story_media") + lexicon.cue("korean_names.story_words")))
+        self._cast = re.compile(r"(?<![가-힣])(?P<a>[가-힣]{2,4})(?:\((?P<b>[가-힣]{2,4})\)|[이가] 연기한 (?P<c>[가-힣]{2,4}))")
         self._path = path or model_path()
         self._tagger: pycrfsuite.Tagger | None = None
         # a tagger keeps the last sequence between set() and marginal(): one caller at a time
@@ -147,6 +152,11 @@ class LearnedNameRecognizer(EntityRecognizer):
                         belief[k] = [1 - self._tagger.marginal("O", p - start) for p in range(r.start, r.end)]
         return out, belief
 
+    def _cast_spans(self, text: str) -> list[_Span]:
+        if self._story.search(text) is None:
+            return []
+        return [_Span(*m.span(g)) for m in self._cast.finditer(text) for g in ("a", "b", "c") if m.group(g)]
+
     # ---- fusion ----------------------------------------------------------------------------
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         art = KoreanNlpArtifacts.of(nlp_artifacts, self.supported_language)
@@ -154,8 +164,8 @@ class LearnedNameRecognizer(EntityRecognizer):
         # chat's name is no one's
         heads = list(chat_export.speakers(text))
         in_room, speaking = chat_export.group_room(text, heads), SpanIndex(heads).overlaps
-        # … and a piece of a drug's name no one's (반코마+이신)
-        in_drug = SpanIndex(_Span(*m.span()) for m in self._drugs.finditer(text)).overlaps
+        # … and a piece of a drug's name no one's (반코마+이신), nor a story's cast
+        in_drug = SpanIndex([*(_Span(*m.span()) for m in self._drugs.finditer(text)), *self._cast_spans(text)]).overlaps
         results = [r for r in self.rules.analyze(text, entities, art, heads)
                    if text[r.start:r.end] not in self.lex.hospitals and not in_room(r.start, r.end)
                    and not in_drug(r.start, r.end)]
