@@ -36,6 +36,7 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
     institutions = cue("institutions_en")
     all_surnames = "|".join(sorted(lexicon.romanized_surnames, key=len, reverse=True))
     safe = "|".join(sorted(lexicon.romanized_surnames - short_words, key=len, reverse=True))
+    short = "|".join(sorted(short_words & lexicon.romanized_surnames, key=len, reverse=True))
     safe_upper = "|".join(sorted({w.upper() for w in lexicon.romanized_surnames - short_words}, key=len, reverse=True))
     eponyms = lexicon.eponyms_en
     western = "|".join(sorted(lexicon.western_given_names, key=len, reverse=True))
@@ -76,6 +77,10 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         Rule("PERSON_ROMANIZED", re.compile(
             rf"\b(?P<v>(?:{all_surnames})\s+[A-Z][a-z]+-[a-z]+|[A-Z][a-z]+-[a-z]+\s+(?:{all_surnames})){end}"), 0.85, name="romanized.hyphenated_given"),
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s+{_GIVEN}){end}(?!\s+{institutions})"), 0.6, name="romanized.surname_given"),
+        # … a surname that is an English word too, starting a line and closing it or before a comma
+        # or a chat's time: a sign-off or a head ("Yerin Ma, R3, Cardiology"; "Seoyeon Bin  10:03 AM")
+        Rule("PERSON_ROMANIZED", re.compile(rf"(?<![^\n])(?P<v>{_GIVEN}\s(?:{short})){end}(?=[ \t]*(?:,|$)|[ \t]{{2}}\d)", re.M), 0.6,
+             name="romanized.given_short_surname"),
         # Western order without a hyphen: "Minji Kim"
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>{_GIVEN}\s+(?:{safe})){end}(?!\s+{institutions})"), 0.6, name="romanized.given_surname"),
         # a bare surname tied to a place: "Kim from ortho", "Lee at Severance"
