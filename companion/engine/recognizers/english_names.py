@@ -95,6 +95,13 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
         # title + any other capitalised surname (Dr. Miller), eponyms and public figures excepted
         Rule("PERSON_ROMANIZED", re.compile(rf"\b{cue('titles_any_surname_en')}\.?\s+(?P<v>[A-Z][a-z]{{2,15}}){end}(?!['’]s\s+{cue('eponym_nouns_en')})"),
              0.6, veto=lambda t, s, e: t[s:e] in eponyms or _public_full_name(t, e, eponyms), name="romanized.title_other_surname"),
+        # a romanized surname masked as Korean names are (Lee**, Park OO, Kim○○): the mask is the name's
+        Rule("PERSON_MASKED_NAME", re.compile(rf"\b(?P<v>(?:{safe})\s?(?:\*{{2,3}}|OO|○○|XX)(?![A-Za-z*]))"), 0.8,
+             name="romanized.masked"),
+        # a Western given name with a Korean particle or a quoting ending glued on, in a Korean
+        # sentence: someone called by it (Sophie라고 부르는, Jenny한테, Grace가)
+        Rule("PERSON_ROMANIZED", re.compile(rf"(?<![A-Za-z])(?P<v>{western})(?=(?:{cue('glued_endings')})(?![가-힣]))"), 0.7,
+             name="romanized.western_given_glued"),
         # title + single initial: Prof. L, Dr. K.
         Rule("PERSON_INITIAL", re.compile(rf"\b{title}\s+(?P<v>[A-Z])(?![a-z])"), 0.75, name="romanized.title_initial"),
     ]
