@@ -88,8 +88,10 @@ class LearnedNameRecognizer(EntityRecognizer):
         # a post about a drama, a film or a webtoon, and its cast: a character and the actor in
         # brackets (이익준(조정석)), or an actor who played one (한석규가 연기한 김사부)
         self._story = re.compile(cue_alternation(lexicon.cue("harm.story_media") + lexicon.cue("korean_names.story_words")))
-        # the label of a number (사번, 등록번호, 면허번호): what the number is, no one's name
-        self._id_labels = frozenset(w for section in _ID_LABELS for w in lexicon.cue(f"identifiers.{section}"))
+        # the label of a number (사번, 등록번호, 면허번호): what the number is; shorthand that reads as
+        # a given name (현타, 남환): no one's name
+        self._not_names = frozenset(w for section in _ID_LABELS for w in lexicon.cue(f"identifiers.{section}")) \
+            | frozenset(lexicon.cue("korean_names.shorthand"))
         self._cast = re.compile(r"(?<![가-힣])(?P<a>[가-힣]{2,4})(?:\((?P<b>[가-힣]{2,4})\)|[이가] 연기한 (?P<c>[가-힣]{2,4}))")
         self._path = path or model_path()
         self._tagger: pycrfsuite.Tagger | None = None
@@ -322,13 +324,14 @@ class LearnedNameRecognizer(EntityRecognizer):
         return FULL_NAME
 
     def _vetoed(self, text: str, start: int, end: int, art: KoreanNlpArtifacts, conf: float = 0.0) -> bool:
-        """The rules' evidence against a name: public figures, ordinary words, numbers and their labels, verbs."""
+        """The rules' evidence against a name: public figures, ordinary words and shorthand, numbers and
+        their labels, verbs."""
         lex = self.lex
         span = text[start:end]
         if _HANGUL.search(span) is None:
             # a Latin initial only in news style: "A씨", "B군과", "C양은"
             return not (len(span) == 1 and span.isupper() and re.match(r"\s?(?:씨|군|양)(?![가-힣]{2})", text[end:end + 4]))
-        if any(ch.isdigit() for ch in span) or re.match(r"[천만억]", text[end:end + 1]) or span in self._id_labels:
+        if any(ch.isdigit() for ch in span) or re.match(r"[천만억]", text[end:end + 1]) or span in self._not_names:
             return True
         if span in lex.public_figures or span in lex.common_words or span in lex.hospitals \
                 or span in self.rules._role_words:  # 전임의, 간호사, 내과: a role or department
