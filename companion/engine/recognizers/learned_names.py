@@ -86,13 +86,16 @@ class LearnedNameRecognizer(EntityRecognizer):
         # a listed drug, or a word ending as a class of drugs does (우스테키누맙: 우 + 스테키)
         self._drugs = re.compile(rf"{literal_alternation(lexicon.drugs)}|[가-힣]{{2,}}(?:{cue_alternation(lexicon.cue('korean_names.drug_endings'))})")
         # a post about a drama, a film or a webtoon, and its cast: a character and the actor in
-        # brackets (이익준(조정석)), or an actor who played one (한석규가 연기한 김사부)
+        # brackets, maybe a title between (이익준(조정석), 천장미 간호사(하영)), or an actor who played
+        # one (한석규가 연기한 김사부)
         self._story = re.compile(cue_alternation(lexicon.cue("harm.story_media") + lexicon.cue("korean_names.story_words")))
         # the label of a number (사번, 등록번호, 면허번호): what the number is; shorthand that reads as
         # a given name (현타, 남환): no one's name
         self._not_names = frozenset(w for section in _ID_LABELS for w in lexicon.cue(f"identifiers.{section}")) \
             | frozenset(lexicon.cue("korean_names.shorthand"))
-        self._cast = re.compile(r"(?<![가-힣])(?P<a>[가-힣]{2,4})(?:\((?P<b>[가-힣]{2,4})\)|[이가] 연기한 (?P<c>[가-힣]{2,4}))")
+        self._cast = re.compile(
+            rf"(?<![가-힣])(?P<a>[가-힣]{{2,4}})(?:(?:\s(?:{literal_alternation(lexicon.titles)}))?\((?P<b>[가-힣]{{2,4}})\)"
+            r"|[이가] 연기한 (?P<c>[가-힣]{2,4}))")
         self._path = path or model_path()
         self._tagger: pycrfsuite.Tagger | None = None
         # a tagger keeps the last sequence between set() and marginal(): one caller at a time
