@@ -64,6 +64,12 @@ def english_name_recognizer(lexicon: Lexicon, language: str) -> GroupRegexRecogn
              name="romanized.initials_surname"),
         Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{_GIVEN}|{western})\s[A-Z]\.)(?![A-Za-z])"), 0.7,
              name="romanized.given_initial"),
+        # … the surname first, the given name's initials after it (pt Byeon M.S., Kim J.H.)
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>(?:{safe})\s(?:[A-Z]\.){{2}})(?![A-Za-z])"), 0.7,
+             name="romanized.surname_initials"),
+        # a name someone goes by, with their real name after it (Sunny (본명 빈선희), R2 Jiwoo, 본명 모지우)
+        Rule("PERSON_ROMANIZED", re.compile(rf"\b(?P<v>[A-Z][a-z]{{2,15}}){end}(?=\s?(?:\(|,)\s?{cue('real_name_labels')}\s)"), 0.7,
+             name="romanized.goes_by"),
         # title + initial + surname: "Dr. A Chen", "Prof. J. Park" (the surname with the initial)
         Rule("PERSON_ROMANIZED", re.compile(rf"\b{title}\s+(?P<v>[A-Z]\.?\s+[A-Z][a-z]{{1,15}}){end}"), 0.8,
              veto=lambda t, s, e: t[s:e].split()[-1] in eponyms, name="romanized.title_initial_surname"),
