@@ -93,6 +93,8 @@ class LearnedNameRecognizer(EntityRecognizer):
         # a given name (현타, 남환): no one's name
         self._not_names = frozenset(w for section in _ID_LABELS for w in lexicon.cue(f"identifiers.{section}")) \
             | frozenset(lexicon.cue("korean_names.shorthand"))
+        # a name read into the word of a place (가람의 of 가람의료원)
+        self._place_word = re.compile(rf"[가-힣]{{1,6}}?(?:{cue_alternation(lexicon.cue('korean_names.place_endings'))})")
         self._cast = re.compile(
             rf"(?<![가-힣])(?P<a>[가-힣]{{2,4}})(?:(?:\s(?:{literal_alternation(lexicon.titles)}))?\((?P<b>[가-힣]{{2,4}})\)"
             r"|[이가] 연기한 (?P<c>[가-힣]{2,4}))")
@@ -335,6 +337,10 @@ class LearnedNameRecognizer(EntityRecognizer):
             # a Latin initial only in news style: "A씨", "B군과", "C양은"
             return not (len(span) == 1 and span.isupper() and re.match(r"\s?(?:씨|군|양)(?![가-힣]{2})", text[end:end + 4]))
         if any(ch.isdigit() for ch in span) or re.match(r"[천만억]", text[end:end + 1]) or span in self._not_names:
+            return True
+        # a hyphen is in no Korean name (지엘-닐센: an eponym); nor is a place's word (가람의+료원)
+        place = self._place_word.match(text, start)
+        if "-" in span or (place is not None and place.end() > end):
             return True
         if span in lex.public_figures or span in lex.common_words or span in lex.hospitals \
                 or span in self.rules._role_words:  # 전임의, 간호사, 내과: a role or department
