@@ -37,6 +37,7 @@ class _Vetoes:
         self._place_context = re.compile(cue("institutions"), re.I)
         self._role_mailbox = re.compile(rf"^{cue('role_mailboxes')}[@ ]", re.I)
         self._org_context = re.compile(cue("org_mail_contexts"))
+        self._mail_before = re.compile(r"(?<![\w.+-])(?P<local>[\w.+-]+)@[\w-]+(?:\.[\w-]+)+[\s,/]*(?:or|또는|및|혹은)?\s?$")
         self._spelled = re.compile(rf"\((?:at|dot)\)|\[(?:at|dot)\]|\{{(?:at|dot)\}}|<at>|{cue('at_words')}|{cue('dot_words')}"
                                    r"|\s(?:at|AT|dot|DOT)\s")
         self._provider_domain = re.compile(rf"[@＠]\s?{provider}$")
@@ -61,7 +62,14 @@ class _Vetoes:
         if self._team_context.search(head.rstrip()) is not None or self._public_context.search(head) is not None:
             return True
         extension = label is not None and self._extension_label.match(label.group()) is not None
-        return extension and self._person_cue.search(head) is None
+        label_start = start - len(before) + len(head)
+        return extension and self._person_cue.search(head) is None and not self._after_own_mail(text, label_start)
+
+    def _after_own_mail(self, text: str, label_start: int) -> bool:
+        """An extension written right after someone's own address is theirs (o.pyo@… or ext. 4172);
+        after an office's mailbox (office@…) it is the office's."""
+        mail = self._mail_before.search(text, max(0, label_start - 80), label_start)
+        return mail is not None and not self._role_mailbox.match(mail.group("local") + "@")
 
     def public_address(self, text: str, start: int, end: int) -> bool:
         """An institution's address (병원 위치, 학회 사무실), not someone's home."""
@@ -253,9 +261,11 @@ def contact_recognizers(lexicon: Lexicon, language: str) -> list:
         Rule("MESSENGER_ID", re.compile(
             r"(?:https?://)?(?:open\.kakao\.com/o/|(?:www\.)?instagram\.com/|(?:www\.)?facebook\.com/|"
             r"(?:www\.)?(?:x|twitter)\.com/|blog\.naver\.com/|(?:www\.)?tiktok\.com/@)[A-Za-z0-9_./@-]{1,200}"), 0.8, name="contact.profile_link"),
-        # a bare @handle counts when it looks like a personal handle (digits, _ or .), not @everyone
-        # or is a chat's mention of one person (@jhpark can you cover …), not of a group (@here)
-        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]{0,30}[_\d])[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![A-Za-z0-9_@])"
+        # a bare @handle counts when it looks like a personal handle (digits, _ or a dot between
+        # letters: @jh.yeom), not @everyone, or is a chat's mention of one person (@jhpark can you
+        # cover …), not of a group (@here), nor a dose (@2.5); a full stop after it ends the sentence
+        Rule("MESSENGER_ID", re.compile(r"(?<![\w@])@(?=[A-Za-z0-9.]{0,30}(?:[_\d]|[A-Za-z]\.[A-Za-z]))"
+                                        r"[A-Za-z_][A-Za-z0-9_.]{1,28}[A-Za-z0-9_](?![A-Za-z0-9_@])"
                                         rf"|(?<![\w@])@(?!(?:{cue('group_mentions')})(?![A-Za-z]))[a-z][a-z]{{3,29}}(?![A-Za-z0-9_@.])"),
              0.6, name="contact.at_handle"),
         Rule("HOME_ADDRESS", re.compile(address), 0.6, veto=vetoes.public_address, name="contact.address_kr"),

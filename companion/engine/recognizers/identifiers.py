@@ -17,12 +17,14 @@ from .regex_base import GroupRegexRecognizer, Rule, cue_alternations
 
 _DIGITS = r"\d[\d-]{3,12}\d"
 #: an employee or chart number may carry letters: HS-19-0442, KH1092, A-20931
+_PHONE_SHAPE = re.compile(r"0\d{1,2}-\d{3,4}-\d{4}|01\d{8,9}|0[2-6]\d{7,9}")
 _CODE = r"(?:[A-Za-z]{1,4}[-\s]?)?\d[\d-]{2,12}\d(?![A-Za-z])"
 
 
 def _context_number(keywords: str, digits: str = _DIGITS) -> re.Pattern[str]:
     # the number may follow in brackets: licence (no. 128837), employee number (CR-240311)
-    return re.compile(rf"(?:{keywords})\s?\(?(?:번호|No\.?|number|num\.?|#)?\s?(?:는|은|:|：|=|is|was)?\s?(?:제\s?)?"
+    # and a qualifier in brackets may follow the label: 사번(가발급): A2403157
+    return re.compile(rf"(?:{keywords})(?:\s?\([^()\d\n]{{1,8}}\))?\s?\(?(?:번호|No\.?|number|num\.?|#)?\s?(?:는|은|:|：|=|is|was)?\s?(?:제\s?)?"
                       rf"(?P<v>{digits})(?:\s?호)?(?!\d)(?!\s?(?:년|월|일|시간|시|분|개|명|회|건|세|살|%))", re.I)
 
 
@@ -54,6 +56,12 @@ def id_recognizers(lexicon: Lexicon, language: str) -> list:
         # 등록번호 alone is a patient's, not a resident's, foreigner's or business's (사업자 등록번호)
         Rule("CHART_NUMBER", _context_number(rf"{cue('chart_labels')}|{not_another_registration}등록\s?번호", _CODE), 0.85,
              name="id.chart_number"),
+        # a bank account after its bank or label: 10 to 16 digits in hyphenated groups, or 10 to 14 in a
+        # row, and not shaped as a phone number (부산 051-123-4567 is a line)
+        Rule("BANK_ACCOUNT", re.compile(rf"(?:{cue('account_labels')})[\s:：]{{0,3}}(?:은|는|:)?\s?"
+                                        r"(?P<v>(?<![\d-])(?:\d{2,6}(?:-\d{1,8}){1,3}|\d{10,14})(?![\d-]))", re.I), 0.8,
+             veto=lambda t, s, e: not 10 <= sum(c.isdigit() for c in t[s:e]) <= 16 or _PHONE_SHAPE.fullmatch(t[s:e]) is not None,
+             name="id.bank_account"),
         # a car's number plate: two or three digits, the plate's syllable, four digits (12가 3456),
         # not when a unit follows, making the four digits an amount or a count (12가 3456원)
         Rule("VEHICLE_PLATE", re.compile(rf"(?<![\d-])\d{{2,3}}(?:{cue('plate_syllables')})\s?\d{{4}}(?![\d-])"
